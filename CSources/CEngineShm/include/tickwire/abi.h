@@ -1,0 +1,473 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Tickwire shared-memory ABI.
+ *
+ * Everything the engine publishes lives in files under /dev/shm named
+ * tickwire.<instance>.<kind>. Each file starts with a tw_segment_header_t;
+ * the header says where the kind's region lives inside the file. All numbers
+ * are little-endian and fixed width; prices and quantities are int64
+ * mantissas scaled by the instrument's decimal exponents; times are
+ * nanoseconds since the Unix epoch (CLOCK_REALTIME).
+ *
+ * External readers include this header only (plus tickwire/reader.h for the
+ * static inline read helpers), map the files PROT_READ and never write.
+ * Every offset below is pinned by _Static_assert: a change that moves a field
+ * must bump TW_ABI_MAJOR; a change that only adds (into reserved bytes or at
+ * the end of a region) bumps TW_ABI_MINOR. See docs/ABI.md.
+ *
+ * No _Atomic fields and no aligned() attributes: Swift imports these structs
+ * as they are. Concurrent fields are accessed with __atomic builtins.
+ */
+#ifndef TICKWIRE_ABI_H
+#define TICKWIRE_ABI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* "TICKWIRE" read as a little-endian uint64. */
+#define TW_ABI_MAGIC 0x455249574B434954ull
+enum { TW_ABI_MAJOR = 1, TW_ABI_MINOR = 0 };
+
+enum { TW_CACHE_LINE = 64, TW_INSTANCE_MAX = 32, TW_SYMBOL_MAX = 24 };
+
+/* Segment kinds; the file name suffix is tw_segment_kind_name(). */
+typedef enum tw_segment_kind {
+    TW_SEG_MD = 1,      /* broadcast ring of market-data events */
+    TW_SEG_BOOKS = 2,   /* instrument table + one seqlocked book block each */
+    TW_SEG_CMD = 3,     /* many-producer, one-consumer command ring */
+    TW_SEG_EXEC = 4,    /* broadcast ring of execution reports */
+    TW_SEG_ACCOUNT = 5, /* account snapshot (reserved) */
+    TW_SEG_STATS = 6,   /* counters and latency histograms */
+} tw_segment_kind_t;
+
+/* Life of the writer, in tw_segment_header_t.state. */
+typedef enum tw_segment_state {
+    TW_STATE_STARTING = 1,
+    TW_STATE_LIVE = 2,
+    TW_STATE_STOPPING = 3,
+    TW_STATE_DEAD = 4,
+} tw_segment_state_t;
+
+/* 128 bytes at offset 0 of every segment. */
+typedef struct tw_segment_header {
+    uint64_t magic;            /* TW_ABI_MAGIC, stored last at creation (release) */
+    uint16_t abi_major;        /* readers refuse a major they do not know */
+    uint16_t abi_minor;
+    uint32_t kind;             /* tw_segment_kind_t */
+    uint64_t generation;       /* new value at every engine start */
+    uint32_t state;            /* tw_segment_state_t, atomic */
+    int32_t writer_pid;
+    int64_t created_ns;
+    uint64_t segment_size;     /* bytes of the whole file */
+    uint64_t region_offset;    /* where the kind's region starts */
+    uint64_t region_size;
+    char instance[TW_INSTANCE_MAX]; /* NUL-terminated */
+    int64_t heartbeat_ns;      /* refreshed by the engine while live, atomic */
+    uint8_t reserved[24];
+} tw_segment_header_t;
+
+_Static_assert(sizeof(tw_segment_header_t) == 128, "segment header size");
+_Static_assert(offsetof(tw_segment_header_t, magic) == 0, "magic");
+_Static_assert(offsetof(tw_segment_header_t, abi_major) == 8, "abi_major");
+_Static_assert(offsetof(tw_segment_header_t, abi_minor) == 10, "abi_minor");
+_Static_assert(offsetof(tw_segment_header_t, kind) == 12, "kind");
+_Static_assert(offsetof(tw_segment_header_t, generation) == 16, "generation");
+_Static_assert(offsetof(tw_segment_header_t, state) == 24, "state");
+_Static_assert(offsetof(tw_segment_header_t, writer_pid) == 28, "writer_pid");
+_Static_assert(offsetof(tw_segment_header_t, created_ns) == 32, "created_ns");
+_Static_assert(offsetof(tw_segment_header_t, segment_size) == 40, "segment_size");
+_Static_assert(offsetof(tw_segment_header_t, region_offset) == 48, "region_offset");
+_Static_assert(offsetof(tw_segment_header_t, region_size) == 56, "region_size");
+_Static_assert(offsetof(tw_segment_header_t, instance) == 64, "instance");
+_Static_assert(offsetof(tw_segment_header_t, heartbeat_ns) == 96, "heartbeat_ns");
+
+/* ------------------------------------------------------------------------
+ * Broadcast ring (md, exec): one writer, any number of readers.
+ *
+ * Message numbers n start at 1 and live in slot n & (slot_count - 1). The
+ * slot's seq word is (n << 1) | 1 while message n is being written and
+ * n << 1 once it is complete. A reader that finds a larger n has been lapped.
+ * ------------------------------------------------------------------------ */
+typedef struct tw_ring_header {
+    uint32_t slot_size;        /* bytes per slot, power of two, >= 64 */
+    uint32_t slot_count;       /* power of two */
+    uint64_t slots_offset;     /* from the start of the segment */
+    uint8_t pad0[48];
+    uint64_t head;             /* last published n (hint for joining readers), atomic */
+    uint8_t pad1[56];
+} tw_ring_header_t;
+
+_Static_assert(sizeof(tw_ring_header_t) == 128, "ring header size");
+_Static_assert(offsetof(tw_ring_header_t, slot_size) == 0, "slot_size");
+_Static_assert(offsetof(tw_ring_header_t, slot_count) == 4, "slot_count");
+_Static_assert(offsetof(tw_ring_header_t, slots_offset) == 8, "slots_offset");
+_Static_assert(offsetof(tw_ring_header_t, head) == 64, "head");
+
+/* First 16 bytes of every ring slot; the payload follows. */
+typedef struct tw_slot_header {
+    uint64_t seq;              /* see above, atomic */
+    uint32_t length;           /* payload bytes */
+    uint16_t type;             /* tw_md_type_t / tw_exec_type_t / tw_cmd_op_t */
+    uint16_t instrument;       /* index into the books segment's table */
+} tw_slot_header_t;
+
+_Static_assert(sizeof(tw_slot_header_t) == 16, "slot header size");
+_Static_assert(offsetof(tw_slot_header_t, seq) == 0, "slot seq");
+_Static_assert(offsetof(tw_slot_header_t, length) == 8, "slot length");
+_Static_assert(offsetof(tw_slot_header_t, type) == 12, "slot type");
+_Static_assert(offsetof(tw_slot_header_t, instrument) == 14, "slot instrument");
+
+enum { TW_MD_SLOT_SIZE = 128, TW_MD_PAYLOAD_MAX = TW_MD_SLOT_SIZE - 16 };
+
+/* Market-data event types (slot type). */
+typedef enum tw_md_type {
+    TW_MD_BOOK = 1,            /* tw_md_book_t: the book changed; top of book after the change */
+    TW_MD_TRADE = 2,           /* tw_md_trade_t */
+    TW_MD_BBO = 3,             /* tw_md_book_t: a venue best bid/offer (bookTicker) */
+    TW_MD_STATUS = 4,          /* tw_md_status_t: the instrument's feed state changed */
+} tw_md_type_t;
+
+typedef struct tw_md_book {
+    uint64_t update_id;        /* venue's last update id (u) */
+    uint64_t first_update_id;  /* venue's first update id (U) */
+    int64_t exchange_ns;
+    int64_t recv_ns;
+    int64_t publish_ns;
+    int64_t bid_px, bid_qty;   /* 0 qty: side empty */
+    int64_t ask_px, ask_qty;
+    uint32_t levels_changed;
+    uint32_t flags;            /* TW_BOOK_FLAG_* */
+} tw_md_book_t;
+
+_Static_assert(sizeof(tw_md_book_t) == 80, "md book size");
+_Static_assert(offsetof(tw_md_book_t, update_id) == 0, "md book update_id");
+_Static_assert(offsetof(tw_md_book_t, first_update_id) == 8, "md book first_update_id");
+_Static_assert(offsetof(tw_md_book_t, exchange_ns) == 16, "md book exchange_ns");
+_Static_assert(offsetof(tw_md_book_t, recv_ns) == 24, "md book recv_ns");
+_Static_assert(offsetof(tw_md_book_t, publish_ns) == 32, "md book publish_ns");
+_Static_assert(offsetof(tw_md_book_t, bid_px) == 40, "md book bid_px");
+_Static_assert(offsetof(tw_md_book_t, bid_qty) == 48, "md book bid_qty");
+_Static_assert(offsetof(tw_md_book_t, ask_px) == 56, "md book ask_px");
+_Static_assert(offsetof(tw_md_book_t, ask_qty) == 64, "md book ask_qty");
+_Static_assert(offsetof(tw_md_book_t, levels_changed) == 72, "md book levels_changed");
+_Static_assert(offsetof(tw_md_book_t, flags) == 76, "md book flags");
+
+typedef enum tw_side { TW_SIDE_NONE = 0, TW_SIDE_BUY = 1, TW_SIDE_SELL = 2 } tw_side_t;
+
+typedef struct tw_md_trade {
+    uint64_t trade_id;
+    int64_t exchange_ns;
+    int64_t recv_ns;
+    int64_t publish_ns;
+    int64_t price;
+    int64_t quantity;
+    uint8_t aggressor;         /* tw_side_t of the taker */
+    uint8_t pad[7];
+} tw_md_trade_t;
+
+_Static_assert(sizeof(tw_md_trade_t) == 56, "md trade size");
+_Static_assert(offsetof(tw_md_trade_t, trade_id) == 0, "md trade trade_id");
+_Static_assert(offsetof(tw_md_trade_t, exchange_ns) == 8, "md trade exchange_ns");
+_Static_assert(offsetof(tw_md_trade_t, recv_ns) == 16, "md trade recv_ns");
+_Static_assert(offsetof(tw_md_trade_t, publish_ns) == 24, "md trade publish_ns");
+_Static_assert(offsetof(tw_md_trade_t, price) == 32, "md trade price");
+_Static_assert(offsetof(tw_md_trade_t, quantity) == 40, "md trade quantity");
+_Static_assert(offsetof(tw_md_trade_t, aggressor) == 48, "md trade aggressor");
+
+typedef struct tw_md_status {
+    uint32_t feed_state;       /* tw_feed_state_t */
+    uint32_t reason;
+    int64_t publish_ns;
+} tw_md_status_t;
+
+_Static_assert(sizeof(tw_md_status_t) == 16, "md status size");
+
+/* ------------------------------------------------------------------------
+ * Command ring (cmd): many producers (threads or processes), one consumer.
+ * Bounded; each slot's seq says whose turn it is (Vyukov's bounded queue):
+ * seq == pos: free for the producer claiming pos; seq == pos + 1: holds the
+ * command at pos; the consumer then stores pos + slot_count. A producer that
+ * finds the ring full gets -ENOBUFS and the rejection is counted.
+ * ------------------------------------------------------------------------ */
+typedef struct tw_cmd_ring_header {
+    uint32_t slot_size;
+    uint32_t slot_count;
+    uint64_t slots_offset;
+    uint8_t pad0[48];
+    uint64_t tail;             /* next position to claim (producers, CAS) */
+    uint8_t pad1[56];
+    uint64_t head;             /* next position to consume (consumer, store) */
+    uint8_t pad2[56];
+    uint64_t rejected_full;    /* producers, atomic add */
+    uint64_t consumer_pid;     /* informational */
+    uint8_t pad3[48];
+} tw_cmd_ring_header_t;
+
+_Static_assert(sizeof(tw_cmd_ring_header_t) == 256, "cmd ring header size");
+_Static_assert(offsetof(tw_cmd_ring_header_t, slots_offset) == 8, "cmd slots_offset");
+_Static_assert(offsetof(tw_cmd_ring_header_t, tail) == 64, "cmd tail");
+_Static_assert(offsetof(tw_cmd_ring_header_t, head) == 128, "cmd head");
+_Static_assert(offsetof(tw_cmd_ring_header_t, rejected_full) == 192, "cmd rejected_full");
+
+enum { TW_CMD_SLOT_SIZE = 128, TW_CLIENT_ID_MAX = 40 };
+
+typedef enum tw_cmd_op {
+    TW_CMD_NEW = 1,
+    TW_CMD_CANCEL = 2,
+    TW_CMD_CANCEL_ALL = 3,
+} tw_cmd_op_t;
+
+typedef enum tw_order_type { TW_ORDER_LIMIT = 1, TW_ORDER_MARKET = 2, TW_ORDER_LIMIT_MAKER = 3 } tw_order_type_t;
+typedef enum tw_tif { TW_TIF_GTC = 1, TW_TIF_IOC = 2, TW_TIF_FOK = 3 } tw_tif_t;
+
+/* The payload of a command slot (slot type = tw_cmd_op_t). */
+typedef struct tw_command {
+    uint64_t command_id;       /* producer-chosen, unique per producer */
+    int64_t created_ns;
+    int64_t price;             /* mantissa at the instrument's price exponent */
+    int64_t quantity;          /* mantissa at the instrument's quantity exponent */
+    uint32_t instrument;
+    uint8_t op;                /* tw_cmd_op_t */
+    uint8_t side;              /* tw_side_t */
+    uint8_t order_type;        /* tw_order_type_t */
+    uint8_t tif;               /* tw_tif_t */
+    uint32_t strategy_id;
+    uint32_t flags;
+    char client_order_id[TW_CLIENT_ID_MAX]; /* NUL-terminated */
+    uint64_t target_id;        /* order to cancel */
+    uint8_t reserved[16];
+} tw_command_t;
+
+_Static_assert(sizeof(tw_command_t) == TW_CMD_SLOT_SIZE - 16, "command size");
+_Static_assert(offsetof(tw_command_t, command_id) == 0, "cmd command_id");
+_Static_assert(offsetof(tw_command_t, created_ns) == 8, "cmd created_ns");
+_Static_assert(offsetof(tw_command_t, price) == 16, "cmd price");
+_Static_assert(offsetof(tw_command_t, quantity) == 24, "cmd quantity");
+_Static_assert(offsetof(tw_command_t, instrument) == 32, "cmd instrument");
+_Static_assert(offsetof(tw_command_t, op) == 36, "cmd op");
+_Static_assert(offsetof(tw_command_t, side) == 37, "cmd side");
+_Static_assert(offsetof(tw_command_t, order_type) == 38, "cmd order_type");
+_Static_assert(offsetof(tw_command_t, tif) == 39, "cmd tif");
+_Static_assert(offsetof(tw_command_t, strategy_id) == 40, "cmd strategy_id");
+_Static_assert(offsetof(tw_command_t, flags) == 44, "cmd flags");
+_Static_assert(offsetof(tw_command_t, client_order_id) == 48, "cmd client_order_id");
+_Static_assert(offsetof(tw_command_t, target_id) == 88, "cmd target_id");
+
+/* ------------------------------------------------------------------------
+ * Books: an instrument table, then one book block per instrument.
+ * ------------------------------------------------------------------------ */
+enum { TW_DEFAULT_DEPTH = 20, TW_MAX_DEPTH = 1000, TW_MAX_INSTRUMENTS = 4096 };
+
+typedef struct tw_books_header {
+    uint32_t instrument_count;
+    uint32_t depth;            /* levels per side in every block */
+    uint32_t block_size;       /* bytes per block, multiple of 64 */
+    uint32_t reserved0;
+    uint64_t instruments_offset; /* from the start of the segment */
+    uint64_t blocks_offset;      /* from the start of the segment */
+    uint8_t pad[96];
+} tw_books_header_t;
+
+_Static_assert(sizeof(tw_books_header_t) == 128, "books header size");
+_Static_assert(offsetof(tw_books_header_t, instrument_count) == 0, "books instrument_count");
+_Static_assert(offsetof(tw_books_header_t, depth) == 4, "books depth");
+_Static_assert(offsetof(tw_books_header_t, block_size) == 8, "books block_size");
+_Static_assert(offsetof(tw_books_header_t, instruments_offset) == 16, "books instruments_offset");
+_Static_assert(offsetof(tw_books_header_t, blocks_offset) == 24, "books blocks_offset");
+
+/* Per-instrument feed state, in tw_instrument_info_t.feed_state. */
+typedef enum tw_feed_state {
+    TW_FEED_IDLE = 0,
+    TW_FEED_CONNECTING = 1,
+    TW_FEED_SYNCING = 2,
+    TW_FEED_LIVE = 3,
+    TW_FEED_STALE = 4,
+} tw_feed_state_t;
+
+typedef struct tw_instrument_info {
+    char symbol[TW_SYMBOL_MAX];  /* upper case, NUL-terminated */
+    char venue[16];              /* NUL-terminated */
+    int8_t price_exponent;       /* price = mantissa * 10^price_exponent */
+    int8_t qty_exponent;
+    uint16_t index;
+    uint32_t feed_state;         /* tw_feed_state_t, atomic */
+    int64_t tick_size;           /* mantissa at price_exponent */
+    int64_t step_size;           /* mantissa at qty_exponent */
+    int64_t min_notional;        /* mantissa at price_exponent */
+    uint8_t reserved[56];
+} tw_instrument_info_t;
+
+_Static_assert(sizeof(tw_instrument_info_t) == 128, "instrument info size");
+_Static_assert(offsetof(tw_instrument_info_t, symbol) == 0, "info symbol");
+_Static_assert(offsetof(tw_instrument_info_t, venue) == 24, "info venue");
+_Static_assert(offsetof(tw_instrument_info_t, price_exponent) == 40, "info price_exponent");
+_Static_assert(offsetof(tw_instrument_info_t, qty_exponent) == 41, "info qty_exponent");
+_Static_assert(offsetof(tw_instrument_info_t, index) == 42, "info index");
+_Static_assert(offsetof(tw_instrument_info_t, feed_state) == 44, "info feed_state");
+_Static_assert(offsetof(tw_instrument_info_t, tick_size) == 48, "info tick_size");
+_Static_assert(offsetof(tw_instrument_info_t, step_size) == 56, "info step_size");
+_Static_assert(offsetof(tw_instrument_info_t, min_notional) == 64, "info min_notional");
+
+typedef struct tw_level {
+    int64_t price;
+    int64_t quantity;
+} tw_level_t;
+
+_Static_assert(sizeof(tw_level_t) == 16, "level size");
+
+enum { TW_BOOK_FLAG_STALE = 1u << 0 };
+
+/*
+ * A book block: this 64-byte header, then depth bid levels (best first,
+ * descending price), then depth ask levels (best first, ascending price).
+ * Everything after seq is guarded by the seqlock in seq (odd while written).
+ */
+typedef struct tw_book_header {
+    uint64_t seq;              /* seqlock word, atomic */
+    uint64_t update_id;
+    int64_t exchange_ns;
+    int64_t recv_ns;
+    int64_t publish_ns;
+    uint32_t bid_count;
+    uint32_t ask_count;
+    uint32_t flags;            /* TW_BOOK_FLAG_* */
+    uint32_t reserved0;
+    uint64_t first_update_id;
+} tw_book_header_t;
+
+_Static_assert(sizeof(tw_book_header_t) == 64, "book header size");
+_Static_assert(offsetof(tw_book_header_t, seq) == 0, "book seq");
+_Static_assert(offsetof(tw_book_header_t, update_id) == 8, "book update_id");
+_Static_assert(offsetof(tw_book_header_t, exchange_ns) == 16, "book exchange_ns");
+_Static_assert(offsetof(tw_book_header_t, recv_ns) == 24, "book recv_ns");
+_Static_assert(offsetof(tw_book_header_t, publish_ns) == 32, "book publish_ns");
+_Static_assert(offsetof(tw_book_header_t, bid_count) == 40, "book bid_count");
+_Static_assert(offsetof(tw_book_header_t, ask_count) == 44, "book ask_count");
+_Static_assert(offsetof(tw_book_header_t, flags) == 48, "book flags");
+_Static_assert(offsetof(tw_book_header_t, first_update_id) == 56, "book first_update_id");
+
+/* Bytes of one book block for a depth, rounded up to a cache line. */
+static inline uint32_t tw_book_block_size(uint32_t depth)
+{
+    uint32_t raw = (uint32_t)sizeof(tw_book_header_t) + depth * 2u * (uint32_t)sizeof(tw_level_t);
+    return (raw + TW_CACHE_LINE - 1u) & ~(uint32_t)(TW_CACHE_LINE - 1u);
+}
+
+/* ------------------------------------------------------------------------
+ * Stats: global counters, per-instrument counters, log-linear histograms.
+ * Each counter and histogram has exactly one writer thread, which updates it
+ * with relaxed load + store; readers load relaxed and may see a histogram
+ * mid-update (count and buckets off by one), never a torn word.
+ * ------------------------------------------------------------------------ */
+typedef enum tw_counter {
+    TW_CTR_MD_EVENTS = 0,      /* md ring messages published */
+    TW_CTR_BOOK_WRITES = 1,    /* seqlocked book writes */
+    TW_CTR_TRADES = 2,
+    TW_CTR_SYNTH_STEPS = 3,    /* synthetic venue steps */
+    TW_CTR_CMD_CONSUMED = 4,   /* commands taken by the consumer */
+    TW_CTR_FEED_LOOPS = 5,     /* feed thread loop iterations */
+    TW_CTR_COUNT = 32,
+} tw_counter_t;
+
+typedef struct tw_instrument_stats {
+    uint64_t messages;
+    uint64_t bytes;
+    uint64_t gaps;
+    uint64_t resyncs;
+    uint64_t reconnects;
+    uint64_t malformed;
+    uint64_t bookticker_checks;
+    uint64_t bookticker_mismatches;
+    uint64_t book_updates;
+    uint64_t trades;
+    uint64_t last_update_id;
+    int64_t last_update_ns;
+    uint8_t reserved[32];
+} tw_instrument_stats_t;
+
+_Static_assert(sizeof(tw_instrument_stats_t) == 128, "instrument stats size");
+_Static_assert(offsetof(tw_instrument_stats_t, messages) == 0, "stats messages");
+_Static_assert(offsetof(tw_instrument_stats_t, gaps) == 16, "stats gaps");
+_Static_assert(offsetof(tw_instrument_stats_t, bookticker_mismatches) == 56, "stats mismatches");
+_Static_assert(offsetof(tw_instrument_stats_t, last_update_id) == 80, "stats last_update_id");
+_Static_assert(offsetof(tw_instrument_stats_t, last_update_ns) == 88, "stats last_update_ns");
+
+/*
+ * Log-linear buckets: values below 16 have a bucket each; above, each power
+ * of two is cut into 16 sub-buckets (at most 6.25% relative error). Values
+ * of 2^41 ns (~37 min) and more land in the overflow count.
+ */
+enum {
+    TW_HIST_SUB_BITS = 4,
+    TW_HIST_SUB_COUNT = 1 << TW_HIST_SUB_BITS,
+    TW_HIST_MAX_EXP = 40,
+    TW_HIST_BUCKETS = (TW_HIST_MAX_EXP - TW_HIST_SUB_BITS + 2) * TW_HIST_SUB_COUNT,
+};
+
+typedef enum tw_histogram_id {
+    TW_HIST_MD_PUBLISH = 0,    /* event source time -> md ring publish, ns */
+    TW_HIST_BOOK_WRITE = 1,    /* duration of a seqlocked book write, ns */
+    TW_HIST_CMD_QUEUE = 2,     /* command created -> consumed, ns */
+    TW_HIST_COUNT = 8,
+} tw_histogram_id_t;
+
+typedef struct tw_histogram {
+    uint64_t count;
+    uint64_t sum;
+    uint64_t min;
+    uint64_t max;
+    uint64_t overflow;
+    uint8_t pad[24];
+    uint64_t buckets[TW_HIST_BUCKETS];
+} tw_histogram_t;
+
+_Static_assert(TW_HIST_BUCKETS == 608, "histogram bucket count");
+_Static_assert(sizeof(tw_histogram_t) == 64 + 608 * 8, "histogram size");
+_Static_assert(offsetof(tw_histogram_t, overflow) == 32, "histogram overflow");
+_Static_assert(offsetof(tw_histogram_t, buckets) == 64, "histogram buckets");
+
+typedef struct tw_stats_header {
+    uint32_t instrument_count;
+    uint32_t counter_count;        /* TW_CTR_COUNT */
+    uint32_t histogram_count;      /* TW_HIST_COUNT */
+    uint32_t histogram_buckets;    /* TW_HIST_BUCKETS */
+    uint64_t counters_offset;      /* uint64_t[counter_count], from segment start */
+    uint64_t instruments_offset;   /* tw_instrument_stats_t[instrument_count] */
+    uint64_t histograms_offset;    /* tw_histogram_t[histogram_count] */
+    uint8_t pad[88];
+} tw_stats_header_t;
+
+_Static_assert(sizeof(tw_stats_header_t) == 128, "stats header size");
+_Static_assert(offsetof(tw_stats_header_t, counters_offset) == 16, "stats counters_offset");
+_Static_assert(offsetof(tw_stats_header_t, instruments_offset) == 24, "stats instruments_offset");
+_Static_assert(offsetof(tw_stats_header_t, histograms_offset) == 32, "stats histograms_offset");
+
+/* Bucket of a value (ns). */
+static inline uint32_t tw_hist_bucket(uint64_t v)
+{
+    if (v < TW_HIST_SUB_COUNT)
+        return (uint32_t)v;
+    uint32_t e = 63u - (uint32_t)__builtin_clzll(v);
+    return (e - TW_HIST_SUB_BITS + 1u) * TW_HIST_SUB_COUNT +
+           (uint32_t)((v >> (e - TW_HIST_SUB_BITS)) & (TW_HIST_SUB_COUNT - 1));
+}
+
+/* Smallest value that falls into bucket b. */
+static inline uint64_t tw_hist_bucket_low(uint32_t b)
+{
+    if (b < TW_HIST_SUB_COUNT)
+        return b;
+    uint32_t e = b / TW_HIST_SUB_COUNT + TW_HIST_SUB_BITS - 1u;
+    uint64_t sub = b % TW_HIST_SUB_COUNT;
+    return (1ull << e) | (sub << (e - TW_HIST_SUB_BITS));
+}
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* TICKWIRE_ABI_H */

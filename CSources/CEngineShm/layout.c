@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Region layouts of each segment kind: sizes for tw_shm_create() and the
+ * initial contents written before tw_shm_commit() publishes the segment.
+ */
+#include "tickwire/shm.h"
+#include "tickwire/writer.h"
+
+#include <errno.h>
+#include <string.h>
+
+static int pow2(uint32_t v)
+{
+    return v && !(v & (v - 1));
+}
+
+static uint64_t region_start(const tw_shm_t *s)
+{
+    return ((const tw_segment_header_t *)s->base)->region_offset;
+}
+
+static int fits(const tw_shm_t *s, uint64_t need)
+{
+    const tw_segment_header_t *h = s->base;
+    return need <= h->region_size;
+}
+
+uint64_t tw_ring_region_size(uint32_t slot_size, uint32_t slot_count)
+{
+    return sizeof(tw_ring_header_t) + (uint64_t)slot_size * slot_count;
+}
+
+int tw_ring_init(tw_shm_t *s, uint32_t slot_size, uint32_t slot_count)
+{
+    if (!pow2(slot_size) || slot_size < 64 || !pow2(slot_count) || !fits(s, tw_ring_region_size(slot_size, slot_count)))
+        return -EINVAL;
+    tw_ring_header_t *r = (tw_ring_header_t *)((uint8_t *)s->base + region_start(s));
+    r->slot_size = slot_size;
+    r->slot_count = slot_count;
+    r->slots_offset = region_start(s) + sizeof(*r);
+    r->head = 0;
+    return 0;
+}
+
+uint64_t tw_cmd_region_size(uint32_t slot_count)
+{
+    return sizeof(tw_cmd_ring_header_t) + (uint64_t)TW_CMD_SLOT_SIZE * slot_count;
+}
+
+int tw_cmd_ring_init(tw_shm_t *s, uint32_t slot_count)
+{
+    if (!pow2(slot_count) || !fits(s, tw_cmd_region_size(slot_count)))
+        return -EINVAL;
+    tw_cmd_ring_header_t *r = (tw_cmd_ring_header_t *)((uint8_t *)s->base + region_start(s));
+    r->slot_size = TW_CMD_SLOT_SIZE;
+    r->slot_count = slot_count;
+    r->slots_offset = region_start(s) + sizeof(*r);
+    uint8_t *slots = (uint8_t *)s->base + r->slots_offset;
+    for (uint32_t i = 0; i < slot_count; i++)
+        *(uint64_t *)(slots + (uint64_t)i * TW_CMD_SLOT_SIZE) = i; /* slot i free for position i */
+    return 0;
+}
+
+uint64_t tw_books_region_size(uint32_t instruments, uint32_t depth)
+{
+    return sizeof(tw_books_header_t) + (uint64_t)instruments * sizeof(tw_instrument_info_t) +
+           (uint64_t)instruments * tw_book_block_size(depth);
+}
+
+int tw_books_init(tw_shm_t *s, uint32_t instruments, uint32_t depth)
+{
+    if (instruments == 0 || instruments > TW_MAX_INSTRUMENTS || depth == 0 || depth > TW_MAX_DEPTH ||
+        !fits(s, tw_books_region_size(instruments, depth)))
+        return -EINVAL;
+    uint64_t start = region_start(s);
+    tw_books_header_t *b = (tw_books_header_t *)((uint8_t *)s->base + start);
+    b->instrument_count = instruments;
+    b->depth = depth;
+    b->block_size = tw_book_block_size(depth);
+    b->instruments_offset = start + sizeof(*b);
+    b->blocks_offset = b->instruments_offset + (uint64_t)instruments * sizeof(tw_instrument_info_t);
+    for (uint32_t i = 0; i < instruments; i++) {
+        tw_instrument_info_t *info = tw_books_instrument_mut(s->base, i);
+        info->index = (uint16_t)i;
+        tw_books_block_mut(s->base, i)->flags = TW_BOOK_FLAG_STALE; /* no data yet */
+    }
+    return 0;
+}
+
+uint64_t tw_stats_region_size(uint32_t instruments)
+{
+    return sizeof(tw_stats_header_t) + TW_CTR_COUNT * sizeof(uint64_t) +
+           (uint64_t)instruments * sizeof(tw_instrument_stats_t) + TW_HIST_COUNT * sizeof(tw_histogram_t);
+}
+
+int tw_stats_init(tw_shm_t *s, uint32_t instruments)
+{
+    if (instruments > TW_MAX_INSTRUMENTS || !fits(s, tw_stats_region_size(instruments)))
+        return -EINVAL;
+    uint64_t start = region_start(s);
+    tw_stats_header_t *h = (tw_stats_header_t *)((uint8_t *)s->base + start);
+    h->instrument_count = instruments;
+    h->counter_count = TW_CTR_COUNT;
+    h->histogram_count = TW_HIST_COUNT;
+    h->histogram_buckets = TW_HIST_BUCKETS;
+    h->counters_offset = start + sizeof(*h);
+    h->instruments_offset = h->counters_offset + TW_CTR_COUNT * sizeof(uint64_t);
+    h->histograms_offset = h->instruments_offset + (uint64_t)instruments * sizeof(tw_instrument_stats_t);
+    return 0;
+}
