@@ -32,6 +32,8 @@ let package = Package(
         ),
         .target(name: "EngineModel"),
         .target(name: "EngineKit", dependencies: ["CEngineShm", "CEngineCore", "EngineModel"]),
+        // A Binance-compatible venue; its matching engine is I/O free and depends on EngineModel only.
+        .target(name: "ExchangeSim", dependencies: ["EngineModel"]),
         .executableTarget(
             name: "engine",
             dependencies: ["EngineKit", "EngineModel", .product(name: "ArgumentParser", package: "swift-argument-parser")]
@@ -48,8 +50,10 @@ let package = Package(
         ),
         .testTarget(name: "CEngineShmTests", dependencies: ["CEngineShm"]),
         .testTarget(name: "EngineModelTests", dependencies: ["EngineModel"]),
+        .testTarget(name: "ExchangeSimTests", dependencies: ["ExchangeSim", "EngineModel"]),
         .testTarget(name: "EngineKitTests", dependencies: ["EngineKit", "EngineModel", "CEngineShm"]),
-        .testTarget(name: "engineTests", dependencies: ["EngineKit"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["EngineKit"]),
+        .target(name: "TickwireTestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "engineTests", dependencies: ["TickwireTestSupport"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["TickwireTestSupport"]),
     ]
 )

@@ -1,0 +1,32 @@
+# The two set-up commands of the README:
+#   make run    builds the engine (release) and runs it on the embedded default venue
+#   make test   builds everything (debug) and runs every test
+# Both install missing system packages first (Tools/ci/install-deps.sh).
+
+SWIFT ?= swift
+ARGS ?= start
+
+.PHONY: deps run test build release bench readers
+
+deps:
+	@Tools/ci/install-deps.sh
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build -c release --product engine
+
+run: release
+	.build/release/engine $(ARGS)
+
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+bench: deps
+	$(SWIFT) build -c release --product bench
+	.build/release/bench latency
+
+readers:
+	$(MAKE) -C Tools/readers/c

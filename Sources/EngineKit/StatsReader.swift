@@ -1,0 +1,80 @@
+import CEngineShm
+
+/// Counters of one instrument's feed.
+public struct InstrumentCounters: Equatable, Sendable {
+    public var messages: UInt64
+    public var bytes: UInt64
+    public var gaps: UInt64
+    public var resyncs: UInt64
+    public var reconnects: UInt64
+    public var malformed: UInt64
+    public var bookTickerChecks: UInt64
+    public var bookTickerMismatches: UInt64
+    public var bookUpdates: UInt64
+    public var trades: UInt64
+    public var lastUpdateId: UInt64
+    public var lastUpdateNs: Int64
+}
+
+/// A latency histogram's summary, in ns.
+public struct LatencySummary: Equatable, Sendable {
+    public var count: UInt64
+    public var min: UInt64
+    public var max: UInt64
+    public var mean: Double
+    public var p50: UInt64
+    public var p99: UInt64
+    public var p999: UInt64
+}
+
+/// Names of the global counters, in ABI order (`tw_counter_t`).
+public let globalCounterNames: [(name: String, index: Int)] = [
+    ("md_events", Int(TW_CTR_MD_EVENTS.rawValue)), ("book_writes", Int(TW_CTR_BOOK_WRITES.rawValue)),
+    ("trades", Int(TW_CTR_TRADES.rawValue)), ("synth_steps", Int(TW_CTR_SYNTH_STEPS.rawValue)),
+    ("cmd_consumed", Int(TW_CTR_CMD_CONSUMED.rawValue)), ("feed_loops", Int(TW_CTR_FEED_LOOPS.rawValue)),
+]
+
+/// Names of the histograms, in ABI order (`tw_histogram_id_t`).
+public let histogramNames: [(name: String, index: Int)] = [
+    ("md_publish_ns", Int(TW_HIST_MD_PUBLISH.rawValue)), ("book_write_ns", Int(TW_HIST_BOOK_WRITE.rawValue)),
+    ("cmd_queue_ns", Int(TW_HIST_CMD_QUEUE.rawValue)),
+]
+
+/// Read-only view of the stats segment; every load is a relaxed atomic load, no locks.
+public final class StatsReader {
+    /// The mapped segment.
+    public let segment: Segment
+
+    /// Attaches read-only.
+    public init(instance: String) throws(ShmError) {
+        segment = try Segment.attach(instance: instance, kind: .stats)
+    }
+
+    /// Instruments covered.
+    public var instrumentCount: Int { Int(tw_stats_of(segment.base)!.pointee.instrument_count) }
+
+    /// A global counter.
+    public func counter(_ index: Int) -> UInt64 { tw_load_u64(tw_stats_counters(segment.base)! + index) }
+
+    /// One instrument's counters.
+    public func instrument(_ index: Int) -> InstrumentCounters {
+        let raw = UnsafeRawPointer(tw_stats_instrument(segment.base, UInt32(index))!)
+        func word(_ i: Int) -> UInt64 { tw_load_u64(raw.assumingMemoryBound(to: UInt64.self) + i) }
+        return InstrumentCounters(
+            messages: word(0), bytes: word(1), gaps: word(2), resyncs: word(3), reconnects: word(4), malformed: word(5),
+            bookTickerChecks: word(6), bookTickerMismatches: word(7), bookUpdates: word(8), trades: word(9),
+            lastUpdateId: word(10), lastUpdateNs: Int64(bitPattern: word(11)))
+    }
+
+    /// A histogram's count, extremes and percentiles (bucket low edges, at most 6.25% under).
+    public func histogram(_ index: Int) -> LatencySummary {
+        let h = tw_stats_histogram(segment.base, UInt32(index))!
+        let raw = UnsafeRawPointer(h).assumingMemoryBound(to: UInt64.self)
+        let count = tw_load_u64(raw)
+        let sum = tw_load_u64(raw + 1)
+        return LatencySummary(
+            count: count, min: tw_load_u64(raw + 2), max: tw_load_u64(raw + 3),
+            mean: count > 0 ? Double(sum) / Double(count) : 0,
+            p50: tw_hist_quantile(h, 0.5), p99: tw_hist_quantile(h, 0.99), p999: tw_hist_quantile(h, 0.999))
+    }
+}

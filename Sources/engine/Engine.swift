@@ -1,0 +1,17 @@
+import ArgumentParser
+
+/// The `engine` command: runs an instance and inspects it through its shared-memory segments.
+@main
+struct Engine: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "engine",
+        abstract: "Tickwire: a low-latency trading engine with books and events in shared memory.",
+        subcommands: [Start.self, Status.self, Book.self, Tail.self, Snapshot.self]
+    )
+}
+
+/// Options every command shares.
+struct InstanceOptions: ParsableArguments {
+    @Option(name: .long, help: "Instance name: segments are /dev/shm/tickwire.<instance>.<kind>.")
+    var instance: String = "default"
+}

@@ -1,0 +1,102 @@
+import CEngineShm
+import EngineKit
+import EngineModel
+import Foundation
+
+/// Everything an ops command reads from a running instance, attached read-only like any external reader.
+struct InstanceView {
+    let name: String
+    let books: BooksReader
+    let stats: StatsReader
+    let md: Segment
+    let cmd: CommandRing?
+
+    init(instance: String) throws {
+        name = instance
+        books = try attachOrExit(instance) { () throws(ShmError) in try BooksReader(instance: instance) }
+        stats = try attachOrExit(instance) { () throws(ShmError) in try StatsReader(instance: instance) }
+        md = try attachOrExit(instance) { () throws(ShmError) in try Segment.attach(instance: instance, kind: .md) }
+        cmd = try? CommandRing(instance: instance)
+    }
+
+    /// Whether the engine behind the segments is live.
+    var isLive: Bool { stats.segment.state == .live && stats.segment.writerAlive }
+
+    /// The instrument index of a symbol, or a clear exit listing the known ones.
+    func index(of symbol: String) throws -> Int {
+        guard let index = books.index(of: symbol) else {
+            let known = books.instruments.map(\.symbol).joined(separator: ",")
+            throw fail("unknown symbol '\(symbol)' on instance '\(name)'; known: \(known)")
+        }
+        return index
+    }
+
+    /// Header, state and liveness.
+    func headerObject() -> [String: Any] {
+        let s = stats.segment
+        let now = nowNs()
+        let abi = s.abiVersion
+        return [
+            "instance": name, "state": s.state.description, "generation": s.generation, "pid": Int(s.writerPID),
+            "pid_alive": s.writerAlive, "abi": "\(abi.major).\(abi.minor)", "created_ns": s.createdNs,
+            "uptime_s": Double(now - s.createdNs) / 1e9, "heartbeat_age_ms": Double(now - s.heartbeatNs) / 1e6,
+            "live": isLive,
+        ]
+    }
+
+    /// One instrument's state, top of book and counters.
+    func instrumentObject(_ entry: InstrumentEntry) -> [String: Any] {
+        let c = stats.instrument(entry.index)
+        var o: [String: Any] = [
+            "symbol": entry.symbol, "index": entry.index, "venue": entry.venue,
+            "state": books.feedState(entry.index).label, "last_update_id": c.lastUpdateId,
+            "messages": c.messages, "bytes": c.bytes, "gaps": c.gaps, "resyncs": c.resyncs,
+            "reconnects": c.reconnects, "malformed": c.malformed, "bookticker_checks": c.bookTickerChecks,
+            "bookticker_mismatches": c.bookTickerMismatches, "book_updates": c.bookUpdates, "trades": c.trades,
+            "last_update_age_ms": c.lastUpdateNs > 0 ? Double(nowNs() - c.lastUpdateNs) / 1e6 : NSNull(),
+        ]
+        if let book = try? books.snapshot(entry.index, levels: 1) {
+            o["stale"] = book.stale
+            o["bid"] = book.bids.first.map { ["price": decimal($0.price, entry.priceExponent),
+                                              "qty": decimal($0.quantity, entry.quantityExponent)] } ?? NSNull()
+            o["ask"] = book.asks.first.map { ["price": decimal($0.price, entry.priceExponent),
+                                              "qty": decimal($0.quantity, entry.quantityExponent)] } ?? NSNull()
+        }
+        return o
+    }
+
+    /// Global counters, histograms and ring positions.
+    func engineObject() -> [String: Any] {
+        var counters: [String: Any] = [:]
+        for (name, index) in globalCounterNames { counters[name] = stats.counter(index) }
+        var histograms: [String: Any] = [:]
+        for (name, index) in histogramNames {
+            let h = stats.histogram(index)
+            histograms[name] = ["count": h.count, "min": h.min, "p50": h.p50, "p99": h.p99, "p999": h.p999, "max": h.max]
+        }
+        let ring = tw_ring_of(md.base)!.pointee
+        var rings: [String: Any] = [
+            "md": ["head": tw_ring_head(tw_ring_of(md.base)), "slots": ring.slot_count, "slot_size": ring.slot_size]
+        ]
+        if let cmd {
+            let p = cmd.positions
+            rings["cmd"] = ["tail": p.tail, "head": p.head, "capacity": cmd.capacity, "rejected_full": cmd.rejectedFull]
+        }
+        return ["counters": counters, "histograms": histograms, "rings": rings]
+    }
+
+    /// A full book as JSON.
+    func bookObject(_ index: Int, levels: Int? = nil) throws -> [String: Any] {
+        let entry = books.instruments[index]
+        let book: BookSnapshot
+        do { book = try books.snapshot(index, levels: levels) } catch { throw fail(error.description) }
+        func side(_ levels: [BookLevel]) -> [[String]] {
+            levels.map { [decimal($0.price, entry.priceExponent), decimal($0.quantity, entry.quantityExponent)] }
+        }
+        return [
+            "symbol": entry.symbol, "update_id": book.updateId, "exchange_ns": book.exchangeNs,
+            "recv_ns": book.receiveNs, "stale": book.stale, "state": books.feedState(index).label,
+            "bids": side(book.bids), "asks": side(book.asks),
+        ]
+    }
+}

@@ -1,0 +1,111 @@
+import Foundation
+
+/// Paths and process helpers for tests that run the real `engine` binary and external readers.
+public enum Harness {
+    /// The repository root, found from this file.
+    public static let root: URL = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+
+    /// The directory holding the built products (beside the test bundle).
+    public static let productsDir: URL = {
+        let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        var dir = URL(fileURLWithPath: exe).deletingLastPathComponent()
+        while dir.path != "/" && !FileManager.default.fileExists(atPath: dir.appendingPathComponent("engine").path) {
+            dir = dir.deletingLastPathComponent()
+        }
+        return dir
+    }()
+
+    public static var engine: String { productsDir.appendingPathComponent("engine").path }
+
+    /// A fresh segment directory for one test, passed to children through the environment.
+    public static func shmDir() -> String {
+        var template = Array((NSTemporaryDirectory() + "tickwire-it-XXXXXX").utf8CString)
+        return template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)!) }
+    }
+
+    /// Environment for children: the parent's plus the segment directory.
+    public static func environment(_ shmDir: String) -> [String: String] {
+        var env = ProcessInfo.processInfo.environment
+        env["TICKWIRE_SHM_DIR"] = shmDir
+        return env
+    }
+
+    /// A started child whose output is collected.
+    public final class Child: @unchecked Sendable {
+        public let process = Process()
+        private let out = Pipe(), err = Pipe()
+        private var outData = Data(), errData = Data()
+        private let lock = NSLock()
+
+        public init(_ executable: String, _ arguments: [String], env: [String: String]) throws {
+            process.executableURL = URL(fileURLWithPath: executable)
+            process.arguments = arguments
+            process.environment = env
+            process.standardOutput = out
+            process.standardError = err
+            out.fileHandleForReading.readabilityHandler = { [weak self] h in self?.append(h.availableData, stderr: false) }
+            err.fileHandleForReading.readabilityHandler = { [weak self] h in self?.append(h.availableData, stderr: true) }
+            try process.run()
+        }
+
+        private func append(_ data: Data, stderr: Bool) {
+            lock.lock()
+            if stderr { errData.append(data) } else { outData.append(data) }
+            lock.unlock()
+        }
+
+        public var stdout: String { lock.lock(); defer { lock.unlock() }; return String(decoding: outData, as: UTF8.self) }
+        public var stderr: String { lock.lock(); defer { lock.unlock() }; return String(decoding: errData, as: UTF8.self) }
+
+        /// Waits up to `seconds`; kills the child if it is still running then. Returns the exit status.
+        @discardableResult
+        public func wait(seconds: Double) -> Int32 {
+            let deadline = Date().addingTimeInterval(seconds)
+            while process.isRunning && Date() < deadline { usleep(10_000) }
+            if process.isRunning {
+                process.terminate()
+                process.waitUntilExit()
+            }
+            process.waitUntilExit()
+            usleep(50_000)
+            out.fileHandleForReading.readabilityHandler = nil
+            err.fileHandleForReading.readabilityHandler = nil
+            append(out.fileHandleForReading.readDataToEndOfFile(), stderr: false)
+            append(err.fileHandleForReading.readDataToEndOfFile(), stderr: true)
+            return process.terminationStatus
+        }
+
+        public func signal(_ sig: Int32) { kill(process.processIdentifier, sig) }
+    }
+
+    /// Runs a command to completion (bounded) and returns status, stdout, stderr.
+    public static func run(_ executable: String, _ arguments: [String], env: [String: String], timeout: Double = 60)
+        throws -> (status: Int32, stdout: String, stderr: String)
+    {
+        let child = try Child(executable, arguments, env: env)
+        let status = child.wait(seconds: timeout)
+        return (status, child.stdout, child.stderr)
+    }
+
+    /// Polls until the condition holds or the timeout passes.
+    public static func eventually(seconds: Double, _ condition: () -> Bool) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if condition() { return true }
+            usleep(20_000)
+        }
+        return condition()
+    }
+
+    /// Parses JSON lines, skipping blank ones.
+    public static func jsonLines(_ text: String) -> [[String: Any]] {
+        text.split(separator: "\n").compactMap {
+            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }
+    }
+
+    public static func segmentExists(_ dir: String, _ instance: String, _ kind: String) -> Bool {
+        FileManager.default.fileExists(atPath: "\(dir)/tickwire.\(instance).\(kind)")
+    }
+}

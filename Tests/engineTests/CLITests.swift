@@ -1,0 +1,111 @@
+import Foundation
+import Testing
+import TickwireTestSupport
+
+/// The `engine` command as an operator meets it: bad input, status exit codes, a second engine.
+@Suite(.serialized) struct CLITests {
+    let dir = Harness.shmDir()
+    var env: [String: String] { Harness.environment(dir) }
+
+    @Test func aCoreOutsideTheMachineFailsWithExit2NamingUsableCoresAndCreatesNothing() throws {
+        let r = try Harness.run(Harness.engine, ["start", "--instance", "cores", "--cores", "0,4096", "--duration", "1"], env: env)
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("core 4096 is not usable here; usable cores: "))
+        #expect(r.stderr.split(separator: "\n").count == 1, "one clear line: \(r.stderr)")
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir)
+        #expect(files.isEmpty, "nothing created: \(files)")
+    }
+
+    @Test(arguments: [
+        (["start", "--symbols", "BTCUSDT,NOPE"], "unknown symbol 'NOPE'"),
+        (["start", "--venue", "mars"], "unknown venue 'mars'"),
+        (["start", "--cores", "x"], "invalid core list 'x'"),
+        (["start", "--duration", "0"], "--duration must be a positive"),
+        (["start", "--ring-slots", "1000"], "--ring-slots must be a power of two"),
+        (["start", "--symbols", "BTCUSDT,btcusdt"], "given twice"),
+        (["start", "--instance", "bad/name", "--duration", "1"], "invalid instance name"),
+    ])
+    func badStartInputIsAClearErrorWithNothingCreated(_ args: [String], _ message: String) throws {
+        let r = try Harness.run(Harness.engine, args, env: env)
+        #expect(r.status != 0)
+        #expect(r.stderr.contains(message), "stderr: \(r.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir).filter { !$0.hasSuffix(".lock") }.isEmpty)
+    }
+
+    @Test func unknownFlagsAndSubcommandsAreUsageErrors() throws {
+        for args in [["start", "--bogus"], ["frobnicate"], ["book"], ["tail", "exec"], ["book", "BTCUSDT", "--depth", "0"]] {
+            let r = try Harness.run(Harness.engine, args, env: env)
+            #expect(r.status != 0, "\(args)")
+            #expect(r.stderr.contains("Error"), "\(args): \(r.stderr)")
+        }
+    }
+
+    @Test func inspectingAnInstanceThatDoesNotRunExits1WithAHint() throws {
+        for args in [["status"], ["book", "BTCUSDT"], ["tail", "md"], ["snapshot"]] {
+            let r = try Harness.run(Harness.engine, args + ["--instance", "ghost"], env: env)
+            #expect(r.status == 1, "\(args)")
+            #expect(r.stderr.contains("no engine running on instance 'ghost'"), "\(args): \(r.stderr)")
+        }
+    }
+
+    @Test func statusBookSnapshotWhileRunningAndASecondEngineIsRefused() throws {
+        let engine = try Harness.Child(
+            Harness.engine, ["start", "--instance", "ops", "--symbols", "BTCUSDT,ETHUSDT", "--rate", "2000", "--duration", "20"],
+            env: env)
+        defer { engine.signal(SIGTERM); engine.wait(seconds: 10) }
+        #expect(Harness.eventually(seconds: 15) { engine.stdout.contains("live, generation") }, "\(engine.stderr)")
+
+        let status = try Harness.run(Harness.engine, ["status", "--instance", "ops", "--json"], env: env)
+        #expect(status.status == 0, "\(status.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any])
+        #expect(object["state"] as? String == "live")
+        let instruments = try #require(object["instruments"] as? [[String: Any]])
+        #expect(instruments.map { $0["symbol"] as? String } == ["BTCUSDT", "ETHUSDT"])
+        for key in ["state", "last_update_id", "messages", "gaps", "resyncs", "reconnects", "malformed",
+                    "bookticker_checks", "bookticker_mismatches"] {
+            #expect(instruments[0][key] != nil, "status lacks \(key)")
+        }
+
+        let second = try Harness.run(Harness.engine, ["start", "--instance", "ops", "--duration", "1"], env: env)
+        #expect(second.status == 3)
+        #expect(second.stderr.contains("already running (pid \(engine.process.processIdentifier))"), "\(second.stderr)")
+
+        let book = try Harness.run(Harness.engine, ["book", "btcusdt", "--instance", "ops", "--depth", "5", "--json"], env: env)
+        #expect(book.status == 0, "\(book.stderr)")
+        let b = try #require(try JSONSerialization.jsonObject(with: Data(book.stdout.utf8)) as? [String: Any])
+        let bids = try #require(b["bids"] as? [[String]])
+        let asks = try #require(b["asks"] as? [[String]])
+        #expect(bids.count == 5 && asks.count == 5)
+        #expect(Decimal(string: bids[0][0])! < Decimal(string: asks[0][0])!)
+        #expect(bids[0][0].split(separator: ".").last?.count == 2, "BTCUSDT prices at 2 decimals: \(bids[0][0])")
+
+        let unknown = try Harness.run(Harness.engine, ["book", "DOGEUSDT", "--instance", "ops"], env: env)
+        #expect(unknown.status == 1)
+        #expect(unknown.stderr.contains("known: BTCUSDT,ETHUSDT"))
+
+        let out = dir + "/snap.json"
+        let snap = try Harness.run(Harness.engine, ["snapshot", "--instance", "ops", "--out", out], env: env)
+        #expect(snap.status == 0, "\(snap.stderr)")
+        let s = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out))) as? [String: Any])
+        #expect((s["books"] as? [[String: Any]])?.count == 2)
+        #expect((s["books"] as? [[String: Any]])?.first?["bids"] as? [[String]] != nil)
+
+        engine.signal(SIGINT)
+        #expect(engine.wait(seconds: 10) == 0)
+        #expect(engine.stdout.contains("stopped (SIGINT)"))
+        #expect(!Harness.segmentExists(dir, "ops", "md"), "segments removed on a clean stop")
+        let after = try Harness.run(Harness.engine, ["status", "--instance", "ops"], env: env)
+        #expect(after.status == 1)
+    }
+
+    @Test func keptSegmentsShowADeadEngineAndStatusExitsNonZero() throws {
+        let r = try Harness.run(
+            Harness.engine, ["start", "--instance", "kept", "--duration", "0.5", "--keep-segments"], env: env)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("duration 0.5 s elapsed"))
+        let status = try Harness.run(Harness.engine, ["status", "--instance", "kept", "--json"], env: env)
+        #expect(status.status == 1)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any])
+        #expect(object["state"] as? String == "dead")
+    }
+}
