@@ -1,4 +1,90 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Hot loops of `bench latency`. Every scenario fills r->out with
+ * r->iterations one-way latencies in ns (after r->warmup untimed rounds) and
+ * runs its threads pinned: busy-spinning is deliberate, the run is bounded.
+ *
+ * Cross-core scenarios are ack-gated: the writer stamps tw_mono_ns() into the
+ * data, publishes, and waits until the reader has seen it and acknowledged on
+ * a separate cache line, so no latency ever includes queueing.
+ *
+ * Return convention: 0 on success, -errno on failure with r->error set.
+ * Nothing here allocates or makes a system call inside a timed loop.
+ */
 #ifndef TW_CBENCH_H
 #define TW_CBENCH_H
-int tw_bench_placeholder(void);
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
 #endif
+
+enum {
+    TW_BENCH_DEPTH = 20,        /* book depth of the seqlock scenarios */
+    TW_BENCH_MD_SLOTS = 65536,  /* md ring slots, as the engine's default */
+    TW_BENCH_ERROR_MAX = 256,
+};
+
+/* One scenario run: inputs, then what the call fills in. */
+typedef struct tw_bench_run {
+    int32_t cpu_a;              /* writer / initiator / the memcpy thread */
+    int32_t cpu_b;              /* reader / responder */
+    uint64_t warmup;            /* untimed rounds first */
+    uint64_t iterations;        /* timed rounds: r->out has room for this many */
+    uint64_t *out;              /* one-way ns per round (memcpy: ns per copy) */
+    const char *instance;       /* segment instance name (seqlock/ring scenarios) */
+    uint32_t bytes;             /* memcpy: bytes per copy */
+    uint32_t batch;             /* memcpy: copies per timed sample */
+    /* filled in */
+    int64_t csw_voluntary;      /* getrusage(RUSAGE_THREAD) deltas summed over the */
+    int64_t csw_involuntary;    /* scenario's threads, peer process included */
+    uint64_t clamped;           /* samples where the reader's clock read fell before the stamp */
+    char error[TW_BENCH_ERROR_MAX];
+} tw_bench_run_t;
+
+/* Two threads bounce a counter in one cache line; one-way = round trip / 2. */
+int tw_bench_pingpong(tw_bench_run_t *r);
+
+/* memcpy of r->bytes between cache-hot buffers on cpu_a, r->batch copies per sample. */
+int tw_bench_memcpy(tw_bench_run_t *r);
+
+/* tw_book_write (depth TW_BENCH_DEPTH) on cpu_a -> tw_book_read spinning on cpu_b. */
+int tw_bench_seqlock_thread(tw_bench_run_t *r);
+
+/* tw_ring_publish on cpu_a -> tw_ring_poll on cpu_b, md ring in a real segment. */
+int tw_bench_ring_thread(tw_bench_run_t *r);
+
+/* Which data structure a peer process reads. */
+typedef enum tw_bench_peer_kind {
+    TW_BENCH_PEER_SEQLOCK = 1,
+    TW_BENCH_PEER_RING = 2,
+} tw_bench_peer_kind_t;
+
+/*
+ * The process scenarios: creates the data segment and a small writable
+ * control file (ack line, peer status, results), spawns /proc/self/exe with
+ * peer_argv (NULL-terminated; it must end up calling tw_bench_peer), runs the
+ * writer pinned to cpu_a, reaps the peer and removes both files, also on error.
+ */
+int tw_bench_process(tw_bench_run_t *r, tw_bench_peer_kind_t kind, char *const peer_argv[]);
+
+/*
+ * The peer's side: attaches the data segment read-only and the control file,
+ * pins to cpu, reads and acknowledges. Returns 0, or -errno; the message goes
+ * to the parent through the control file, or into err (else left empty) when
+ * the control file could not be used.
+ */
+int tw_bench_peer(tw_bench_peer_kind_t kind, const char *instance, int32_t cpu, char *err, uint32_t errlen);
+
+/* Median cost of one tw_mono_ns() read (back-to-back pairs), ns. */
+int64_t tw_bench_clock_cost(void);
+
+/* SIGINT/SIGTERM/SIGHUP: remove the bench's files and kill its peer, then die of the signal. */
+void tw_bench_install_signal_cleanup(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* TW_CBENCH_H */

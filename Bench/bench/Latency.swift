@@ -1,0 +1,184 @@
+import ArgumentParser
+import CBench
+import CEngineCore
+import Foundation
+
+/// `bench latency`: one-way latencies of the md ring and the book seqlock,
+/// between threads and between processes, each judged against floors (cache-line
+/// ping-pong on the same cores, memcpy of the same bytes) measured in the same run.
+struct Latency: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "One-way latencies of the md ring and book seqlock, beside floors measured in the same run.",
+        discussion: """
+            Scenarios, in run order (a chosen scenario brings its floors along):
+              pingpong         floor: a counter bounced in one cache line, A<->B
+              memcpy-slot      floor: memcpy of one md slot (128 B), per copy
+              memcpy-block     floor: memcpy of one depth-20 book block (704 B)
+              seqlock-thread   tw_book_write on A -> tw_book_read on B
+              ring-thread      tw_ring_publish on A -> tw_ring_poll on B
+              seqlock-process  the same, reader in another process (read-only)
+              ring-process     the same, reader in another process (read-only)
+            `memcpy` selects both copies, `all` everything (the default).
+
+            Both sides busy-spin on pinned cores. The writer waits for the
+            reader's acknowledgement before the next round: no queueing. Each
+            cross-core scenario is bracketed by a short pingpong on the same
+            cores; its ratios are against that floor.
+            """
+    )
+
+    @Flag(help: "One JSON object per line per scenario instead of the table.")
+    var json = false
+
+    @Option(help: ArgumentHelp("Two different cores: writer/initiator on A, reader on B.", valueName: "A,B"))
+    var cores: String?
+
+    @Option(help: "Timed rounds per scenario.")
+    var iterations: Int = 200_000
+
+    @Option(help: "Untimed rounds before the timed ones.")
+    var warmup: Int = 20_000
+
+    @Option(
+        parsing: .upToNextOption,
+        help: ArgumentHelp("Scenarios to run (repeatable, comma-separated too); default all.", valueName: "name"))
+    var scenario: [String] = []
+
+    static let maxIterations = 50_000_000
+
+    func validate() throws {
+        guard iterations >= 1 else { throw ValidationError("--iterations must be at least 1") }
+        guard iterations <= Self.maxIterations else {
+            throw ValidationError("--iterations must be at most \(Self.maxIterations)")
+        }
+        guard warmup >= 0, warmup <= Self.maxIterations else {
+            throw ValidationError("--warmup must be between 0 and \(Self.maxIterations)")
+        }
+        _ = try selectedScenarios()
+        if let cores { _ = try parseCores(cores) }
+    }
+
+    /// The chosen scenarios plus the floors they need, in run order.
+    func selectedScenarios() throws -> [Scenario] {
+        let names = scenario.flatMap { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }
+            .filter { !$0.isEmpty }
+        var chosen = Set<Scenario>()
+        for name in names {
+            guard let scenarios = Scenario.parse(name) else {
+                throw ValidationError("unknown scenario '\(name)'; available: \(Scenario.acceptedNames)")
+            }
+            chosen.formUnion(scenarios)
+        }
+        if names.isEmpty { chosen = Set(Scenario.allCases) }
+        for s in chosen {
+            if let floor = s.floor { chosen.insert(floor) }
+            if let copy = s.copyFloor { chosen.insert(copy) }
+        }
+        return Scenario.allCases.filter(chosen.contains)
+    }
+
+    private func parseCores(_ text: String) throws -> (Int32, Int32) {
+        let parts = text.split(separator: ",", omittingEmptySubsequences: false)
+            .map { Int32($0.trimmingCharacters(in: .whitespaces)) }
+        guard parts.count == 2, let a = parts[0], let b = parts[1], a >= 0, b >= 0 else {
+            throw ValidationError("--cores expects two core numbers such as 0,1 (got '\(text)')")
+        }
+        guard a != b else { throw ValidationError("--cores needs two different cores (got '\(text)')") }
+        return (a, b)
+    }
+
+    /// The two cores, checked against this process's allowed set (exit 2 when unusable).
+    private func chooseCores(needTwo: Bool) throws -> (Int32, Int32) {
+        let usable = Machine.allowedCores()
+        let usableText = usable.isEmpty ? "none" : usable.map(String.init).joined(separator: ",")
+        if let cores {
+            let (a, b) = try parseCores(cores)
+            let refused = [a, b].filter { tw_cpu_allowed($0) == 0 }
+            if !refused.isEmpty {
+                let list = refused.map(String.init).joined(separator: ",")
+                let noun = refused.count == 1 ? "core \(list) is" : "cores \(list) are"
+                throw fail("\(noun) not usable here; usable cores: \(usableText)", code: 2)
+            }
+            return (a, b)
+        }
+        guard let a = usable.first else { throw fail("no usable cores", code: 2) }
+        if usable.count < 2 {
+            if needTwo {
+                throw fail("the cross-core scenarios need two usable cores; usable cores: \(usableText)", code: 2)
+            }
+            return (a, a)
+        }
+        return (a, usable[1])
+    }
+
+    func run() throws {
+        let scenarios = try selectedScenarios()
+        let needTwo = scenarios.contains(where: \.crossCore)
+        let (cpuA, cpuB) = try chooseCores(needTwo: needTwo)
+        tw_bench_install_signal_cleanup()
+
+        let instance = "bench-\(getpid())"
+        let clockReadNs = tw_bench_clock_cost()
+        let warmup = UInt64(warmup), iterations = UInt64(iterations)
+        if !json {
+            let cores = needTwo ? [cpuA, cpuB] : [cpuA]
+            print(Table.header(cores: cores, iterations: iterations, warmup: warmup, clockReadNs: clockReadNs,
+                               load: Machine.loadAverage1m()))
+        }
+
+        var done: [Scenario: Summary] = [:]
+        var failures = 0
+        /// Runs one scenario; nil when it failed (reported on stderr).
+        func measure(_ scenario: Scenario, iterations: UInt64, warmup: UInt64, label: String) -> Summary? {
+            let cores = scenario.crossCore ? [cpuA, cpuB] : [cpuA]
+            let load = Machine.loadAverage1m()
+            let stealBefore = Machine.stealMilliseconds(cpus: cores)
+            do {
+                let result = try runScenario(
+                    scenario, cpuA: cpuA, cpuB: cpuB, warmup: warmup, iterations: iterations, instance: instance)
+                let stealAfter = Machine.stealMilliseconds(cpus: cores)
+                let steal = stealBefore.flatMap { before in stealAfter.map { $0 - before } }
+                return Summary(
+                    scenario: scenario, result: result, cores: cores, warmup: warmup, loadAverage1m: load,
+                    stealMilliseconds: steal)
+            } catch {
+                warn("\(label): \(error.message)")
+                failures += 1
+                return nil
+            }
+        }
+
+        // Each cross-core scenario is bracketed by a short pingpong on the same cores: on a VM the
+        // hypervisor moves vCPUs (this floor was seen to jump 3x within one run), and a ratio only
+        // means something against the floor of the same moment.
+        let bracketIterations = max(iterations / 4, 1), bracketWarmup = warmup / 4
+        for scenario in scenarios {
+            var before: Summary?, after: Summary?
+            if scenario.floor == .pingpong {
+                before = measure(.pingpong, iterations: bracketIterations, warmup: bracketWarmup,
+                                 label: "\(scenario.name) (floor before)")
+            }
+            guard let summary = measure(scenario, iterations: iterations, warmup: warmup, label: scenario.name) else {
+                continue
+            }
+            if scenario.floor == .pingpong {
+                after = measure(.pingpong, iterations: bracketIterations, warmup: bracketWarmup,
+                                label: "\(scenario.name) (floor after)")
+            }
+            done[scenario] = summary
+            var floor: Summary?
+            if let before, let after { floor = before.merged(with: after) }
+            let judged = Judged(
+                summary: summary, floor: floor, floorBefore: before, floorAfter: after,
+                copyFloor: scenario.copyFloor.flatMap { done[$0] })
+            if judged.floorMoved == true, let before, let after {
+                warn("\(scenario.name): the floor moved during the scenario (pingpong p50 \(before.p50) ns before, "
+                    + "\(after.p50) ns after; vCPUs moved?): judge its ratios with care")
+            }
+            print(json ? jsonLine(judged, clockReadNs: clockReadNs, batch: Scenario.memcpyBatch) : Table.line(judged))
+            fflush(nil)  // each line as soon as it is measured, also into a pipe
+        }
+        if !json { print(Table.legend(scenarios)) }
+        if failures > 0 { throw ExitCode(1) }
+    }
+}
