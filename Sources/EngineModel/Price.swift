@@ -6,7 +6,10 @@
 /// never rounded. Equality, ordering and hashing compare exact decimal values, so `1.0` at
 /// exponent −1 equals `1.00` at exponent −2. `+` and `-` need equal exponents and trap on
 /// overflow (programmer errors); `adding(_:)` and `subtracting(_:)` throw instead.
-public struct Price: Hashable, Comparable, Sendable, CustomStringConvertible {
+public struct Price: FixedPointDecimal {
+    /// "price", for error messages.
+    public static let valueName = "price"
+
     /// The integer the value is made of: value = mantissa × 10^exponent.
     public let mantissa: Int64
 
@@ -48,49 +51,6 @@ public struct Price: Hashable, Comparable, Sendable, CustomStringConvertible {
         }
     }
 
-    /// The canonical decimal text: exactly max(0, −exponent) fraction digits ("123.45",
-    /// "-0.50", "0.00"; "100" for mantissa 1 at exponent 2).
-    public var description: String { FixedPoint.format(mantissa: mantissa, exponent: exponent) }
-
-    /// Whether the value is zero.
-    public var isZero: Bool { mantissa == 0 }
-
-    /// Exact decimal equality, across exponents.
-    public static func == (lhs: Price, rhs: Price) -> Bool {
-        if lhs.exponent == rhs.exponent { return lhs.mantissa == rhs.mantissa }
-        return FixedPoint.compare(lhs.mantissa, lhs.exponent, rhs.mantissa, rhs.exponent) == 0
-    }
-
-    /// Exact decimal ordering, across exponents.
-    public static func < (lhs: Price, rhs: Price) -> Bool {
-        if lhs.exponent == rhs.exponent { return lhs.mantissa < rhs.mantissa }
-        return FixedPoint.compare(lhs.mantissa, lhs.exponent, rhs.mantissa, rhs.exponent) < 0
-    }
-
-    /// Hashes the exact value, so prices that compare equal at different exponents hash alike.
-    public func hash(into hasher: inout Hasher) {
-        let normal = FixedPoint.normalized(mantissa, exponent)
-        hasher.combine(normal.mantissa)
-        hasher.combine(normal.exponent)
-    }
-
-    /// The same value at another exponent.
-    ///
-    /// Throws `.tooPrecise` if non-zero digits would be lost, `.overflow` if the mantissa would
-    /// not fit, `.exponentOutOfRange` outside −18…18.
-    public func rescaled(to newExponent: Int8) throws(DecimalParseError) -> Price {
-        try FixedPoint.checkExponent(Int(newExponent), subject: "price")
-        switch FixedPoint.rescale(mantissa, from: exponent, to: newExponent) {
-        case .exact(let m):
-            return Price(mantissa: m, exponent: newExponent)
-        case .inexact:
-            let decimals = FixedPoint.decimals(mantissa, exponent)
-            throw .tooPrecise(input: description, decimals: decimals, allowed: -Int(newExponent), subject: "price")
-        case .overflow:
-            throw .overflow(input: description, exponent: newExponent, subject: "price")
-        }
-    }
-
     /// The sum of two prices at the same exponent; traps on overflow or differing exponents.
     public static func + (lhs: Price, rhs: Price) -> Price {
         precondition(lhs.exponent == rhs.exponent, "adding prices at exponents \(lhs.exponent) and \(rhs.exponent)")
@@ -122,12 +82,6 @@ public struct Price: Hashable, Comparable, Sendable, CustomStringConvertible {
         let (difference, overflow) = mantissa.subtractingReportingOverflow(other.mantissa)
         if overflow { throw .overflow(input: "\(self) - \(other)", exponent: exponent, subject: "price") }
         return Price(mantissa: difference, exponent: exponent)
-    }
-
-    /// Whether the value is an exact integer multiple of `tick` (any exponents; signs ignored).
-    /// Zero is a multiple of every tick; only zero is a multiple of a zero tick.
-    public func isMultiple(of tick: Price) -> Bool {
-        FixedPoint.isMultiple(mantissa, exponent, of: tick.mantissa, tick.exponent)
     }
 
     /// `self × quantity`, exactly, at exponent `self.exponent + quantity.exponent`.

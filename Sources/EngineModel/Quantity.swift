@@ -6,7 +6,10 @@
 /// Equality, ordering and hashing compare exact decimal values across exponents. `+` and `-`
 /// need equal exponents and trap on overflow or a negative result; `adding(_:)` and
 /// `subtracting(_:)` throw instead.
-public struct Quantity: Hashable, Comparable, Sendable, CustomStringConvertible {
+public struct Quantity: FixedPointDecimal {
+    /// "quantity", for error messages.
+    public static let valueName = "quantity"
+
     /// The integer the value is made of (≥ 0): value = mantissa × 10^exponent.
     public let mantissa: Int64
 
@@ -50,49 +53,6 @@ public struct Quantity: Hashable, Comparable, Sendable, CustomStringConvertible 
         }
     }
 
-    /// The canonical decimal text: exactly max(0, −exponent) fraction digits ("0.00100",
-    /// "0.00"; "100" for mantissa 1 at exponent 2).
-    public var description: String { FixedPoint.format(mantissa: mantissa, exponent: exponent) }
-
-    /// Whether the quantity is zero.
-    public var isZero: Bool { mantissa == 0 }
-
-    /// Exact decimal equality, across exponents.
-    public static func == (lhs: Quantity, rhs: Quantity) -> Bool {
-        if lhs.exponent == rhs.exponent { return lhs.mantissa == rhs.mantissa }
-        return FixedPoint.compare(lhs.mantissa, lhs.exponent, rhs.mantissa, rhs.exponent) == 0
-    }
-
-    /// Exact decimal ordering, across exponents.
-    public static func < (lhs: Quantity, rhs: Quantity) -> Bool {
-        if lhs.exponent == rhs.exponent { return lhs.mantissa < rhs.mantissa }
-        return FixedPoint.compare(lhs.mantissa, lhs.exponent, rhs.mantissa, rhs.exponent) < 0
-    }
-
-    /// Hashes the exact value, so quantities that compare equal at different exponents hash alike.
-    public func hash(into hasher: inout Hasher) {
-        let normal = FixedPoint.normalized(mantissa, exponent)
-        hasher.combine(normal.mantissa)
-        hasher.combine(normal.exponent)
-    }
-
-    /// The same value at another exponent.
-    ///
-    /// Throws `.tooPrecise` if non-zero digits would be lost, `.overflow` if the mantissa would
-    /// not fit, `.exponentOutOfRange` outside −18…18.
-    public func rescaled(to newExponent: Int8) throws(DecimalParseError) -> Quantity {
-        try FixedPoint.checkExponent(Int(newExponent), subject: "quantity")
-        switch FixedPoint.rescale(mantissa, from: exponent, to: newExponent) {
-        case .exact(let m):
-            return Quantity(mantissa: m, exponent: newExponent)
-        case .inexact:
-            let decimals = FixedPoint.decimals(mantissa, exponent)
-            throw .tooPrecise(input: description, decimals: decimals, allowed: -Int(newExponent), subject: "quantity")
-        case .overflow:
-            throw .overflow(input: description, exponent: newExponent, subject: "quantity")
-        }
-    }
-
     /// The sum of two quantities at the same exponent; traps on overflow or differing exponents.
     public static func + (lhs: Quantity, rhs: Quantity) -> Quantity {
         precondition(lhs.exponent == rhs.exponent, "adding quantities at exponents \(lhs.exponent) and \(rhs.exponent)")
@@ -126,11 +86,5 @@ public struct Quantity: Hashable, Comparable, Sendable, CustomStringConvertible 
             exponent == other.exponent, "subtracting quantities at exponents \(exponent) and \(other.exponent)")
         guard other.mantissa <= mantissa else { throw .negative(input: "\(self) - \(other)", subject: "quantity") }
         return Quantity(mantissa: mantissa - other.mantissa, exponent: exponent)
-    }
-
-    /// Whether the value is an exact integer multiple of `step` (any exponents). Zero is a
-    /// multiple of every step; only zero is a multiple of a zero step.
-    public func isMultiple(of step: Quantity) -> Bool {
-        FixedPoint.isMultiple(mantissa, exponent, of: step.mantissa, step.exponent)
     }
 }
