@@ -32,7 +32,8 @@ uint64_t tw_ring_region_size(uint32_t slot_size, uint32_t slot_count)
 
 int tw_ring_init(tw_shm_t *s, uint32_t slot_size, uint32_t slot_count)
 {
-    if (!pow2(slot_size) || slot_size < 64 || !pow2(slot_count) || !fits(s, tw_ring_region_size(slot_size, slot_count)))
+    if (!pow2(slot_size) || slot_size < 64 || !pow2(slot_count) || slot_count < 2 ||
+        !fits(s, tw_ring_region_size(slot_size, slot_count)))
         return -EINVAL;
     tw_ring_header_t *r = (tw_ring_header_t *)((uint8_t *)s->base + region_start(s));
     r->slot_size = slot_size;
@@ -49,7 +50,8 @@ uint64_t tw_cmd_region_size(uint32_t slot_count)
 
 int tw_cmd_ring_init(tw_shm_t *s, uint32_t slot_count)
 {
-    if (!pow2(slot_count) || !fits(s, tw_cmd_region_size(slot_count)))
+    /* One slot cannot tell "holds the command at pos" from "free for pos + 1". */
+    if (!pow2(slot_count) || slot_count < 2 || !fits(s, tw_cmd_region_size(slot_count)))
         return -EINVAL;
     tw_cmd_ring_header_t *r = (tw_cmd_ring_header_t *)((uint8_t *)s->base + region_start(s));
     r->slot_size = TW_CMD_SLOT_SIZE;

@@ -103,11 +103,13 @@ int tw_shm_create(const char *instance, uint32_t kind, uint64_t region_size, uin
     int rc = tw_shm_path(instance, kind, out->path, sizeof(out->path));
     if (rc < 0)
         return rc;
-    int n = snprintf(out->tmp_path, sizeof(out->tmp_path), "%s.new-%d", out->path, (int)getpid());
+    static unsigned serial; /* two creations of one kind in one process must not share a name */
+    unsigned k = __atomic_fetch_add(&serial, 1, __ATOMIC_RELAXED); /* pairs with itself only */
+    int n = snprintf(out->tmp_path, sizeof(out->tmp_path), "%s.new-%d-%u", out->path, (int)getpid(), k);
     if (n < 0 || (size_t)n >= sizeof(out->tmp_path))
         return fail(ENAMETOOLONG, "segment path too long");
     uint64_t size = page_round(sizeof(tw_segment_header_t) + region_size);
-    int fd = open(out->tmp_path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+    int fd = open(out->tmp_path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
     if (fd < 0)
         return fail(errno, "cannot create %s", out->tmp_path);
     if (fchmod(fd, 0640) < 0 || ftruncate(fd, (off_t)size) < 0) {

@@ -78,7 +78,8 @@ int tw_shm_attach(const char *instance, uint32_t kind, int writable, tw_shm_t *o
 /* Unmaps; never fails. */
 void tw_shm_detach(tw_shm_t *s);
 
-/* Removes the segment's file (and a leftover temporary); 0 or -errno. */
+/* Removes the segment's file; 0 or -errno. (A created, uncommitted segment's temporary
+ * file is removed by tw_shm_detach.) */
 int tw_shm_unlink(const char *instance, uint32_t kind);
 
 /*
@@ -101,7 +102,7 @@ int tw_pid_alive(int pid);
  * Region layouts. *_region_size() says how many bytes tw_shm_create() needs;
  * *_init() lays the region out in a created (not yet committed) segment.
  * Returns 0 or -EINVAL for a geometry that is not allowed (counts must be
- * powers of two, slot sizes powers of two >= 64, depth 1..TW_MAX_DEPTH).
+ * powers of two of at least 2, slot sizes powers of two >= 64, depth 1..TW_MAX_DEPTH).
  */
 uint64_t tw_ring_region_size(uint32_t slot_size, uint32_t slot_count);
 int tw_ring_init(tw_shm_t *s, uint32_t slot_size, uint32_t slot_count);
