@@ -85,7 +85,7 @@ import TickwireTestSupport
         #expect(second.stderr.contains("(pid \(first.process.processIdentifier)) died; took over"), "\(second.stderr)")
         #expect(Harness.eventually(seconds: 20) { tail.stdout.contains("\"restart\"") }, "reader missed the restart")
         tail.signal(SIGINT)
-        tail.wait(seconds: 10)
+        #expect(tail.wait(seconds: 10) == 130, "the reader stops on SIGINT")
         let restart = Harness.jsonLines(tail.stdout).first { $0["event"] as? String == "restart" }
         let generation = (restart?["generation"] as? NSNumber)?.uint64Value ?? 0
         #expect(generation > oldGeneration)
@@ -94,8 +94,9 @@ import TickwireTestSupport
 
     /// The generation `engine status --json` reports.
     func generation(_ instance: String) throws -> UInt64 {
-        let r = try Harness.run(Harness.engine, ["status", "--instance", instance, "--json"], env: env)
-        let object = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
+        let r = try Harness.run(Harness.engine, ["status", "--instance", instance, "--json"], env: env, timeout: 20)
+        let object = try? JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
+        #expect(object != nil, "status \(r.status): \(r.stdout) \(r.stderr)")
         return (object?["generation"] as? NSNumber)?.uint64Value ?? 0
     }
 }

@@ -31,48 +31,48 @@ public enum Harness {
         return env
     }
 
-    /// A started child whose output is collected.
+    /// A started child whose output goes to files (no pipes: a pipe's end can leak into another
+    /// child and keep EOF from ever arriving).
     public final class Child: @unchecked Sendable {
         public let process = Process()
-        private let out = Pipe(), err = Pipe()
-        private var outData = Data(), errData = Data()
-        private let lock = NSLock()
+        private let outPath: String, errPath: String
 
         public init(_ executable: String, _ arguments: [String], env: [String: String]) throws {
+            let base = NSTemporaryDirectory() + "tickwire-child-\(UInt64.random(in: 0...UInt64.max))"
+            outPath = base + ".out"
+            errPath = base + ".err"
+            FileManager.default.createFile(atPath: outPath, contents: nil)
+            FileManager.default.createFile(atPath: errPath, contents: nil)
             process.executableURL = URL(fileURLWithPath: executable)
             process.arguments = arguments
             process.environment = env
-            process.standardOutput = out
-            process.standardError = err
-            out.fileHandleForReading.readabilityHandler = { [weak self] h in self?.append(h.availableData, stderr: false) }
-            err.fileHandleForReading.readabilityHandler = { [weak self] h in self?.append(h.availableData, stderr: true) }
+            process.standardInput = FileHandle.nullDevice
+            process.standardOutput = FileHandle(forWritingAtPath: outPath)
+            process.standardError = FileHandle(forWritingAtPath: errPath)
             try process.run()
         }
 
-        private func append(_ data: Data, stderr: Bool) {
-            lock.lock()
-            if stderr { errData.append(data) } else { outData.append(data) }
-            lock.unlock()
+        deinit {
+            if process.isRunning { process.terminate() }
+            try? FileManager.default.removeItem(atPath: outPath)
+            try? FileManager.default.removeItem(atPath: errPath)
         }
 
-        public var stdout: String { lock.lock(); defer { lock.unlock() }; return String(decoding: outData, as: UTF8.self) }
-        public var stderr: String { lock.lock(); defer { lock.unlock() }; return String(decoding: errData, as: UTF8.self) }
+        public var stdout: String { (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "" }
+        public var stderr: String { (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "" }
 
-        /// Waits up to `seconds`; kills the child if it is still running then. Returns the exit status.
+        /// Waits up to `seconds`; then SIGTERM, and SIGKILL two seconds later. Returns the exit status.
         @discardableResult
         public func wait(seconds: Double) -> Int32 {
             let deadline = Date().addingTimeInterval(seconds)
             while process.isRunning && Date() < deadline { usleep(10_000) }
             if process.isRunning {
                 process.terminate()
-                process.waitUntilExit()
+                let grace = Date().addingTimeInterval(2)
+                while process.isRunning && Date() < grace { usleep(10_000) }
+                if process.isRunning { kill(process.processIdentifier, SIGKILL) }
             }
             process.waitUntilExit()
-            usleep(50_000)
-            out.fileHandleForReading.readabilityHandler = nil
-            err.fileHandleForReading.readabilityHandler = nil
-            append(out.fileHandleForReading.readDataToEndOfFile(), stderr: false)
-            append(err.fileHandleForReading.readDataToEndOfFile(), stderr: true)
             return process.terminationStatus
         }
 

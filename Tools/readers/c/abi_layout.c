@@ -1,0 +1,187 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Prints the ABI layout as the C compiler sees it: the same JSON object as
+ * `tickwire_reader.py layout` ({"<struct>.<field>": offset, "<struct>.__size__":
+ * size, "constants.<NAME>": value}), computed with offsetof/sizeof from
+ * tickwire/abi.h. Tools/readers/check_layout.sh compares the two.
+ */
+#include <tickwire/abi.h>
+
+#include <inttypes.h>
+#include <stdio.h>
+
+static int first = 1;
+
+static void entry(const char *key, unsigned long long value)
+{
+    printf("%s\n \"%s\": %llu", first ? "{" : ",", key, value);
+    first = 0;
+}
+
+#define F(type, field) entry(#type "." #field, (unsigned long long)offsetof(type##_t, field))
+#define SIZE(type) entry(#type ".__size__", (unsigned long long)sizeof(type##_t))
+#define C(name) entry("constants." #name, (unsigned long long)(name))
+
+int main(void)
+{
+    F(tw_segment_header, magic);
+    F(tw_segment_header, abi_major);
+    F(tw_segment_header, abi_minor);
+    F(tw_segment_header, kind);
+    F(tw_segment_header, generation);
+    F(tw_segment_header, state);
+    F(tw_segment_header, writer_pid);
+    F(tw_segment_header, created_ns);
+    F(tw_segment_header, segment_size);
+    F(tw_segment_header, region_offset);
+    F(tw_segment_header, region_size);
+    F(tw_segment_header, instance);
+    F(tw_segment_header, heartbeat_ns);
+    SIZE(tw_segment_header);
+
+    F(tw_ring_header, slot_size);
+    F(tw_ring_header, slot_count);
+    F(tw_ring_header, slots_offset);
+    F(tw_ring_header, head);
+    SIZE(tw_ring_header);
+
+    F(tw_slot_header, seq);
+    F(tw_slot_header, length);
+    F(tw_slot_header, type);
+    F(tw_slot_header, instrument);
+    SIZE(tw_slot_header);
+
+    F(tw_md_book, update_id);
+    F(tw_md_book, first_update_id);
+    F(tw_md_book, exchange_ns);
+    F(tw_md_book, recv_ns);
+    F(tw_md_book, publish_ns);
+    F(tw_md_book, bid_px);
+    F(tw_md_book, bid_qty);
+    F(tw_md_book, ask_px);
+    F(tw_md_book, ask_qty);
+    F(tw_md_book, levels_changed);
+    F(tw_md_book, flags);
+    SIZE(tw_md_book);
+
+    F(tw_md_trade, trade_id);
+    F(tw_md_trade, exchange_ns);
+    F(tw_md_trade, recv_ns);
+    F(tw_md_trade, publish_ns);
+    F(tw_md_trade, price);
+    F(tw_md_trade, quantity);
+    F(tw_md_trade, aggressor);
+    SIZE(tw_md_trade);
+
+    F(tw_md_status, feed_state);
+    F(tw_md_status, reason);
+    F(tw_md_status, publish_ns);
+    SIZE(tw_md_status);
+
+    F(tw_books_header, instrument_count);
+    F(tw_books_header, depth);
+    F(tw_books_header, block_size);
+    F(tw_books_header, instruments_offset);
+    F(tw_books_header, blocks_offset);
+    SIZE(tw_books_header);
+
+    F(tw_instrument_info, symbol);
+    F(tw_instrument_info, venue);
+    F(tw_instrument_info, price_exponent);
+    F(tw_instrument_info, qty_exponent);
+    F(tw_instrument_info, index);
+    F(tw_instrument_info, feed_state);
+    F(tw_instrument_info, tick_size);
+    F(tw_instrument_info, step_size);
+    F(tw_instrument_info, min_notional);
+    SIZE(tw_instrument_info);
+
+    F(tw_book_header, seq);
+    F(tw_book_header, update_id);
+    F(tw_book_header, exchange_ns);
+    F(tw_book_header, recv_ns);
+    F(tw_book_header, publish_ns);
+    F(tw_book_header, bid_count);
+    F(tw_book_header, ask_count);
+    F(tw_book_header, flags);
+    F(tw_book_header, first_update_id);
+    SIZE(tw_book_header);
+
+    F(tw_level, price);
+    F(tw_level, quantity);
+    SIZE(tw_level);
+
+    F(tw_stats_header, instrument_count);
+    F(tw_stats_header, counter_count);
+    F(tw_stats_header, histogram_count);
+    F(tw_stats_header, histogram_buckets);
+    F(tw_stats_header, counters_offset);
+    F(tw_stats_header, instruments_offset);
+    F(tw_stats_header, histograms_offset);
+    SIZE(tw_stats_header);
+
+    F(tw_instrument_stats, messages);
+    F(tw_instrument_stats, bytes);
+    F(tw_instrument_stats, gaps);
+    F(tw_instrument_stats, resyncs);
+    F(tw_instrument_stats, reconnects);
+    F(tw_instrument_stats, malformed);
+    F(tw_instrument_stats, bookticker_checks);
+    F(tw_instrument_stats, bookticker_mismatches);
+    F(tw_instrument_stats, book_updates);
+    F(tw_instrument_stats, trades);
+    F(tw_instrument_stats, last_update_id);
+    F(tw_instrument_stats, last_update_ns);
+    SIZE(tw_instrument_stats);
+
+    F(tw_histogram, count);
+    F(tw_histogram, sum);
+    F(tw_histogram, min);
+    F(tw_histogram, max);
+    F(tw_histogram, overflow);
+    F(tw_histogram, buckets);
+    SIZE(tw_histogram);
+
+    C(TW_ABI_MAGIC);
+    C(TW_ABI_MAJOR);
+    C(TW_ABI_MINOR);
+    C(TW_CACHE_LINE);
+    C(TW_INSTANCE_MAX);
+    C(TW_SYMBOL_MAX);
+    C(TW_SEG_MD);
+    C(TW_SEG_BOOKS);
+    C(TW_SEG_CMD);
+    C(TW_SEG_EXEC);
+    C(TW_SEG_ACCOUNT);
+    C(TW_SEG_STATS);
+    C(TW_STATE_STARTING);
+    C(TW_STATE_LIVE);
+    C(TW_STATE_STOPPING);
+    C(TW_STATE_DEAD);
+    C(TW_MD_BOOK);
+    C(TW_MD_TRADE);
+    C(TW_MD_BBO);
+    C(TW_MD_STATUS);
+    C(TW_MD_SLOT_SIZE);
+    C(TW_MD_PAYLOAD_MAX);
+    C(TW_SIDE_NONE);
+    C(TW_SIDE_BUY);
+    C(TW_SIDE_SELL);
+    C(TW_FEED_IDLE);
+    C(TW_FEED_CONNECTING);
+    C(TW_FEED_SYNCING);
+    C(TW_FEED_LIVE);
+    C(TW_FEED_STALE);
+    C(TW_BOOK_FLAG_STALE);
+    C(TW_DEFAULT_DEPTH);
+    C(TW_MAX_DEPTH);
+    C(TW_MAX_INSTRUMENTS);
+    C(TW_CTR_COUNT);
+    C(TW_HIST_SUB_BITS);
+    C(TW_HIST_SUB_COUNT);
+    C(TW_HIST_MAX_EXP);
+    C(TW_HIST_BUCKETS);
+    C(TW_HIST_COUNT);
+    printf("\n}\n");
+    return 0;
+}

@@ -1,0 +1,1064 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""Tickwire external reader: maps an engine's shared-memory segments read-only.
+
+Standard library only (Python 3.11+). The layouts below are this file's own
+struct definitions of the ABI in CSources/CEngineShm/include/tickwire/abi.h;
+`check_layout.sh` compares them with the C header. Protocols: docs/ABI.md.
+
+Command line:
+
+    tickwire_reader.py top  [--instance NAME] [--symbol S] [--watch] [--interval SEC] [--count N] [--json]
+    tickwire_reader.py tail [md] [--instance NAME] [--symbol S] [--count N] [--from-oldest]
+                            [--timeout SEC] [--text]
+    tickwire_reader.py stats [--instance NAME] [--json]
+    tickwire_reader.py layout
+
+Exit codes: 0 ok; 1 error (missing segment, bad magic, unknown ABI major, ...),
+one line on stderr; 2 bad usage; 3 `tail --timeout` expired before any event
+was printed; 130 / 143 stopped by SIGINT / SIGTERM (output flushed first).
+
+As a module:
+
+    import tickwire_reader as tw
+    books = tw.BookReader("default")
+    for inst in books.instruments:
+        book = books.read(inst.index)          # seqlocked copy, bounded retries
+        print(inst.symbol, tw.format_decimal(book.bids[0][0], inst.price_exponent) if book.bids else "-")
+    ring = tw.RingReader("default")            # md broadcast ring, from the next message
+    item = ring.poll()                         # Message, Lapped or None
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import mmap
+import os
+import re
+import signal
+import struct
+import sys
+import time
+from dataclasses import dataclass, field
+
+# --------------------------------------------------------------------------
+# ABI constants (abi.h)
+# --------------------------------------------------------------------------
+ABI_MAGIC = 0x455249574B434954  # "TICKWIRE" as a little-endian uint64
+ABI_MAJOR = 1
+ABI_MINOR = 0
+CACHE_LINE = 64
+INSTANCE_MAX = 32
+SYMBOL_MAX = 24
+
+SEG_MD, SEG_BOOKS, SEG_CMD, SEG_EXEC, SEG_ACCOUNT, SEG_STATS = 1, 2, 3, 4, 5, 6
+KIND_NAMES = {SEG_MD: "md", SEG_BOOKS: "books", SEG_CMD: "cmd", SEG_EXEC: "exec",
+              SEG_ACCOUNT: "account", SEG_STATS: "stats"}
+KIND_BY_NAME = {v: k for k, v in KIND_NAMES.items()}
+
+STATE_STARTING, STATE_LIVE, STATE_STOPPING, STATE_DEAD = 1, 2, 3, 4
+STATE_NAMES = {STATE_STARTING: "starting", STATE_LIVE: "live", STATE_STOPPING: "stopping", STATE_DEAD: "dead"}
+
+MD_BOOK, MD_TRADE, MD_BBO, MD_STATUS = 1, 2, 3, 4
+MD_TYPE_NAMES = {MD_BOOK: "book", MD_TRADE: "trade", MD_BBO: "bbo", MD_STATUS: "status"}
+MD_SLOT_SIZE = 128
+
+SIDE_NONE, SIDE_BUY, SIDE_SELL = 0, 1, 2
+SIDE_NAMES = {SIDE_BUY: "buy", SIDE_SELL: "sell"}
+
+FEED_IDLE, FEED_CONNECTING, FEED_SYNCING, FEED_LIVE, FEED_STALE = 0, 1, 2, 3, 4
+FEED_NAMES = {FEED_IDLE: "idle", FEED_CONNECTING: "connecting", FEED_SYNCING: "syncing",
+              FEED_LIVE: "live", FEED_STALE: "stale"}
+
+BOOK_FLAG_STALE = 1
+DEFAULT_DEPTH, MAX_DEPTH, MAX_INSTRUMENTS = 20, 1000, 4096
+
+CTR_COUNT = 32
+COUNTER_NAMES = ["md_events", "book_writes", "trades", "synth_steps", "cmd_consumed", "feed_loops"]
+HIST_SUB_BITS = 4
+HIST_SUB_COUNT = 1 << HIST_SUB_BITS
+HIST_MAX_EXP = 40
+HIST_BUCKETS = (HIST_MAX_EXP - HIST_SUB_BITS + 2) * HIST_SUB_COUNT
+HIST_COUNT = 8
+HISTOGRAM_NAMES = ["md_publish", "book_write", "cmd_queue"]
+
+DEFAULT_INSTANCE = "default"
+BOOK_READ_RETRIES = 1000
+
+# Exit codes of the command line (interrupted: 128 + signal, 130 for SIGINT, 143 for SIGTERM).
+EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_NO_EVENTS, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+
+
+# --------------------------------------------------------------------------
+# Struct layouts: little-endian, no implicit padding ('<'); every pad is explicit,
+# so the offsets are this file's own reading of the ABI.
+# --------------------------------------------------------------------------
+class Layout:
+    """A C struct as an ordered list of (field, struct format); None names padding."""
+
+    def __init__(self, name: str, fields: list[tuple[str | None, str]]):
+        self.name = name
+        self.offsets: dict[str, int] = {}
+        self._groups: list[tuple[str, int]] = []  # field name, number of values unpacked
+        offset = 0
+        for fname, fmt in fields:
+            size = struct.calcsize("<" + fmt)
+            if fname is not None:
+                self.offsets[fname] = offset
+                m = re.fullmatch(r"(\d*)([a-zA-Z?])", fmt)
+                count = 1 if m.group(2) in "sx" or not m.group(1) else int(m.group(1))
+                self._groups.append((fname, count))
+            offset += size
+        self.size = offset
+        self.struct = struct.Struct("<" + "".join(f for _, f in fields))
+        self._scalar = all(count == 1 for _, count in self._groups)
+        self._names = tuple(name for name, _ in self._groups)
+
+    def unpack(self, buf, offset: int = 0) -> dict:
+        values = self.struct.unpack_from(buf, offset)
+        if self._scalar:
+            return dict(zip(self._names, values))
+        out, i = {}, 0
+        for fname, count in self._groups:
+            out[fname] = values[i] if count == 1 else values[i:i + count]
+            i += count
+        return out
+
+
+SEGMENT_HEADER = Layout("tw_segment_header", [
+    ("magic", "Q"), ("abi_major", "H"), ("abi_minor", "H"), ("kind", "I"),
+    ("generation", "Q"), ("state", "I"), ("writer_pid", "i"), ("created_ns", "q"),
+    ("segment_size", "Q"), ("region_offset", "Q"), ("region_size", "Q"),
+    ("instance", f"{INSTANCE_MAX}s"), ("heartbeat_ns", "q"), (None, "24x"),
+])
+
+RING_HEADER = Layout("tw_ring_header", [
+    ("slot_size", "I"), ("slot_count", "I"), ("slots_offset", "Q"), (None, "48x"),
+    ("head", "Q"), (None, "56x"),
+])
+
+SLOT_HEADER = Layout("tw_slot_header", [
+    ("seq", "Q"), ("length", "I"), ("type", "H"), ("instrument", "H"),
+])
+
+MD_BOOK_PAYLOAD = Layout("tw_md_book", [
+    ("update_id", "Q"), ("first_update_id", "Q"), ("exchange_ns", "q"), ("recv_ns", "q"),
+    ("publish_ns", "q"), ("bid_px", "q"), ("bid_qty", "q"), ("ask_px", "q"), ("ask_qty", "q"),
+    ("levels_changed", "I"), ("flags", "I"),
+])
+
+MD_TRADE_PAYLOAD = Layout("tw_md_trade", [
+    ("trade_id", "Q"), ("exchange_ns", "q"), ("recv_ns", "q"), ("publish_ns", "q"),
+    ("price", "q"), ("quantity", "q"), ("aggressor", "B"), (None, "7x"),
+])
+
+MD_STATUS_PAYLOAD = Layout("tw_md_status", [
+    ("feed_state", "I"), ("reason", "I"), ("publish_ns", "q"),
+])
+
+BOOKS_HEADER = Layout("tw_books_header", [
+    ("instrument_count", "I"), ("depth", "I"), ("block_size", "I"), (None, "4x"),
+    ("instruments_offset", "Q"), ("blocks_offset", "Q"), (None, "96x"),
+])
+
+INSTRUMENT_INFO = Layout("tw_instrument_info", [
+    ("symbol", f"{SYMBOL_MAX}s"), ("venue", "16s"), ("price_exponent", "b"), ("qty_exponent", "b"),
+    ("index", "H"), ("feed_state", "I"), ("tick_size", "q"), ("step_size", "q"),
+    ("min_notional", "q"), (None, "56x"),
+])
+
+BOOK_HEADER = Layout("tw_book_header", [
+    ("seq", "Q"), ("update_id", "Q"), ("exchange_ns", "q"), ("recv_ns", "q"), ("publish_ns", "q"),
+    ("bid_count", "I"), ("ask_count", "I"), ("flags", "I"), (None, "4x"), ("first_update_id", "Q"),
+])
+
+LEVEL = Layout("tw_level", [("price", "q"), ("quantity", "q")])
+
+STATS_HEADER = Layout("tw_stats_header", [
+    ("instrument_count", "I"), ("counter_count", "I"), ("histogram_count", "I"),
+    ("histogram_buckets", "I"), ("counters_offset", "Q"), ("instruments_offset", "Q"),
+    ("histograms_offset", "Q"), (None, "88x"),
+])
+
+INSTRUMENT_STATS = Layout("tw_instrument_stats", [
+    ("messages", "Q"), ("bytes", "Q"), ("gaps", "Q"), ("resyncs", "Q"), ("reconnects", "Q"),
+    ("malformed", "Q"), ("bookticker_checks", "Q"), ("bookticker_mismatches", "Q"),
+    ("book_updates", "Q"), ("trades", "Q"), ("last_update_id", "Q"), ("last_update_ns", "q"),
+    (None, "32x"),
+])
+
+HISTOGRAM = Layout("tw_histogram", [
+    ("count", "Q"), ("sum", "Q"), ("min", "Q"), ("max", "Q"), ("overflow", "Q"), (None, "24x"),
+    ("buckets", f"{HIST_BUCKETS}Q"),
+])
+
+LAYOUTS = [SEGMENT_HEADER, RING_HEADER, SLOT_HEADER, MD_BOOK_PAYLOAD, MD_TRADE_PAYLOAD,
+           MD_STATUS_PAYLOAD, BOOKS_HEADER, INSTRUMENT_INFO, BOOK_HEADER, LEVEL, STATS_HEADER,
+           INSTRUMENT_STATS, HISTOGRAM]
+
+LAYOUT_CONSTANTS = {
+    "TW_ABI_MAGIC": ABI_MAGIC, "TW_ABI_MAJOR": ABI_MAJOR, "TW_ABI_MINOR": ABI_MINOR,
+    "TW_CACHE_LINE": CACHE_LINE, "TW_INSTANCE_MAX": INSTANCE_MAX, "TW_SYMBOL_MAX": SYMBOL_MAX,
+    "TW_SEG_MD": SEG_MD, "TW_SEG_BOOKS": SEG_BOOKS, "TW_SEG_CMD": SEG_CMD, "TW_SEG_EXEC": SEG_EXEC,
+    "TW_SEG_ACCOUNT": SEG_ACCOUNT, "TW_SEG_STATS": SEG_STATS,
+    "TW_STATE_STARTING": STATE_STARTING, "TW_STATE_LIVE": STATE_LIVE,
+    "TW_STATE_STOPPING": STATE_STOPPING, "TW_STATE_DEAD": STATE_DEAD,
+    "TW_MD_BOOK": MD_BOOK, "TW_MD_TRADE": MD_TRADE, "TW_MD_BBO": MD_BBO, "TW_MD_STATUS": MD_STATUS,
+    "TW_MD_SLOT_SIZE": MD_SLOT_SIZE, "TW_MD_PAYLOAD_MAX": MD_SLOT_SIZE - SLOT_HEADER.size,
+    "TW_SIDE_NONE": SIDE_NONE, "TW_SIDE_BUY": SIDE_BUY, "TW_SIDE_SELL": SIDE_SELL,
+    "TW_FEED_IDLE": FEED_IDLE, "TW_FEED_CONNECTING": FEED_CONNECTING, "TW_FEED_SYNCING": FEED_SYNCING,
+    "TW_FEED_LIVE": FEED_LIVE, "TW_FEED_STALE": FEED_STALE,
+    "TW_BOOK_FLAG_STALE": BOOK_FLAG_STALE, "TW_DEFAULT_DEPTH": DEFAULT_DEPTH,
+    "TW_MAX_DEPTH": MAX_DEPTH, "TW_MAX_INSTRUMENTS": MAX_INSTRUMENTS,
+    "TW_CTR_COUNT": CTR_COUNT, "TW_HIST_SUB_BITS": HIST_SUB_BITS, "TW_HIST_SUB_COUNT": HIST_SUB_COUNT,
+    "TW_HIST_MAX_EXP": HIST_MAX_EXP, "TW_HIST_BUCKETS": HIST_BUCKETS, "TW_HIST_COUNT": HIST_COUNT,
+}
+
+
+def layout_table() -> dict:
+    """{"<struct>.<field>": offset, "<struct>.__size__": size, "constants.<NAME>": value}."""
+    out = {}
+    for lay in LAYOUTS:
+        for fname, off in lay.offsets.items():
+            out[f"{lay.name}.{fname}"] = off
+        out[f"{lay.name}.__size__"] = lay.size
+    for name, value in LAYOUT_CONSTANTS.items():
+        out[f"constants.{name}"] = value
+    return out
+
+
+# --------------------------------------------------------------------------
+# Values
+# --------------------------------------------------------------------------
+def format_decimal(mantissa: int, exponent: int) -> str:
+    """mantissa x 10^exponent as an exact decimal string, with -exponent fraction digits."""
+    if exponent >= 0:
+        return str(mantissa * 10 ** exponent)
+    sign = "-" if mantissa < 0 else ""
+    digits = str(abs(mantissa)).rjust(-exponent + 1, "0")
+    return f"{sign}{digits[:exponent]}.{digits[exponent:]}"
+
+
+def hist_bucket(value: int) -> int:
+    """Bucket of a value (ns): tw_hist_bucket()."""
+    if value < HIST_SUB_COUNT:
+        return value
+    e = value.bit_length() - 1
+    return (e - HIST_SUB_BITS + 1) * HIST_SUB_COUNT + ((value >> (e - HIST_SUB_BITS)) & (HIST_SUB_COUNT - 1))
+
+
+def hist_bucket_low(bucket: int) -> int:
+    """Smallest value in a bucket: tw_hist_bucket_low()."""
+    if bucket < HIST_SUB_COUNT:
+        return bucket
+    e = bucket // HIST_SUB_COUNT + HIST_SUB_BITS - 1
+    sub = bucket % HIST_SUB_COUNT
+    return (1 << e) | (sub << (e - HIST_SUB_BITS))
+
+
+def feed_state_name(state: int) -> str:
+    return FEED_NAMES.get(state, f"unknown({state})")
+
+
+def state_name(state: int) -> str:
+    return STATE_NAMES.get(state, f"unknown({state})")
+
+
+def _cstr(raw: bytes) -> str:
+    return raw.split(b"\0", 1)[0].decode("ascii", "replace")
+
+
+# --------------------------------------------------------------------------
+# Errors
+# --------------------------------------------------------------------------
+class TickwireError(Exception):
+    """Any problem attaching to or reading a segment; str() is one line for the user."""
+
+
+class SegmentMissing(TickwireError):
+    pass
+
+
+class NotTickwire(TickwireError):
+    """Bad magic, or a file too small or truncated."""
+
+
+class UnsupportedABI(TickwireError):
+    pass
+
+
+class WrongKind(TickwireError):
+    pass
+
+
+class BookBusy(TickwireError):
+    """No stable copy of a book block within the retry bound (writer busy or stuck)."""
+
+
+# --------------------------------------------------------------------------
+# Segments
+# --------------------------------------------------------------------------
+_INSTANCE_RE = re.compile(r"[A-Za-z0-9_-]{1,31}")
+
+
+def valid_instance(name: str) -> bool:
+    return bool(_INSTANCE_RE.fullmatch(name))
+
+
+def segment_dir() -> str:
+    """$TICKWIRE_SHM_DIR when set and not empty, else /dev/shm."""
+    return os.environ.get("TICKWIRE_SHM_DIR") or "/dev/shm"
+
+
+def segment_path(instance: str, kind: int | str) -> str:
+    name = kind if isinstance(kind, str) else KIND_NAMES[kind]
+    return os.path.join(segment_dir(), f"tickwire.{instance}.{name}")
+
+
+class Segment:
+    """One segment file mapped read-only (mmap.ACCESS_READ, i.e. PROT_READ), validated.
+
+    Concurrent words are read through `u64()`/`u32()`: a native, aligned, single load
+    each (a memoryview cast), never assembled byte by byte.
+    """
+
+    def __init__(self, instance: str, kind: int, path: str | None = None):
+        if sys.byteorder != "little":
+            raise TickwireError("the Tickwire ABI is little-endian; this host is not")
+        if not valid_instance(instance):
+            raise TickwireError(f"invalid instance name '{instance}' (1-31 of A-Z a-z 0-9 _ -)")
+        self.instance = instance
+        self.kind = kind
+        self.path = path or segment_path(instance, kind)
+        try:
+            fd = os.open(self.path, os.O_RDONLY | os.O_CLOEXEC)
+        except FileNotFoundError:
+            raise SegmentMissing(f"no segment at {self.path} — is the engine running? (instance {instance})") from None
+        except PermissionError:
+            raise TickwireError(f"cannot open {self.path}: permission denied (segments are mode 0640: "
+                                "run as the engine's user or a member of its group)") from None
+        except OSError as e:
+            raise TickwireError(f"cannot open {self.path}: {e.strerror}") from None
+        try:
+            st = os.fstat(fd)
+            self.dev, self.ino = st.st_dev, st.st_ino
+            if st.st_size < SEGMENT_HEADER.size:
+                raise NotTickwire(f"{self.path} is not a Tickwire segment (only {st.st_size} bytes)")
+            self.mm = mmap.mmap(fd, st.st_size, access=mmap.ACCESS_READ)
+        finally:
+            os.close(fd)
+        self.size = len(self.mm)
+        self._mv = memoryview(self.mm)
+        self._q = self._mv[: self.size - self.size % 8].cast("Q")
+        self._i = self._mv[: self.size - self.size % 4].cast("I")
+        try:
+            self._validate()
+        except BaseException:
+            self.close()
+            raise
+
+    def _validate(self):
+        if self.u64(0) != ABI_MAGIC:
+            raise NotTickwire(f"{self.path} is not a Tickwire segment (bad magic 0x{self.u64(0):016x})")
+        h = SEGMENT_HEADER.unpack(self.mm)
+        self.abi_major, self.abi_minor = h["abi_major"], h["abi_minor"]
+        if self.abi_major != ABI_MAJOR:
+            raise UnsupportedABI(
+                f"{self.path} has ABI {self.abi_major}.{self.abi_minor}; this reader knows ABI "
+                f"{ABI_MAJOR}.{ABI_MINOR} and refuses another major version")
+        if h["kind"] != self.kind:
+            raise WrongKind(f"{self.path} holds a {KIND_NAMES.get(h['kind'], '?')} segment "
+                            f"(kind {h['kind']}), expected {KIND_NAMES.get(self.kind, '?')}")
+        if (h["segment_size"] > self.size or h["region_offset"] < SEGMENT_HEADER.size
+                or h["region_offset"] + h["region_size"] > h["segment_size"]):
+            raise NotTickwire(f"{self.path} is truncated ({self.size} of {h['segment_size']} bytes)")
+        self.generation = h["generation"]
+        self.writer_pid = h["writer_pid"]
+        self.created_ns = h["created_ns"]
+        self.segment_size = h["segment_size"]
+        self.region_offset = h["region_offset"]
+        self.region_size = h["region_size"]
+        self.header_instance = _cstr(h["instance"])
+
+    # -- shared words ------------------------------------------------------
+    def u64(self, offset: int) -> int:
+        return self._q[offset >> 3]
+
+    def u32(self, offset: int) -> int:
+        return self._i[offset >> 2]
+
+    def bytes(self, offset: int, length: int) -> bytes:
+        return self.mm[offset:offset + length]
+
+    def check_range(self, offset: int, length: int, what: str):
+        if offset < 0 or length < 0 or offset + length > self.size or offset % 8:
+            raise NotTickwire(f"{self.path}: {what} lies outside the segment or is misaligned")
+
+    @property
+    def state(self) -> int:
+        return self.u64(24) & 0xFFFFFFFF  # low half of the word holding state and writer_pid
+
+    @property
+    def heartbeat_ns(self) -> int:
+        v = self.u64(SEGMENT_HEADER.offsets["heartbeat_ns"])
+        return v - (1 << 64) if v >> 63 else v
+
+    def replacement(self) -> "Segment | None":
+        """A different segment now at the path (another engine start), attached; else None."""
+        try:
+            st = os.stat(self.path)
+        except OSError:
+            return None
+        if (st.st_dev, st.st_ino) == (self.dev, self.ino):
+            return None
+        try:
+            new = Segment(self.instance, self.kind, self.path)
+        except TickwireError:
+            return None
+        if new.generation == self.generation:
+            new.close()
+            return None
+        return new
+
+    def close(self):
+        for name in ("_q", "_i", "_mv"):
+            view = getattr(self, name, None)
+            if view is not None:
+                view.release()
+                setattr(self, name, None)
+        if getattr(self, "mm", None) is not None:
+            self.mm.close()
+            self.mm = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+# --------------------------------------------------------------------------
+# Books
+# --------------------------------------------------------------------------
+@dataclass
+class Instrument:
+    index: int
+    symbol: str
+    venue: str
+    price_exponent: int
+    qty_exponent: int
+    tick_size: int
+    step_size: int
+    min_notional: int
+
+
+@dataclass
+class Book:
+    """A consistent copy of one book block; levels are (price, quantity) mantissas, best first."""
+    seq: int
+    update_id: int
+    first_update_id: int
+    exchange_ns: int
+    recv_ns: int
+    publish_ns: int
+    flags: int
+    bids: list = field(default_factory=list)
+    asks: list = field(default_factory=list)
+    attempts: int = 1
+
+    @property
+    def stale(self) -> bool:
+        return bool(self.flags & BOOK_FLAG_STALE)
+
+
+class BookReader:
+    """The books segment: instrument table and seqlocked book blocks."""
+
+    def __init__(self, instance: str = DEFAULT_INSTANCE, segment: Segment | None = None):
+        self.segment = seg = segment or Segment(instance, SEG_BOOKS)
+        seg.check_range(seg.region_offset, BOOKS_HEADER.size, "books header")
+        h = BOOKS_HEADER.unpack(seg.mm, seg.region_offset)
+        self.count, self.depth, self.block_size = h["instrument_count"], h["depth"], h["block_size"]
+        self.instruments_offset, self.blocks_offset = h["instruments_offset"], h["blocks_offset"]
+        if not (0 < self.count <= MAX_INSTRUMENTS and 0 < self.depth <= MAX_DEPTH):
+            raise NotTickwire(f"{seg.path}: invalid books geometry ({self.count} instruments, depth {self.depth})")
+        if self.block_size < BOOK_HEADER.size + 2 * self.depth * LEVEL.size or self.block_size % 8:
+            raise NotTickwire(f"{seg.path}: book block of {self.block_size} bytes cannot hold depth {self.depth}")
+        seg.check_range(self.instruments_offset, self.count * INSTRUMENT_INFO.size, "instrument table")
+        seg.check_range(self.blocks_offset, self.count * self.block_size, "book blocks")
+        self.instruments = []
+        for i in range(self.count):
+            d = INSTRUMENT_INFO.unpack(seg.mm, self.instruments_offset + i * INSTRUMENT_INFO.size)
+            self.instruments.append(Instrument(
+                index=i, symbol=_cstr(d["symbol"]), venue=_cstr(d["venue"]),
+                price_exponent=d["price_exponent"], qty_exponent=d["qty_exponent"],
+                tick_size=d["tick_size"], step_size=d["step_size"], min_notional=d["min_notional"]))
+        self._by_symbol = {inst.symbol: inst for inst in self.instruments}
+
+    @property
+    def generation(self) -> int:
+        return self.segment.generation
+
+    def instrument(self, symbol: str) -> Instrument:
+        inst = self._by_symbol.get(symbol.upper())
+        if inst is None:
+            known = ", ".join(i.symbol for i in self.instruments)
+            raise TickwireError(f"unknown symbol '{symbol}' on instance {self.segment.instance} (known: {known})")
+        return inst
+
+    def feed_state(self, index: int) -> int:
+        return self.segment.u32(self.instruments_offset + index * INSTRUMENT_INFO.size
+                                + INSTRUMENT_INFO.offsets["feed_state"])
+
+    def read(self, index: int, levels: int = 1, max_retries: int = BOOK_READ_RETRIES) -> Book:
+        """Seqlocked copy of a book (tw_book_read): read seq; odd -> retry; copy; re-read seq;
+        equal -> done. Raises BookBusy after max_retries attempts without a stable copy."""
+        seg = self.segment
+        block = self.blocks_offset + index * self.block_size
+        n = max(0, min(levels, self.depth))
+        asks_at = block + BOOK_HEADER.size + self.depth * LEVEL.size
+        lv = LEVEL.size
+        for attempt in range(1, max_retries + 1):
+            s1 = seg.u64(block)
+            if s1 & 1:
+                continue
+            head = seg.bytes(block, BOOK_HEADER.size)
+            bids = seg.bytes(block + BOOK_HEADER.size, n * lv)
+            asks = seg.bytes(asks_at, n * lv)
+            if seg.u64(block) != s1:
+                continue
+            h = BOOK_HEADER.unpack(head)
+            nb, na = min(h["bid_count"], n), min(h["ask_count"], n)
+            return Book(seq=s1, update_id=h["update_id"], first_update_id=h["first_update_id"],
+                        exchange_ns=h["exchange_ns"], recv_ns=h["recv_ns"], publish_ns=h["publish_ns"],
+                        flags=h["flags"],
+                        bids=[struct.unpack_from("<qq", bids, k * lv) for k in range(nb)],
+                        asks=[struct.unpack_from("<qq", asks, k * lv) for k in range(na)],
+                        attempts=attempt)
+        raise BookBusy(f"{self.instruments[index].symbol}: no stable copy of the book after {max_retries} "
+                       "attempts (writer busy or stopped mid-write)")
+
+    def close(self):
+        self.segment.close()
+
+
+# --------------------------------------------------------------------------
+# Broadcast ring (md, exec)
+# --------------------------------------------------------------------------
+@dataclass
+class Message:
+    seq: int
+    type: int
+    instrument: int
+    length: int
+    payload: bytes
+
+
+@dataclass
+class Lapped:
+    """The writer lapped the reader: `lost` messages skipped, resuming at message `resume`."""
+    lost: int
+    resume: int
+
+
+class RingReader:
+    """A private cursor over a broadcast ring; the protocol of tw_ring_poll() in reader.h."""
+
+    def __init__(self, instance: str = DEFAULT_INSTANCE, kind: int = SEG_MD, from_oldest: bool = False,
+                 segment: Segment | None = None):
+        self.segment = seg = segment or Segment(instance, kind)
+        ring_at = seg.region_offset
+        seg.check_range(ring_at, RING_HEADER.size, "ring header")
+        r = RING_HEADER.unpack(seg.mm, ring_at)
+        self.slot_size, self.slot_count, self.slots_offset = r["slot_size"], r["slot_count"], r["slots_offset"]
+        count, size = self.slot_count, self.slot_size
+        if count == 0 or count & (count - 1) or size < 64 or size & (size - 1):
+            raise NotTickwire(f"{seg.path}: ring geometry is not valid ({count} slots of {size} bytes)")
+        seg.check_range(self.slots_offset, count * size, "ring slots")
+        self._head_at = ring_at + RING_HEADER.offsets["head"]
+        self.mask = count - 1
+        self.room = size - SLOT_HEADER.size
+        self.lost = 0
+        self.laps = 0
+        head = self.head()
+        self.next = head + 1
+        if from_oldest:
+            self.next = head - count + 2 if head >= count else 1
+
+    @property
+    def generation(self) -> int:
+        return self.segment.generation
+
+    def head(self) -> int:
+        """Last published message number (0: none yet)."""
+        return self.segment.u64(self._head_at)
+
+    def _resync(self) -> Lapped:
+        """tw_ring_cursor_resync: resume half a ring behind the writer, counting the skip."""
+        head, half = self.head(), (self.mask + 1) // 2
+        resume = head + 1 - half if head + 1 > half else 1
+        if resume <= self.next:
+            resume = self.next + 1
+        lost = resume - self.next
+        self.lost += lost
+        self.laps += 1
+        self.next = resume
+        return Lapped(lost=lost, resume=resume)
+
+    def poll(self) -> Message | Lapped | None:
+        """The next message, Lapped after a lap (cursor already resynchronised), or None."""
+        seg = self.segment
+        slot = self.slots_offset + (self.next & self.mask) * self.slot_size
+        want = self.next << 1
+        s1 = seg.u64(slot)
+        if s1 != want:
+            if (s1 >> 1) > self.next:
+                return self._resync()
+            return None  # not written yet, or being written
+        meta = seg.u64(slot + 8)
+        payload = seg.bytes(slot + SLOT_HEADER.size, self.room)
+        if seg.u64(slot) != s1:
+            return self._resync()  # overwritten while we copied
+        msg = Message(seq=self.next, type=(meta >> 32) & 0xFFFF, instrument=meta >> 48,
+                      length=min(meta & 0xFFFFFFFF, self.room), payload=payload)
+        self.next += 1
+        return msg
+
+    def close(self):
+        self.segment.close()
+
+
+def decode_md(msg: Message, instruments: list[Instrument]) -> dict:
+    """An md message as the JSON object `tail` prints (decimal strings, ns ints)."""
+    inst = instruments[msg.instrument] if msg.instrument < len(instruments) else None
+    pe, qe = (inst.price_exponent, inst.qty_exponent) if inst else (0, 0)
+    symbol = inst.symbol if inst else f"#{msg.instrument}"
+    kind = MD_TYPE_NAMES.get(msg.type)
+    need = {MD_BOOK: MD_BOOK_PAYLOAD, MD_BBO: MD_BOOK_PAYLOAD, MD_TRADE: MD_TRADE_PAYLOAD,
+            MD_STATUS: MD_STATUS_PAYLOAD}.get(msg.type)
+    o = {"seq": msg.seq}
+    if need is None or msg.length < need.size:
+        o.update({"type": "unknown", "raw_type": msg.type, "symbol": symbol, "instrument": msg.instrument,
+                  "length": msg.length})
+        return o
+    o.update({"type": kind, "symbol": symbol, "instrument": msg.instrument})
+    d = need.unpack(msg.payload)
+    if msg.type in (MD_BOOK, MD_BBO):
+        o.update({"update_id": d["update_id"], "first_update_id": d["first_update_id"],
+                  "exchange_ns": d["exchange_ns"], "recv_ns": d["recv_ns"], "publish_ns": d["publish_ns"],
+                  "bid_px": format_decimal(d["bid_px"], pe), "bid_qty": format_decimal(d["bid_qty"], qe),
+                  "ask_px": format_decimal(d["ask_px"], pe), "ask_qty": format_decimal(d["ask_qty"], qe),
+                  "levels_changed": d["levels_changed"], "stale": bool(d["flags"] & BOOK_FLAG_STALE)})
+    elif msg.type == MD_TRADE:
+        o.update({"trade_id": d["trade_id"], "exchange_ns": d["exchange_ns"], "recv_ns": d["recv_ns"],
+                  "publish_ns": d["publish_ns"], "price": format_decimal(d["price"], pe),
+                  "qty": format_decimal(d["quantity"], qe), "aggressor": SIDE_NAMES.get(d["aggressor"])})
+    else:
+        o.update({"state": feed_state_name(d["feed_state"]), "reason": d["reason"],
+                  "publish_ns": d["publish_ns"]})
+    return o
+
+
+def text_md(o: dict) -> str:
+    """One-line human form of a decoded md event."""
+    head = f"{o['seq']:>10} {o['type']:<7} {o['symbol']:<12}"
+    t = o["type"]
+    if t in ("book", "bbo"):
+        stale = " STALE" if o["stale"] else ""
+        return (f"{head} {o['bid_qty']} @ {o['bid_px']} / {o['ask_px']} x {o['ask_qty']}"
+                f"  u={o['update_id']}{stale}")
+    if t == "trade":
+        return f"{head} {o['qty']} @ {o['price']} {o['aggressor'] or '-'} id={o['trade_id']}"
+    if t == "status":
+        return f"{head} feed {o['state']} reason={o['reason']}"
+    return f"{head} type={o['raw_type']} length={o['length']}"
+
+
+# --------------------------------------------------------------------------
+# Stats
+# --------------------------------------------------------------------------
+class StatsReader:
+    """Counters, per-instrument stats and histograms (single-writer words, read relaxed)."""
+
+    def __init__(self, instance: str = DEFAULT_INSTANCE, segment: Segment | None = None):
+        self.segment = seg = segment or Segment(instance, SEG_STATS)
+        seg.check_range(seg.region_offset, STATS_HEADER.size, "stats header")
+        h = STATS_HEADER.unpack(seg.mm, seg.region_offset)
+        self.instrument_count = h["instrument_count"]
+        self.counter_count = h["counter_count"]
+        self.histogram_count = h["histogram_count"]
+        self.histogram_buckets = h["histogram_buckets"]
+        if self.histogram_buckets != HIST_BUCKETS:
+            raise NotTickwire(f"{seg.path}: {self.histogram_buckets} histogram buckets, expected {HIST_BUCKETS}")
+        self.counters_offset, self.instruments_offset = h["counters_offset"], h["instruments_offset"]
+        self.histograms_offset = h["histograms_offset"]
+        seg.check_range(self.counters_offset, 8 * self.counter_count, "counters")
+        seg.check_range(self.instruments_offset, INSTRUMENT_STATS.size * self.instrument_count, "instrument stats")
+        seg.check_range(self.histograms_offset, HISTOGRAM.size * self.histogram_count, "histograms")
+
+    def counters(self) -> list[int]:
+        return [self.segment.u64(self.counters_offset + 8 * i) for i in range(self.counter_count)]
+
+    def _words(self, offset: int, lay: Layout) -> dict:
+        seg = self.segment
+        out = {}
+        for name, off in lay.offsets.items():
+            if name != "buckets":
+                out[name] = seg.u64(offset + off)
+        return out
+
+    def instrument(self, i: int) -> dict:
+        d = self._words(self.instruments_offset + i * INSTRUMENT_STATS.size, INSTRUMENT_STATS)
+        if d["last_update_ns"] >> 63:
+            d["last_update_ns"] -= 1 << 64
+        return d
+
+    def histogram(self, hid: int) -> dict:
+        at = self.histograms_offset + hid * HISTOGRAM.size
+        d = self._words(at, HISTOGRAM)
+        base = at + HISTOGRAM.offsets["buckets"]
+        d["buckets"] = [self.segment.u64(base + 8 * b) for b in range(HIST_BUCKETS)]
+        return d
+
+    @staticmethod
+    def quantile(hist: dict, q: float) -> int:
+        """Low edge of the bucket holding quantile q (tw_hist_quantile)."""
+        total = sum(hist["buckets"])
+        if total == 0:
+            return 0
+        rank = max(1, int(q * total))
+        seen = 0
+        for b, n in enumerate(hist["buckets"]):
+            seen += n
+            if seen >= rank:
+                return hist_bucket_low(b)
+        return hist["max"]
+
+    def close(self):
+        self.segment.close()
+
+
+# --------------------------------------------------------------------------
+# Command line
+# --------------------------------------------------------------------------
+class Output:
+    """stdout lines, flushed when idle or at least every 50 ms."""
+
+    def __init__(self):
+        self.last_flush = time.monotonic()
+
+    def line(self, text: str):
+        sys.stdout.write(text + "\n")
+        now = time.monotonic()
+        if now - self.last_flush > 0.05:
+            self.flush(now)
+
+    def flush(self, now: float | None = None):
+        sys.stdout.flush()
+        self.last_flush = now if now is not None else time.monotonic()
+
+
+_ENCODER = json.JSONEncoder(separators=(",", ":"))
+
+
+def _json(o: dict) -> str:
+    """Compact JSON, keys in insertion order (the C reader prints the same bytes)."""
+    return _ENCODER.encode(o)
+
+
+def _attach_books(instance: str, generation: int | None = None, wait: float = 2.0) -> BookReader:
+    """The books segment, preferably of the given generation (it is published before md)."""
+    deadline = time.monotonic() + wait
+    while True:
+        books = BookReader(instance)
+        if generation is None or books.generation == generation or time.monotonic() >= deadline:
+            if generation is not None and books.generation != generation:
+                print(f"tickwire_reader: warning: books generation {books.generation} differs from md "
+                      f"generation {generation}", file=sys.stderr)
+            return books
+        books.close()
+        time.sleep(0.01)
+
+
+def cmd_tail(args) -> int:
+    out = Output()
+    ring = RingReader(args.instance, SEG_MD, from_oldest=args.from_oldest)
+    books = _attach_books(args.instance, ring.generation)
+    want = books.instrument(args.symbol).index if args.symbol else None
+    printed = 0
+    start = last_event = time.monotonic()
+    last_check = start
+    dead_reported = False
+    nap = 100e-6
+    render = text_md if args.text else _json
+    while True:
+        item = ring.poll()
+        if isinstance(item, Message):
+            nap = 100e-6
+            if want is not None and item.instrument != want:
+                continue
+            out.line(render(decode_md(item, books.instruments)))
+            printed += 1
+            last_event = time.monotonic()
+            if args.count and printed >= args.count:
+                break
+            continue
+        if isinstance(item, Lapped):
+            out.line(_json({"event": "lapped", "lost": item.lost, "resume": item.resume}))
+            continue
+        # Idle: timeout, restart detection, then a short sleep.
+        now = time.monotonic()
+        if args.timeout is not None and now - last_event >= args.timeout:
+            break
+        dead = ring.segment.state == STATE_DEAD
+        if now - last_check >= 0.05 or (dead and not dead_reported):
+            last_check = now
+            new = ring.segment.replacement()
+            if new is not None:
+                ring.close()
+                ring = RingReader(args.instance, SEG_MD, from_oldest=True, segment=new)
+                books.close()
+                books = _attach_books(args.instance, ring.generation)
+                if args.symbol:
+                    want = books.instrument(args.symbol).index
+                out.line(_json({"event": "restart", "generation": ring.generation}))
+                dead_reported = False
+                continue
+            if dead and not dead_reported:
+                out.line(_json({"event": "dead", "generation": ring.generation}))
+                dead_reported = True
+        out.flush(now)
+        time.sleep(nap)
+        nap = min(nap * 2, 500e-6)
+    out.flush()
+    ring.close()
+    books.close()
+    return EXIT_OK if printed or args.timeout is None else EXIT_NO_EVENTS
+
+
+def _top_frame(books: BookReader, indices: list[int]) -> tuple[list[dict], int]:
+    rows, busy = [], 0
+    for i in indices:
+        inst = books.instruments[i]
+        pe, qe = inst.price_exponent, inst.qty_exponent
+        row = {"symbol": inst.symbol, "feed_state": feed_state_name(books.feed_state(i))}
+        try:
+            b = books.read(i, levels=1)
+        except BookBusy:
+            busy += 1
+            row.update({"error": f"no stable copy after {BOOK_READ_RETRIES} attempts"})
+            rows.append(row)
+            continue
+        row.update({
+            "bid_px": format_decimal(b.bids[0][0], pe) if b.bids else None,
+            "bid_qty": format_decimal(b.bids[0][1], qe) if b.bids else None,
+            "ask_px": format_decimal(b.asks[0][0], pe) if b.asks else None,
+            "ask_qty": format_decimal(b.asks[0][1], qe) if b.asks else None,
+            "update_id": b.update_id, "publish_ns": b.publish_ns, "stale": b.stale, "attempts": b.attempts})
+        rows.append(row)
+    return rows, busy
+
+
+def cmd_top(args) -> int:
+    books = BookReader(args.instance)
+    indices = [books.instrument(args.symbol).index] if args.symbol else list(range(books.count))
+    frames = 0
+    watch = args.watch or args.count is not None
+    clear = watch and not args.json and sys.stdout.isatty()
+    while True:
+        new = books.segment.replacement()
+        if new is not None:
+            books.close()
+            books = BookReader(args.instance, segment=new)
+            indices = [books.instrument(args.symbol).index] if args.symbol else list(range(books.count))
+            if args.json:
+                print(_json({"event": "restart", "generation": books.generation}))
+            else:
+                print(f"engine restarted: generation {books.generation}")
+        rows, busy = _top_frame(books, indices)
+        seg = books.segment
+        if args.json:
+            print(_json({"instance": args.instance, "generation": seg.generation, "state": state_name(seg.state),
+                         "heartbeat_ns": seg.heartbeat_ns, "books": rows}))
+        else:
+            if clear:
+                sys.stdout.write("\x1b[H\x1b[2J")
+            print(f"instance {args.instance}  generation {seg.generation}  state {state_name(seg.state)}  "
+                  f"{books.count} instruments, depth {books.depth}")
+            print(f"{'SYMBOL':<12} {'BID_QTY':>16} {'BID':>16} {'ASK':>16} {'ASK_QTY':>16} "
+                  f"{'UPDATE_ID':>14} {'STALE':>5} FEED")
+            for r in rows:
+                if "error" in r:
+                    print(f"{r['symbol']:<12} (gave up: {r['error']}; writer busy or stuck) {r['feed_state']}")
+                    continue
+                print(f"{r['symbol']:<12} {r['bid_qty'] or '-':>16} {r['bid_px'] or '-':>16} "
+                      f"{r['ask_px'] or '-':>16} {r['ask_qty'] or '-':>16} {r['update_id']:>14} "
+                      f"{'yes' if r['stale'] else 'no':>5} {r['feed_state']}")
+        if busy:
+            print(f"tickwire_reader: {busy} book(s) had no stable copy after {BOOK_READ_RETRIES} attempts",
+                  file=sys.stderr)
+        sys.stdout.flush()
+        frames += 1
+        if not watch or (args.count is not None and frames >= args.count):
+            break
+        time.sleep(args.interval)
+        if watch and not args.json and not clear:
+            print()
+    books.close()
+    return EXIT_OK
+
+
+def cmd_stats(args) -> int:
+    stats = StatsReader(args.instance)
+    try:
+        books = BookReader(args.instance)
+        symbols = [i.symbol for i in books.instruments]
+        books.close()
+    except TickwireError:
+        symbols = []
+    counters = stats.counters()
+    out = {"instance": args.instance, "generation": stats.segment.generation,
+           "state": state_name(stats.segment.state),
+           "counters": {(COUNTER_NAMES[i] if i < len(COUNTER_NAMES) else f"counter{i}"): v
+                        for i, v in enumerate(counters) if i < len(COUNTER_NAMES) or v},
+           "instruments": {}, "histograms": {}}
+    for i in range(stats.instrument_count):
+        name = symbols[i] if i < len(symbols) else f"#{i}"
+        out["instruments"][name] = stats.instrument(i)
+    for hid in range(stats.histogram_count):
+        h = stats.histogram(hid)
+        if hid >= len(HISTOGRAM_NAMES) and not h["count"]:
+            continue
+        name = HISTOGRAM_NAMES[hid] if hid < len(HISTOGRAM_NAMES) else f"histogram{hid}"
+        out["histograms"][name] = {
+            "count": h["count"], "min": h["min"] if h["count"] else 0, "max": h["max"],
+            "mean": h["sum"] // h["count"] if h["count"] else 0, "overflow": h["overflow"],
+            "p50": stats.quantile(h, 0.50), "p99": stats.quantile(h, 0.99), "p999": stats.quantile(h, 0.999)}
+    stats.close()
+    if args.json:
+        print(_json(out))
+        return EXIT_OK
+    print(f"instance {args.instance}  generation {out['generation']}  state {out['state']}")
+    for name, v in out["counters"].items():
+        print(f"  {name:<22} {v}")
+    for name, d in out["instruments"].items():
+        print(f"  {name:<12} " + " ".join(f"{k}={v}" for k, v in d.items()))
+    for name, d in out["histograms"].items():
+        print(f"  {name:<12} " + " ".join(f"{k}={v}" for k, v in d.items()) + " (ns)")
+    return EXIT_OK
+
+
+def cmd_layout(_args) -> int:
+    print(json.dumps(layout_table(), indent=1, sort_keys=True))
+    return EXIT_OK
+
+
+def _instance(value: str) -> str:
+    if not valid_instance(value):
+        raise argparse.ArgumentTypeError(f"invalid instance name '{value}' (1-31 of A-Z a-z 0-9 _ -)")
+    return value
+
+
+def _positive_int(value: str) -> int:
+    n = int(value)
+    if n <= 0:
+        raise argparse.ArgumentTypeError("must be a positive integer")
+    return n
+
+
+def _positive_float(value: str) -> float:
+    x = float(value)
+    if not x > 0:
+        raise argparse.ArgumentTypeError("must be a positive number")
+    return x
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="tickwire_reader.py",
+        description="Read a Tickwire engine's shared-memory segments (read-only). "
+                    "Segments: $TICKWIRE_SHM_DIR or /dev/shm, tickwire.<instance>.<kind>.",
+        epilog="exit codes: 0 ok, 1 error, 2 bad usage, 3 tail --timeout expired before any event, "
+               "130/143 stopped by SIGINT/SIGTERM")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    def common(sp):
+        sp.add_argument("--instance", type=_instance, default=DEFAULT_INSTANCE, metavar="NAME",
+                        help=f"engine instance (default: {DEFAULT_INSTANCE})")
+
+    t = sub.add_parser("top", help="top of book per instrument (seqlocked reads, bounded retries)")
+    common(t)
+    t.add_argument("--symbol", metavar="S", help="only this instrument")
+    t.add_argument("--watch", action="store_true", help="refresh every --interval seconds")
+    t.add_argument("--interval", type=_positive_float, default=1.0, metavar="SEC", help="seconds between frames (default 1)")
+    t.add_argument("--count", type=_positive_int, metavar="N", help="stop after N frames (implies --watch)")
+    t.add_argument("--json", action="store_true", help="one JSON object per frame")
+    t.set_defaults(func=cmd_top)
+
+    f = sub.add_parser("tail", help="follow the md ring: one JSON object per event")
+    f.add_argument("ring", nargs="?", default="md", choices=["md"], help="ring to follow (md)")
+    common(f)
+    f.add_argument("--symbol", metavar="S", help="only this instrument's events")
+    f.add_argument("--count", type=_positive_int, metavar="N", help="exit after N events")
+    f.add_argument("--from-oldest", action="store_true", help="start at the oldest event still in the ring")
+    f.add_argument("--timeout", type=_positive_float, metavar="SEC",
+                   help="exit after SEC seconds without printing an event (exit 3 if none was printed)")
+    fmt = f.add_mutually_exclusive_group()
+    fmt.add_argument("--json", dest="text", action="store_false", help="JSON lines (the default)")
+    fmt.add_argument("--text", dest="text", action="store_true", help="plain text instead of JSON lines")
+    f.set_defaults(func=cmd_tail, text=False)
+
+    s = sub.add_parser("stats", help="counters, per-instrument stats and latency histograms")
+    common(s)
+    s.add_argument("--json", action="store_true", help="one JSON object")
+    s.set_defaults(func=cmd_stats)
+
+    lay = sub.add_parser("layout", help="JSON of every struct offset and constant this reader uses")
+    lay.set_defaults(func=cmd_layout)
+    return p
+
+
+class Interrupted(BaseException):
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.code = 128 + signum
+
+
+def _on_signal(signum, _frame):
+    raise Interrupted(signum)
+
+
+def _install_signal_handlers():
+    """SIGINT and SIGTERM stop cleanly (output flushed) unless the parent made us ignore them."""
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        if signal.getsignal(sig) != signal.SIG_IGN:
+            signal.signal(sig, _on_signal)
+    # A parent that blocks them (some runtimes do, in the thread that spawns us) would
+    # otherwise leave us deaf to both: the mask, unlike a handler, survives exec.
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    _install_signal_handlers()
+    try:
+        return args.func(args)
+    except TickwireError as e:
+        sys.stdout.flush()
+        print(f"tickwire_reader: {e}", file=sys.stderr)
+        return EXIT_ERROR
+    except (Interrupted, KeyboardInterrupt) as e:
+        try:
+            sys.stdout.flush()
+        except BrokenPipeError:
+            pass
+        return getattr(e, "code", EXIT_INTERRUPTED)
+    except BrokenPipeError:
+        # The consumer went away (e.g. `| head`): stop quietly.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())
