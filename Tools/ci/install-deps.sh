@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs the system packages Tickwire builds against, when they are missing:
+# liburing, libnuma and OpenSSL headers, pkg-config, and python3 for the readers.
+# Debian/Ubuntu with apt; runs apt as root or through sudo. Idempotent and quiet
+# when everything is already there.
+set -euo pipefail
+
+need=()
+have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
+for pkg in liburing-dev libnuma-dev libssl-dev pkg-config python3; do
+    have_pkg "$pkg" || need+=("$pkg")
+done
+[ ${#need[@]} -eq 0 ] && exit 0
+
+if ! command -v apt-get >/dev/null; then
+    echo "install-deps: missing ${need[*]} and no apt-get here; install them with your package manager" >&2
+    exit 1
+fi
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+echo "install-deps: installing ${need[*]}" >&2
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
