@@ -19,7 +19,7 @@ struct Start: ParsableCommand {
     @Option(help: "Comma-separated symbols.")
     var symbols: String = "BTCUSDT,ETHUSDT,SOLUSDT"
 
-    @Option(help: "Synthetic venue events per second over all symbols (0: as fast as possible).")
+    @Option(help: "Synthetic venue updates per second over all symbols (0: as fast as possible); a trade adds its own md event.")
     var rate: UInt32 = 1000
 
     @Option(help: "Stop after this many seconds (default: run until a signal).")
