@@ -1,7 +1,8 @@
 # The two set-up commands of the README:
 #   make run    builds the engine (release) and runs it on the embedded default venue
 #   make test   builds everything (debug) and runs every test
-# Both install missing system packages first (Tools/ci/install-deps.sh).
+# Both install missing system packages first (Tools/ci/install-deps.sh); make test also
+# creates the Python venvs of the conformance tests (Tools/ci/setup-python.sh).
 
 SWIFT ?= swift
 ARGS ?= start
@@ -21,6 +22,7 @@ run: release
 	.build/release/engine $(ARGS)
 
 test: deps
+	Tools/ci/setup-python.sh
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 

@@ -15,6 +15,13 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.1.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.0.0"),
+        // Already in the graph through Hummingbird; named because ExchangeSim imports them directly.
+        .package(url: "https://github.com/apple/swift-nio", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.0.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.0.0"),
     ],
     targets: [
         // The shared-memory ABI: links nothing but libc.
@@ -33,10 +40,24 @@ let package = Package(
         .target(name: "EngineModel"),
         .target(name: "EngineKit", dependencies: ["CEngineShm", "CEngineCore", "EngineModel"]),
         // A Binance-compatible venue; its matching engine is I/O free and depends on EngineModel only.
-        .target(name: "ExchangeSim", dependencies: ["EngineModel"]),
+        .target(
+            name: "ExchangeSim",
+            dependencies: [
+                "EngineModel",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         .executableTarget(
             name: "engine",
-            dependencies: ["EngineKit", "EngineModel", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: [
+                "EngineKit", "EngineModel", "ExchangeSim",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
         ),
         .target(name: "CBench", dependencies: ["CEngineShm", "CEngineCore"], path: "Bench/CBench", cSettings: cWarnings),
         .executableTarget(
@@ -50,7 +71,14 @@ let package = Package(
         ),
         .testTarget(name: "CEngineShmTests", dependencies: ["CEngineShm"]),
         .testTarget(name: "EngineModelTests", dependencies: ["EngineModel"]),
-        .testTarget(name: "ExchangeSimTests", dependencies: ["ExchangeSim", "EngineModel"]),
+        .testTarget(
+            name: "ExchangeSimTests",
+            dependencies: [
+                "ExchangeSim", "EngineModel",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ]
+        ),
         .testTarget(name: "EngineKitTests", dependencies: ["EngineKit", "EngineModel", "CEngineShm"]),
         .target(name: "TickwireTestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "engineTests", dependencies: ["TickwireTestSupport"]),
