@@ -1,0 +1,332 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Binance market-data payloads to fixed-point structs, on the feed thread.
+ *
+ * Each decoder walks its object once with the tw_json cursor and dispatches
+ * on the key: Binance keys are one or two letters, so a switch on the first
+ * byte is cheaper than any table. Required fields are tracked in a bit set
+ * so a message missing one is refused (-ENODATA) instead of publishing a
+ * zero. The `e` field, when present, must name the expected event: a frame
+ * routed to the wrong decoder is a malformed frame, not a book change.
+ */
+#include <string.h>
+
+#include "tickwire/binance.h"
+#include "tickwire/json.h"
+
+static inline int key_is(const char *k, size_t kl, const char *lit, size_t ll)
+{
+    return kl == ll && memcmp(k, lit, ll) == 0;
+}
+
+#define KEY_IS(k, kl, lit) key_is((k), (kl), (lit), sizeof(lit) - 1)
+
+/* The "e" value must be the expected event name. */
+static int event_is(tw_json_t *j, const char *want, size_t wl)
+{
+    const char *s;
+    size_t n;
+    int r = tw_json_string(j, &s, &n);
+    if (r < 0)
+        return r;
+    return key_is(s, n, want, wl) ? 0 : -EPROTO;
+}
+
+static int symbol(tw_json_t *j, const char **s, size_t *n)
+{
+    return tw_json_string(j, s, n);
+}
+
+/* One [price, qty] pair; extra elements (old API's third []) are skipped. */
+static int level(tw_json_t *j, const tw_bn_scale_t *sc, tw_level_t *lv)
+{
+    int r;
+    if ((r = tw_json_array_begin(j)) < 0 || (r = tw_json_array_next(j)) != 1)
+        return r < 0 ? r : -EBADMSG;
+    if ((r = tw_json_decimal(j, sc->price_exp, &lv->price)) < 0)
+        return r;
+    if ((r = tw_json_array_next(j)) != 1)
+        return r < 0 ? r : -EBADMSG;
+    if ((r = tw_json_decimal(j, sc->qty_exp, &lv->quantity)) < 0)
+        return r;
+    while ((r = tw_json_array_next(j)) == 1)
+        if ((r = tw_json_skip(j)) < 0)
+            return r;
+    return r;
+}
+
+static inline const char *quote_at(const char *p, const char *end)
+{
+    while (p < end && *p != '"')
+        p++;
+    return p < end ? p : NULL;
+}
+
+/*
+ * The shape Binance always sends, ["price","qty"] with no blanks, parsed in
+ * place without the cursor's per-token calls (a third of a diff's decode
+ * time); any other spelling goes through level(), which decides.
+ */
+static int level_fast(tw_json_t *j, const tw_bn_scale_t *sc, tw_level_t *lv)
+{
+    const char *p = j->p, *end = j->end, *q1, *q2;
+    if (end - p < 8 || p[0] != '[' || p[1] != '"' || (q1 = quote_at(p + 2, end)) == NULL ||
+        end - q1 < 4 || q1[1] != ',' || q1[2] != '"' || (q2 = quote_at(q1 + 3, end)) == NULL ||
+        end - q2 < 2 || q2[1] != ']')
+        return level(j, sc, lv);
+    int r = tw_decimal_parse(p + 2, (size_t)(q1 - p - 2), sc->price_exp, &lv->price);
+    if (r == 0)
+        r = tw_decimal_parse(q1 + 3, (size_t)(q2 - q1 - 3), sc->qty_exp, &lv->quantity);
+    if (r == 0)
+        j->p = q2 + 2;
+    return r;
+}
+
+static int levels(tw_json_t *j, const tw_bn_scale_t *sc, tw_level_t *arr, uint32_t cap, uint32_t *count)
+{
+    int r = tw_json_array_begin(j);
+    *count = 0;
+    while (r == 0 && (r = tw_json_array_next(j)) == 1) {
+        if (*count == cap)
+            return -ENOBUFS;
+        r = level_fast(j, sc, &arr[*count]);
+        (*count)++;
+    }
+    return r;
+}
+
+/* The whole input must be one object: only whitespace may follow it. */
+static int finish(tw_json_t *j, int r, unsigned seen, unsigned required)
+{
+    if (r < 0)
+        return r;
+    if (tw_json_peek(j) >= 0)
+        return -EBADMSG;
+    return (seen & required) == required ? 0 : -ENODATA;
+}
+
+int tw_bn_envelope(const char *s, size_t n, tw_bn_envelope_t *env)
+{
+    tw_json_t j;
+    const char *k;
+    size_t kl;
+    int r;
+    tw_json_init(&j, s, n);
+    env->stream = NULL;
+    env->stream_len = 0;
+    env->data = NULL;
+    env->data_len = 0;
+    if ((r = tw_json_object_begin(&j)) < 0)
+        return r;
+    while ((r = tw_json_next_key(&j, &k, &kl)) == 1) {
+        if (KEY_IS(k, kl, "stream")) {
+            r = tw_json_string(&j, &env->stream, &env->stream_len);
+        } else if (KEY_IS(k, kl, "data")) {
+            tw_json_peek(&j);
+            env->data = j.p;
+            r = tw_json_span(&j); /* the payload decoder validates it */
+            env->data_len = (size_t)(j.p - env->data);
+        } else {
+            r = tw_json_span(&j); /* a bare payload's fields: its decoder validates them */
+        }
+        if (r < 0)
+            return r;
+    }
+    if ((r = finish(&j, r, 0, 0)) < 0)
+        return r;
+    if (env->stream == NULL || env->data == NULL) {
+        env->data = s; /* a raw stream or a REST body: the payload is the whole text */
+        env->data_len = n;
+    }
+    return 0;
+}
+
+tw_bn_kind_t tw_bn_stream_kind(const char *stream, size_t len)
+{
+    const char *at = len ? memchr(stream, '@', len) : NULL;
+    if (at == NULL)
+        return TW_BN_UNKNOWN;
+    const char *t = at + 1;
+    size_t tl = len - (size_t)(t - stream);
+    if (tl >= 5 && memcmp(t, "depth", 5) == 0 && (tl == 5 || t[5] == '@'))
+        return TW_BN_DEPTH;
+    if (KEY_IS(t, tl, "trade"))
+        return TW_BN_TRADE;
+    if (KEY_IS(t, tl, "aggTrade"))
+        return TW_BN_AGGTRADE;
+    if (KEY_IS(t, tl, "bookTicker"))
+        return TW_BN_BOOKTICKER;
+    return TW_BN_UNKNOWN;
+}
+
+enum { D_U = 1, D_u = 2, D_b = 4, D_a = 8 };
+
+static int depth_field(tw_json_t *j, const char *k, size_t kl, const tw_bn_scale_t *sc,
+                       tw_bn_depth_t *d, unsigned *seen)
+{
+    if (kl == 2 && k[0] == 'p' && k[1] == 'u') {
+        d->has_prev = 1;
+        return tw_json_uint(j, &d->prev_last_id);
+    }
+    if (kl != 1)
+        return tw_json_skip(j);
+    switch (k[0]) {
+    case 'e': return event_is(j, "depthUpdate", 11);
+    case 'E': return tw_json_uint(j, &d->event_ms);
+    case 'T': return tw_json_uint(j, &d->transact_ms);
+    case 's': return symbol(j, &d->symbol, &d->symbol_len);
+    case 'U': *seen |= D_U; return tw_json_uint(j, &d->first_id);
+    case 'u': *seen |= D_u; return tw_json_uint(j, &d->last_id);
+    case 'b': *seen |= D_b; return levels(j, sc, d->bids, d->bids_cap, &d->bid_count);
+    case 'a': *seen |= D_a; return levels(j, sc, d->asks, d->asks_cap, &d->ask_count);
+    default: return tw_json_skip(j);
+    }
+}
+
+int tw_bn_depth_decode(const char *s, size_t n, const tw_bn_scale_t *sc, tw_bn_depth_t *out)
+{
+    tw_json_t j;
+    const char *k;
+    size_t kl;
+    unsigned seen = 0;
+    tw_json_init(&j, s, n);
+    out->bid_count = out->ask_count = 0;
+    out->has_prev = 0;
+    out->prev_last_id = out->event_ms = out->transact_ms = 0;
+    out->symbol = NULL;
+    out->symbol_len = 0;
+    int r = tw_json_object_begin(&j);
+    while (r == 0 && (r = tw_json_next_key(&j, &k, &kl)) == 1)
+        r = depth_field(&j, k, kl, sc, out, &seen);
+    return finish(&j, r, seen, D_U | D_u | D_b | D_a);
+}
+
+enum { S_ID = 1, S_BIDS = 2, S_ASKS = 4 };
+
+static int snapshot_field(tw_json_t *j, const char *k, size_t kl, const tw_bn_scale_t *sc,
+                          tw_bn_snapshot_t *o, unsigned *seen)
+{
+    if (KEY_IS(k, kl, "lastUpdateId")) {
+        *seen |= S_ID;
+        return tw_json_uint(j, &o->last_update_id);
+    }
+    if (KEY_IS(k, kl, "bids")) {
+        *seen |= S_BIDS;
+        return levels(j, sc, o->bids, o->bids_cap, &o->bid_count);
+    }
+    if (KEY_IS(k, kl, "asks")) {
+        *seen |= S_ASKS;
+        return levels(j, sc, o->asks, o->asks_cap, &o->ask_count);
+    }
+    if (KEY_IS(k, kl, "E"))
+        return tw_json_uint(j, &o->event_ms);
+    if (KEY_IS(k, kl, "T"))
+        return tw_json_uint(j, &o->transact_ms);
+    return tw_json_skip(j);
+}
+
+int tw_bn_snapshot_decode(const char *s, size_t n, const tw_bn_scale_t *sc, tw_bn_snapshot_t *out)
+{
+    tw_json_t j;
+    const char *k;
+    size_t kl;
+    unsigned seen = 0;
+    tw_json_init(&j, s, n);
+    out->bid_count = out->ask_count = 0;
+    out->last_update_id = out->event_ms = out->transact_ms = 0;
+    int r = tw_json_object_begin(&j);
+    while (r == 0 && (r = tw_json_next_key(&j, &k, &kl)) == 1)
+        r = snapshot_field(&j, k, kl, sc, out, &seen);
+    return finish(&j, r, seen, S_ID | S_BIDS | S_ASKS);
+}
+
+enum { T_ID = 1, T_P = 2, T_Q = 4 };
+
+/* Shared by trade and aggTrade; `agg` picks the id keys and the event name. */
+static int trade_field(tw_json_t *j, const char *k, size_t kl, const tw_bn_scale_t *sc,
+                       tw_bn_trade_t *t, unsigned *seen, int agg)
+{
+    if (kl != 1)
+        return tw_json_skip(j);
+    switch (k[0]) {
+    case 'e': return agg ? event_is(j, "aggTrade", 8) : event_is(j, "trade", 5);
+    case 'E': return tw_json_uint(j, &t->event_ms);
+    case 'T': return tw_json_uint(j, &t->trade_ms);
+    case 's': return symbol(j, &t->symbol, &t->symbol_len);
+    case 'p': *seen |= T_P; return tw_json_decimal(j, sc->price_exp, &t->price);
+    case 'q': *seen |= T_Q; return tw_json_decimal(j, sc->qty_exp, &t->quantity);
+    case 'm': return tw_json_bool(j, &t->buyer_is_maker);
+    case 'f': return agg ? tw_json_uint(j, &t->first_trade_id) : tw_json_skip(j);
+    case 'l': return agg ? tw_json_uint(j, &t->last_trade_id) : tw_json_skip(j);
+    case 't':
+    case 'a':
+        if ((k[0] == 'a') != agg)
+            return tw_json_skip(j);
+        *seen |= T_ID;
+        return tw_json_uint(j, &t->trade_id);
+    default: return tw_json_skip(j);
+    }
+}
+
+static int trade_decode(const char *s, size_t n, const tw_bn_scale_t *sc, tw_bn_trade_t *out, int agg)
+{
+    tw_json_t j;
+    const char *k;
+    size_t kl;
+    unsigned seen = 0;
+    tw_json_init(&j, s, n);
+    memset(out, 0, sizeof(*out));
+    int r = tw_json_object_begin(&j);
+    while (r == 0 && (r = tw_json_next_key(&j, &k, &kl)) == 1)
+        r = trade_field(&j, k, kl, sc, out, &seen, agg);
+    if ((r = finish(&j, r, seen, T_ID | T_P | T_Q)) < 0)
+        return r;
+    if (!agg)
+        out->first_trade_id = out->last_trade_id = out->trade_id;
+    return 0;
+}
+
+int tw_bn_trade_decode(const char *s, size_t n, const tw_bn_scale_t *sc, tw_bn_trade_t *out)
+{
+    return trade_decode(s, n, sc, out, 0);
+}
+
+int tw_bn_aggtrade_decode(const char *s, size_t n, const tw_bn_scale_t *sc, tw_bn_trade_t *out)
+{
+    return trade_decode(s, n, sc, out, 1);
+}
+
+enum { B_u = 1, B_b = 2, B_B = 4, B_a = 8, B_A = 16 };
+
+static int bookticker_field(tw_json_t *j, const char *k, size_t kl, const tw_bn_scale_t *sc,
+                            tw_bn_bookticker_t *t, unsigned *seen)
+{
+    if (kl != 1)
+        return tw_json_skip(j);
+    switch (k[0]) {
+    case 'e': return event_is(j, "bookTicker", 10);
+    case 'E': return tw_json_uint(j, &t->event_ms);
+    case 'T': return tw_json_uint(j, &t->transact_ms);
+    case 's': return symbol(j, &t->symbol, &t->symbol_len);
+    case 'u': *seen |= B_u; return tw_json_uint(j, &t->update_id);
+    case 'b': *seen |= B_b; return tw_json_decimal(j, sc->price_exp, &t->bid_px);
+    case 'B': *seen |= B_B; return tw_json_decimal(j, sc->qty_exp, &t->bid_qty);
+    case 'a': *seen |= B_a; return tw_json_decimal(j, sc->price_exp, &t->ask_px);
+    case 'A': *seen |= B_A; return tw_json_decimal(j, sc->qty_exp, &t->ask_qty);
+    default: return tw_json_skip(j);
+    }
+}
+
+int tw_bn_bookticker_decode(const char *s, size_t n, const tw_bn_scale_t *sc, tw_bn_bookticker_t *out)
+{
+    tw_json_t j;
+    const char *k;
+    size_t kl;
+    unsigned seen = 0;
+    tw_json_init(&j, s, n);
+    memset(out, 0, sizeof(*out));
+    int r = tw_json_object_begin(&j);
+    while (r == 0 && (r = tw_json_next_key(&j, &k, &kl)) == 1)
+        r = bookticker_field(&j, k, kl, sc, out, &seen);
+    return finish(&j, r, seen, B_u | B_b | B_B | B_a | B_A);
+}

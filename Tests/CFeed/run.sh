@@ -1,0 +1,261 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+#
+# C tests of the market-data building blocks in CSources/CEngineCore
+# (WebSocket codec, JSON scanner and Binance decoders, feed book and sync):
+#   unit          unit_ws, unit_decode, unit_feedbook: -O2 -Wall -Wextra -Werror,
+#                 and again with ASan+UBSan when the compiler can
+#   regressions   every saved crash input in regressions/<target>/ replayed
+#   golden        recorded Binance data through decoders + sync, judged by the
+#                 bookTicker oracle (hftbacktest spot, cryptofeed spot, USD-M)
+#   bench         bench_inmem: unframe + decode + book + book_write + publish
+#   fuzz          libFuzzer targets, bounded; crash inputs land in regressions/
+# One PASS/FAIL/SKIP line per item, then "C feed: N passed, M failed"; the exit
+# status is non-zero when anything failed. Data come from ../shared/data
+# relative to the repository root; without them the data items SKIP.
+#
+# Environment:
+#   CC               compiler (default clang; the Swift toolchain's clang has libFuzzer)
+#   CFEED_FUZZ_TIME  seconds per fuzz target (default 20; 0 skips fuzzing)
+#   CFEED_BENCH_REPS bench repetitions of the whole file (default 5)
+#   CFEED_BENCH_MIN  msgs/s the bench must reach to pass (default 0: report only,
+#                    since a shared 2-core machine makes any bar flaky)
+#   CFEED_KEEP       keep the build directory and print its path
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+core="$repo/CSources/CEngineCore"
+shm="$repo/CSources/CEngineShm"
+data="$repo/../shared/data"
+read -r -a cc <<<"${CC:-clang}"
+fuzz_time=${CFEED_FUZZ_TIME:-20}
+bench_reps=${CFEED_BENCH_REPS:-5}
+bench_min=${CFEED_BENCH_MIN:-0}
+
+feed_srcs=(json binance_decode feedbook sync ws ws_handshake)
+inc=(-I "$core/include" -I "$shm/include")
+flags_o2=(-O2 -g -Wall -Wextra -Werror)
+flags_san=(-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
+libs=(-lcrypto)
+
+out=$(mktemp -d "${TMPDIR:-/tmp}/tw-cfeed.XXXXXX")
+if [[ -n "${CFEED_KEEP:-}" ]]; then
+    echo "build directory: $out"
+else
+    trap 'rm -rf "$out"' EXIT
+fi
+
+passed=0
+failed=0
+skipped=0
+now_ms() { date +%s%3N; }
+seconds_since() {
+    local d=$(($(now_ms) - $1))
+    printf '%d.%02d' $((d / 1000)) $((d % 1000 / 10))
+}
+indent() { sed 's/^/    | /'; }
+report() { # status item time detail
+    printf '%-4s  %-22s %7ss  %s\n' "$1" "$2" "$3" "$4"
+    case $1 in
+        PASS) passed=$((passed + 1)) ;;
+        FAIL) failed=$((failed + 1)) ;;
+        SKIP) skipped=$((skipped + 1)) ;;
+    esac
+}
+limit=()
+command -v timeout >/dev/null 2>&1 && limit=(timeout -k 5 300)
+
+# build NAME VARIANT MAIN.c [extra sources...]: links with the feed sources and shm.
+build() {
+    local name=$1 variant=$2 main=$3
+    shift 3
+    local -n fl="flags_$variant"
+    local srcs=() s
+    for s in "${feed_srcs[@]}"; do srcs+=("$core/$s.c"); done
+    "${cc[@]}" "${fl[@]}" "${inc[@]}" "$main" "$@" "${srcs[@]}" "$shm/shm.c" "$shm/layout.c" \
+        -o "$out/$name.$variant" "${libs[@]}" >"$out/$name.$variant.cc" 2>&1
+}
+
+# run_item ITEM VARIANT BIN ARGS...: runs a built test; its last output line is the detail.
+run_item() {
+    local item=$1 bin=$2
+    shift 2
+    local t0 rc=0
+    t0=$(now_ms)
+    "${limit[@]}" "$bin" "$@" >"$bin.out" 2>"$bin.err" || rc=$?
+    if [[ $rc == 0 ]]; then
+        report PASS "$item" "$(seconds_since "$t0")" "$(tail -n 1 "$bin.out")"
+    else
+        report FAIL "$item" "$(seconds_since "$t0")" "exit status $rc:"
+        { tail -n 30 "$bin.err"; tail -n 10 "$bin.out"; } | indent
+    fi
+}
+
+san_ok=0
+probe_sanitizers() {
+    echo 'int main(void) { return 0; }' >"$out/probe.c"
+    "${cc[@]}" "${flags_san[@]}" "$out/probe.c" -o "$out/probe" >/dev/null 2>&1 && "$out/probe" && san_ok=1
+    return 0
+}
+
+unit_tests() {
+    local t v
+    for t in unit_ws unit_decode unit_feedbook; do
+        for v in o2 san; do
+            local t0
+            t0=$(now_ms)
+            if [[ $v == san && $san_ok == 0 ]]; then
+                report SKIP "$t[asan+ubsan]" 0.00 "sanitizers do not build or run with ${cc[*]}"
+                continue
+            fi
+            local label=$t
+            [[ $v == san ]] && label="$t[asan+ubsan]"
+            if ! build "$t" "$v" "$here/$t.c"; then
+                report FAIL "$label" "$(seconds_since "$t0")" "does not compile:"
+                indent <"$out/$t.$v.cc"
+                continue
+            fi
+            run_item "$label" "$out/$t.$v"
+        done
+    done
+}
+
+# Each fuzz target also builds without libFuzzer, as a replayer of saved inputs.
+build_replay() { # target variant
+    local t=$1 v=$2
+    build "replay_$t" "$v" "$here/fuzz_replay.c" "$here/fuzz_$t.c" \
+        "-DLLVMFuzzerTestOneInput=fuzz_${t}_one" "-DFUZZ_ENTRY=fuzz_${t}_one"
+}
+
+regressions() {
+    local v=o2 t t0 dirs=()
+    [[ $san_ok == 1 ]] && v=san
+    for t in ws binance decimal; do
+        t0=$(now_ms)
+        mkdir -p "$here/regressions/$t"
+        if ! build_replay "$t" "$v"; then
+            report FAIL "regressions/$t" "$(seconds_since "$t0")" "does not compile:"
+            indent <"$out/replay_$t.$v.cc"
+            continue
+        fi
+        dirs=("$here/regressions/$t")
+        [[ -d "$out/seeds/$t" ]] && dirs+=("$out/seeds/$t")
+        run_item "regressions/$t" "$out/replay_$t.$v" "${dirs[@]}"
+    done
+}
+
+have_data=0
+[[ -d "$data/binance" ]] && have_data=1
+hft="$out/hft.txt"
+
+golden() {
+    local t0
+    t0=$(now_ms)
+    if [[ $have_data == 0 ]]; then
+        for t in hftbacktest-spot cryptofeed-spot cryptofeed-usdm; do
+            report SKIP "golden/$t" 0.00 "no recorded data at $data"
+        done
+        return 0
+    fi
+    if ! build golden o2 "$here/golden.c"; then
+        report FAIL "golden" "$(seconds_since "$t0")" "does not compile:"
+        indent <"$out/golden.o2.cc"
+        return 0
+    fi
+    local b="$data/binance"
+    run_item "golden/hftbacktest-spot" "$out/golden.o2" hft "$hft" 229
+    run_item "golden/cryptofeed-spot" "$out/golden.o2" spot "$b/spot-2021/cryptofeed_BINANCE.http.0.0.txt" \
+        "$b/spot-2021/cryptofeed_BINANCE.ws.1.0.txt" 26
+    run_item "golden/cryptofeed-usdm" "$out/golden.o2" futures \
+        "$b/usdm-2021/cryptofeed_BINANCE_FUTURES.http.0.0.txt" "$b/usdm-2021/cryptofeed_BINANCE_FUTURES.ws.1.0.txt" 50
+}
+
+bench() {
+    local t0 rc=0
+    t0=$(now_ms)
+    if [[ $have_data == 0 ]]; then
+        report SKIP "bench_inmem" 0.00 "no recorded data at $data"
+        return 0
+    fi
+    if ! build bench_inmem o2 "$here/bench_inmem.c"; then
+        report FAIL "bench_inmem" "$(seconds_since "$t0")" "does not compile:"
+        indent <"$out/bench_inmem.o2.cc"
+        return 0
+    fi
+    mkdir -p "$out/shm"
+    TICKWIRE_SHM_DIR="$out/shm" "${limit[@]}" "$out/bench_inmem.o2" "$hft" "$bench_reps" "$bench_min" \
+        >"$out/bench.out" 2>&1 || rc=$?
+    if [[ $rc == 0 ]]; then
+        report PASS "bench_inmem" "$(seconds_since "$t0")" "$(tail -n 1 "$out/bench.out")"
+        head -n -1 "$out/bench.out" | indent
+    else
+        report FAIL "bench_inmem" "$(seconds_since "$t0")" "exit status $rc (min $bench_min msgs/s):"
+        indent <"$out/bench.out"
+    fi
+}
+
+seeds() {
+    [[ $have_data == 0 ]] && return 0
+    mkdir -p "$out/seeds/ws" "$out/seeds/binance" "$out/seeds/decimal"
+    build seeds o2 "$here/seeds.c" || { indent <"$out/seeds.o2.cc"; return 0; }
+    local b="$data/binance"
+    "$out/seeds.o2" "$out/seeds" "$hft" "$b/spot-2021/cryptofeed_BINANCE.ws.1.0.txt" \
+        "$b/usdm-2021/cryptofeed_BINANCE_FUTURES.ws.1.0.txt" >/dev/null
+}
+
+fuzz() {
+    local t t0 v
+    if [[ $fuzz_time == 0 ]]; then
+        report SKIP "fuzz" 0.00 "CFEED_FUZZ_TIME=0"
+        return 0
+    fi
+    echo 'int LLVMFuzzerTestOneInput(const unsigned char *d, unsigned long n) { (void)d; (void)n; return 0; }' \
+        >"$out/fprobe.c"
+    if ! "${cc[@]}" -fsanitize=fuzzer,address,undefined "$out/fprobe.c" -o "$out/fprobe" >/dev/null 2>&1; then
+        report SKIP "fuzz" 0.00 "${cc[*]} has no libFuzzer (-fsanitize=fuzzer); use the Swift toolchain's clang"
+        return 0
+    fi
+    for t in ws binance decimal; do
+        t0=$(now_ms)
+        if ! build "fuzz_$t" fuzz "$here/fuzz_$t.c"; then
+            report FAIL "fuzz/$t" "$(seconds_since "$t0")" "does not compile:"
+            indent <"$out/fuzz_$t.fuzz.cc"
+            continue
+        fi
+        mkdir -p "$out/corpus/$t" "$here/regressions/$t"
+        [[ -d "$out/seeds/$t" ]] && cp "$out/seeds/$t/"* "$out/corpus/$t/" 2>/dev/null || true
+        local rc=0 log="$out/fuzz_$t.log"
+        "${limit[@]}" "$out/fuzz_$t.fuzz" "$out/corpus/$t" -max_total_time="$fuzz_time" -max_len=4096 \
+            -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+            -artifact_prefix="$here/regressions/$t/" >"$log" 2>&1 || rc=$?
+        local execs cov
+        execs=$(grep -m1 'stat::number_of_executed_units' "$log" | awk '{print $2}' || true)
+        cov=$(grep -E '^#[0-9]+.*(DONE|pulse|NEW|REDUCE)' "$log" | tail -n 1 | grep -oE 'cov: [0-9]+ ft: [0-9]+' || true)
+        if [[ $rc == 0 ]]; then
+            report PASS "fuzz/$t" "$(seconds_since "$t0")" "${execs:-?} runs, ${cov:-?}, no crash"
+        else
+            report FAIL "fuzz/$t" "$(seconds_since "$t0")" "exit $rc; crash input saved in Tests/CFeed/regressions/$t/:"
+            grep -E 'ERROR|SUMMARY|Test unit written|runtime error|#[0-9]+ 0x' "$log" | head -n 20 | indent
+        fi
+    done
+}
+flags_fuzz=(-O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all)
+
+if ! command -v "${cc[0]}" >/dev/null 2>&1; then
+    echo "compiler '${cc[0]}' not found (set CC)"
+    echo "C feed: 0 passed, 1 failed"
+    exit 1
+fi
+echo "C feed tests of CSources/CEngineCore with ${cc[*]} ($("${cc[@]}" --version 2>/dev/null | head -n 1))"
+[[ $have_data == 1 ]] && gzip -dc "$data/binance/hftbacktest_spot_btcusdt_20240808.first15000lines.gz" >"$hft"
+probe_sanitizers
+unit_tests
+seeds
+regressions
+golden
+bench
+fuzz
+((skipped > 0)) && echo "($skipped skipped)"
+echo "C feed: $passed passed, $failed failed"
+[[ $failed == 0 ]]

@@ -1,0 +1,214 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Unit tests of decimal parsing and the Binance decoders, on lines copied
+ * verbatim from the recorded data (hftbacktest spot BTCUSDT 2024-08-08 and
+ * cryptofeed USD-M futures 2021-07-22, see ../shared/data/README.md) plus
+ * hand-made edge cases: any field order, unknown nested fields, missing
+ * fields, too many levels, and every truncation of a real message.
+ */
+#include <errno.h>
+#include <stdint.h>
+
+#include "cfeed.h"
+#include "tickwire/binance.h"
+#include "tickwire/json.h"
+
+#define S(lit) lit, sizeof(lit) - 1
+
+static int64_t dec(const char *s, int e, int *r)
+{
+    int64_t v = -777;
+    *r = tw_decimal_parse(s, strlen(s), e, &v);
+    return v;
+}
+
+static void test_decimal(void)
+{
+    int r;
+    CHECK_EQ(dec("61737.63000000", -2, &r), 6173763); CHECK_EQ(r, 0);
+    CHECK_EQ(dec("0.00000000", -5, &r), 0); CHECK_EQ(r, 0);
+    CHECK_EQ(dec("1", -2, &r), 100); CHECK_EQ(r, 0);
+    CHECK_EQ(dec("-0.5", -1, &r), -5); CHECK_EQ(r, 0);
+    CHECK_EQ(dec("0001.10", -2, &r), 110); CHECK_EQ(r, 0);
+    CHECK_EQ(dec("0.00000100", -8, &r), 100); CHECK_EQ(r, 0);
+    CHECK_EQ(dec("1200", 2, &r), 12); CHECK_EQ(r, 0);
+    CHECK_EQ(dec("1200.000", 2, &r), 12); CHECK_EQ(r, 0);
+    CHECK_EQ(dec("92233720368547758.07", -2, &r), INT64_MAX); CHECK_EQ(r, 0);
+    CHECK_EQ(dec("-92233720368547758.07", -2, &r), -INT64_MAX); CHECK_EQ(r, 0);
+    dec("61737.63100000", -2, &r); CHECK_EQ(r, -ERANGE); /* precision beyond the tick: never rounded */
+    dec("25.42618900", -5, &r); CHECK_EQ(r, -ERANGE);    /* a real BTCUSDT level, see golden.c */
+    dec("92233720368547758.08", -2, &r); CHECK_EQ(r, -ERANGE);
+    dec("99999999999999999999", 0, &r); CHECK_EQ(r, -ERANGE);
+    dec("1", -19, &r); CHECK_EQ(r, -EINVAL);
+    dec("1250", 2, &r); CHECK_EQ(r, -ERANGE);
+    dec("12.5", 0, &r); CHECK_EQ(r, -ERANGE);
+    static const char *bad[] = {"", "-", ".", "1.", ".5", "1e5", "+1", " 1", "1 ", "1.2.3", "0x10", "1,5", "--1"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        dec(bad[i], -2, &r);
+        CHECK_EQ(r, -EINVAL);
+    }
+    int64_t v = 0;
+    CHECK_EQ(tw_decimal_parse("12345", 3, 0, &v), 0); /* the length is respected, no NUL needed */
+    CHECK_EQ(v, 123);
+}
+
+static const char hft_depth[] =
+    "{\"stream\":\"btcusdt@depth@100ms\",\"data\":{\"e\":\"depthUpdate\",\"E\":1723161255208,\"s\":\"BTCUSDT\","
+    "\"U\":50093239189,\"u\":50093239202,\"b\":[[\"61737.63000000\",\"0.00000000\"],[\"61730.17000000\","
+    "\"0.00000000\"],[\"56854.58000000\",\"0.00000000\"]],\"a\":[[\"61837.64000000\",\"1.54698000\"],"
+    "[\"61839.85000000\",\"0.00000000\"],[\"61839.86000000\",\"0.00000000\"],[\"61845.11000000\",\"0.32329000\"],"
+    "[\"61848.49000000\",\"0.00000000\"],[\"61855.45000000\",\"0.32323000\"],[\"61862.51000000\",\"0.05041000\"],"
+    "[\"61862.52000000\",\"0.00000000\"],[\"61937.64000000\",\"0.02000000\"]]}}";
+static const char hft_ticker[] = "{\"stream\":\"btcusdt@bookTicker\",\"data\":{\"u\":50093239212,\"s\":\"BTCUSDT\","
+                                 "\"b\":\"61837.63000000\",\"B\":\"3.78826000\",\"a\":\"61837.64000000\",\"A\":\"1.54698000\"}}";
+static const char hft_trade[] = "{\"stream\":\"btcusdt@trade\",\"data\":{\"e\":\"trade\",\"E\":1723161255343,"
+                                "\"s\":\"BTCUSDT\",\"t\":3735683259,\"p\":\"61837.63000000\",\"q\":\"0.02000000\","
+                                "\"T\":1723161255342,\"m\":true,\"M\":true}}";
+static const char fut_depth[] =
+    "{\"e\":\"depthUpdate\",\"E\":1626992741037,\"T\":1626992741024,\"s\":\"SUSHIUSDT\",\"U\":600859599090,"
+    "\"u\":600859600917,\"pu\":600859598061,\"b\":[[\"7.5040\",\"813\"],[\"7.6090\",\"0\"],[\"7.6110\",\"2\"]],"
+    "\"a\":[[\"7.6150\",\"1563\"],[\"7.6220\",\"3284\"]]}";
+static const char fut_ticker[] = "{\"e\":\"bookTicker\",\"u\":600859600576,\"s\":\"SUSHIUSDT\",\"b\":\"7.6110\","
+                                 "\"B\":\"2\",\"a\":\"7.6120\",\"A\":\"297\",\"T\":1626992741012,\"E\":1626992741017}";
+static const char fut_agg[] = "{\"e\":\"aggTrade\",\"E\":1626992741100,\"a\":123456789,\"s\":\"SUSHIUSDT\","
+                              "\"p\":\"7.6110\",\"q\":\"12\",\"f\":200,\"l\":205,\"T\":1626992741099,\"m\":false}";
+static const char fut_snapshot[] = "{\"lastUpdateId\":600859605926,\"E\":1626992741264,\"T\":1626992741261,"
+                                   "\"bids\":[[\"7.6110\",\"6\"],[\"7.6080\",\"161\"]],\"asks\":[[\"7.6120\",\"297\"]]}";
+
+static tw_level_t bids[64], asks[64];
+
+static tw_bn_depth_t depth_out(uint32_t cap)
+{
+    return (tw_bn_depth_t){.bids = bids, .asks = asks, .bids_cap = cap, .asks_cap = cap};
+}
+
+static void test_envelope_and_depth(void)
+{
+    tw_bn_envelope_t env;
+    tw_bn_scale_t sc = {-2, -5};
+    CHECK_EQ(tw_bn_envelope(S(hft_depth), &env), 0);
+    CHECK(env.stream_len == 19 && memcmp(env.stream, "btcusdt@depth@100ms", 19) == 0);
+    CHECK_EQ(tw_bn_stream_kind(env.stream, env.stream_len), TW_BN_DEPTH);
+    tw_bn_depth_t d = depth_out(64);
+    CHECK_EQ(tw_bn_depth_decode(env.data, env.data_len, &sc, &d), 0);
+    CHECK(d.first_id == 50093239189ull && d.last_id == 50093239202ull && d.event_ms == 1723161255208ull);
+    CHECK(d.bid_count == 3 && d.ask_count == 9 && !d.has_prev && d.symbol_len == 7);
+    CHECK(bids[0].price == 6173763 && bids[0].quantity == 0 && asks[0].price == 6183764 && asks[0].quantity == 154698);
+    CHECK(asks[8].price == 6193764 && asks[8].quantity == 2000);
+    d = depth_out(8);
+    CHECK_EQ(tw_bn_depth_decode(env.data, env.data_len, &sc, &d), -ENOBUFS);
+    d = depth_out(64);
+    CHECK_EQ(tw_bn_trade_decode(env.data, env.data_len, &sc, &(tw_bn_trade_t){0}), -EPROTO);
+    tw_bn_scale_t fs = {-4, 0};
+    CHECK_EQ(tw_bn_depth_decode(S(fut_depth), &fs, &d), 0);
+    CHECK(d.has_prev && d.prev_last_id == 600859598061ull && d.transact_ms == 1626992741024ull);
+    CHECK(d.bid_count == 3 && bids[2].price == 76110 && bids[2].quantity == 2 && asks[1].quantity == 3284);
+    CHECK_EQ(tw_bn_envelope(S(fut_depth), &env), 0); /* a raw stream: the whole text is the payload */
+    CHECK(env.stream_len == 0 && env.data_len == sizeof(fut_depth) - 1);
+}
+
+static void test_any_order_and_unknown(void)
+{
+    const char odd[] = " { \"x\" : {\"a\":[1,2,{\"b\":null,\"c\":\"}]\"}]}, \"a\" : [ [ \"1.5\" , \"2\" ] ] ,"
+                       "\"u\":5 ,\"pu\":4, \"U\":3,\"y\":[true,false,-1.5e10,\"s\\\"q\"],\"b\":[],\"e\":\"depthUpdate\" }\n";
+    tw_bn_scale_t sc = {-1, 0};
+    tw_bn_depth_t d = depth_out(4);
+    CHECK_EQ(tw_bn_depth_decode(S(odd), &sc, &d), 0);
+    CHECK(d.first_id == 3 && d.last_id == 5 && d.prev_last_id == 4 && d.bid_count == 0 && d.ask_count == 1);
+    CHECK(asks[0].price == 15 && asks[0].quantity == 2);
+    CHECK_EQ(tw_bn_depth_decode(S("{\"U\":1,\"b\":[],\"a\":[]}"), &sc, &d), -ENODATA);
+    CHECK_EQ(tw_bn_depth_decode(S("{\"U\":1,\"u\":2,\"b\":[],\"a\":[]} x"), &sc, &d), -EBADMSG);
+    CHECK_EQ(tw_bn_depth_decode(S("{\"U\":1,\"u\":2,\"b\":[[\"1.55\",\"1\"]],\"a\":[]}"), &sc, &d), -ERANGE);
+    CHECK_EQ(tw_bn_depth_decode(S("{\"U\":1,\"u\":2,\"b\":[[\"abc\",\"1\"]],\"a\":[]}"), &sc, &d), -EINVAL);
+    CHECK_EQ(tw_bn_depth_decode(S("{\"U\":-1,\"u\":2,\"b\":[],\"a\":[]}"), &sc, &d), -EBADMSG);
+    CHECK_EQ(tw_bn_depth_decode(S("{\"U\":99999999999999999999,\"u\":2,\"b\":[],\"a\":[]}"), &sc, &d), -ERANGE);
+    CHECK_EQ(tw_bn_depth_decode(S("{\"U\":1,\"u\":2,\"b\":[[\"1\"]],\"a\":[]}"), &sc, &d), -EBADMSG);
+    CHECK_EQ(tw_bn_depth_decode(S("{\"U\":1,\"u\":2,\"b\":[[\"1\",\"2\",[]]],\"a\":[]}"), &sc, &d), 0);
+    CHECK_EQ(tw_bn_depth_decode(S("{\"U\":1,,\"u\":2,\"b\":[],\"a\":[]}"), &sc, &d), -EBADMSG);
+    CHECK_EQ(tw_bn_depth_decode(S("{\"U\":1 \"u\":2,\"b\":[],\"a\":[]}"), &sc, &d), -EBADMSG);
+    CHECK_EQ(tw_bn_depth_decode(S("{\"U\":1,\"u\":2,\"b\":[[] [\"1\",\"1\"]],\"a\":[]}"), &sc, &d), -EBADMSG);
+}
+
+static void test_other_decoders(void)
+{
+    tw_bn_envelope_t env;
+    tw_bn_scale_t sc = {-2, -5}, fs = {-4, 0};
+    tw_bn_bookticker_t t;
+    tw_bn_trade_t tr;
+    CHECK_EQ(tw_bn_envelope(S(hft_ticker), &env), 0);
+    CHECK_EQ(tw_bn_stream_kind(env.stream, env.stream_len), TW_BN_BOOKTICKER);
+    CHECK_EQ(tw_bn_bookticker_decode(env.data, env.data_len, &sc, &t), 0);
+    CHECK(t.update_id == 50093239212ull && t.bid_px == 6183763 && t.bid_qty == 378826 && t.ask_px == 6183764);
+    CHECK(t.ask_qty == 154698 && t.event_ms == 0);
+    CHECK_EQ(tw_bn_bookticker_decode(S(fut_ticker), &fs, &t), 0);
+    CHECK(t.update_id == 600859600576ull && t.bid_qty == 2 && t.ask_qty == 297 && t.event_ms == 1626992741017ull);
+    CHECK_EQ(tw_bn_envelope(S(hft_trade), &env), 0);
+    CHECK_EQ(tw_bn_stream_kind(env.stream, env.stream_len), TW_BN_TRADE);
+    CHECK_EQ(tw_bn_trade_decode(env.data, env.data_len, &sc, &tr), 0);
+    CHECK(tr.trade_id == 3735683259ull && tr.price == 6183763 && tr.quantity == 2000 && tr.buyer_is_maker);
+    CHECK(tr.trade_ms == 1723161255342ull && tr.first_trade_id == tr.trade_id);
+    CHECK_EQ(tw_bn_aggtrade_decode(S(fut_agg), &fs, &tr), 0);
+    CHECK(tr.trade_id == 123456789 && tr.first_trade_id == 200 && tr.last_trade_id == 205 && !tr.buyer_is_maker);
+    CHECK_EQ(tw_bn_trade_decode(S(fut_agg), &fs, &tr), -EPROTO);
+    tw_bn_snapshot_t s = {.bids = bids, .asks = asks, .bids_cap = 64, .asks_cap = 64};
+    CHECK_EQ(tw_bn_snapshot_decode(S(fut_snapshot), &fs, &s), 0);
+    CHECK(s.last_update_id == 600859605926ull && s.transact_ms == 1626992741261ull && s.bid_count == 2);
+    CHECK(s.ask_count == 1 && asks[0].price == 76120 && asks[0].quantity == 297);
+    CHECK_EQ(tw_bn_stream_kind(S("x@aggTrade")), TW_BN_AGGTRADE);
+    CHECK_EQ(tw_bn_stream_kind(S("x@depth")), TW_BN_DEPTH);
+    CHECK_EQ(tw_bn_stream_kind(S("x@depth20@100ms")), TW_BN_UNKNOWN);
+    CHECK_EQ(tw_bn_stream_kind(S("x@kline_1m")), TW_BN_UNKNOWN);
+    CHECK_EQ(tw_bn_stream_kind("", 0), TW_BN_UNKNOWN);
+}
+
+/* Every prefix of a real message is refused, and none is read past (ASan builds check that). */
+static void test_truncation(void)
+{
+    tw_bn_scale_t sc = {-2, -5};
+    size_t n = sizeof(hft_depth) - 1;
+    int refused = 0;
+    for (size_t k = 0; k < n; k++) {
+        char *copy = malloc(k ? k : 1);
+        memcpy(copy, hft_depth, k);
+        tw_bn_envelope_t env;
+        tw_bn_depth_t d = depth_out(64);
+        int r = tw_bn_envelope(copy, k, &env);
+        if (r == 0)
+            r = tw_bn_depth_decode(env.data, env.data_len, &sc, &d);
+        refused += r < 0;
+        free(copy);
+    }
+    CHECK_EQ(refused, (int)n);
+}
+
+static void test_nesting(void)
+{
+    char deep[300];
+    tw_json_t j;
+    for (int depth = 60; depth <= 70; depth += 10) {
+        int k = 0;
+        for (int i = 0; i < depth; i++)
+            deep[k++] = '[';
+        for (int i = 0; i < depth; i++)
+            deep[k++] = ']';
+        tw_json_init(&j, deep, (size_t)k);
+        CHECK_EQ(tw_json_skip(&j), depth <= TW_JSON_MAX_DEPTH ? 0 : -EBADMSG);
+    }
+    tw_json_init(&j, S("{\"a\":[1,{\"b\":2}],\"c\":{}}"));
+    CHECK_EQ(tw_json_skip(&j), 0);
+    tw_json_init(&j, S("{\"a\":[1,{\"b\":2]],\"c\":{}}"));
+    CHECK_EQ(tw_json_skip(&j), -EBADMSG);
+    tw_json_init(&j, S("\"unterminated\\\""));
+    CHECK_EQ(tw_json_skip(&j), -EBADMSG);
+}
+
+int main(void)
+{
+    test_decimal();
+    test_envelope_and_depth();
+    test_any_order_and_unknown();
+    test_other_decoders();
+    test_truncation();
+    test_nesting();
+    return cfeed_summary("unit_decode");
+}
