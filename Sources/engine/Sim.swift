@@ -51,6 +51,8 @@ struct Sim: ParsableCommand {
             let url = "http://\(configuration.host):\(port)"
             return [
                 "rest-url: \(url)", "python-binance API_URL: \(url)/api",
+                "ws-url: ws://\(configuration.host):\(port)/ws",
+                "ws-stream-url: ws://\(configuration.host):\(port)/stream",
                 "api-key: \(configuration.credentials[0].apiKey)",
                 "api-secret: \(configuration.credentials[0].apiSecret)",
                 "symbols: \(configuration.symbols.map(\.symbol).joined(separator: ","))",

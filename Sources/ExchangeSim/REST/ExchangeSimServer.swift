@@ -6,7 +6,8 @@ import ServiceLifecycle
 
 /// The simulated Binance spot venue over HTTP: a Hummingbird application serving the spot REST
 /// API on `configuration.host` (loopback by default), with background liquidity moving the
-/// books.
+/// books, and Binance's market-data WebSocket streams (`/ws/<stream>`, `/stream?streams=…`) on
+/// the same port.
 ///
 /// ```swift
 /// let server = try ExchangeSimServer(configuration: .init(port: 0))
@@ -80,13 +81,21 @@ public struct ExchangeSimServer: Sendable {
         let bound = self.bound
         return Application(
             router: api.router(),
+            server: .http1WebSocketUpgrade(webSocketRouter: MarketStreams(hub: venue.streams).router()),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
             services: [
                 ParticipantService(
-                    venue: venue, intervalMillis: configuration.participantIntervalMillis, clock: Self.wallClockMillis)
+                    venue: venue, intervalMillis: configuration.participantIntervalMillis, clock: Self.wallClockMillis),
+                StreamFlushService(hub: venue.streams, clock: Self.wallClockMillis),
             ],
             onServerRunning: { channel in await bound.set(channel.localAddress?.port ?? 0) },
             logger: logger)
+    }
+
+    /// Suspends (or resumes) the background liquidity participants, so the books only move on
+    /// client orders — e.g. to compare a stream-maintained book with a snapshot at rest.
+    public func setParticipantsPaused(_ paused: Bool) async {
+        await venue.setParticipantsPaused(paused)
     }
 
     /// Milliseconds since the Unix epoch.

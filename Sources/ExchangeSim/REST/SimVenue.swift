@@ -12,6 +12,10 @@ actor SimVenue {
     private var trades: [String: [PublicTrade]] = [:]
     /// How many public trades each symbol keeps.
     private static let tradeHistory = 1000
+    /// The market-data WebSocket fan-out every public event is published to.
+    nonisolated let streams = StreamHub()
+    /// Whether `stepParticipants` is suspended.
+    private var participantsPaused = false
 
     /// A venue listing the configuration's symbols, with funded test accounts and participants
     /// stepped `warmUpSteps` times so books are not empty.
@@ -77,7 +81,13 @@ actor SimVenue {
 
     /// Lets every participant act once.
     func stepParticipants(now: Int64) {
+        guard !participantsPaused else { return }
         record(Self.step(&participants, &engine, now: now))
+    }
+
+    /// Suspends or resumes the participants (the books then only move on client orders).
+    func setParticipantsPaused(_ paused: Bool) {
+        participantsPaused = paused
     }
 
     /// One action of every participant; the events they caused.
@@ -156,6 +166,7 @@ actor SimVenue {
 
     /// Keeps the public trades among `events`.
     private func record(_ events: [VenueEvent]) {
+        streams.publish(events)
         Self.record(events, into: &trades, history: Self.tradeHistory)
     }
 
