@@ -1,0 +1,50 @@
+import Foundation
+import Testing
+
+/// The C test suites, each a script that compiles its tests from `.c`, runs them, prints one line per item and
+/// a closing `<prefix> N passed, M failed` line, and exits non-zero when any fails. Serialized: both spin and
+/// fuzz on a 2-core machine. A failure carries the
+/// script's whole output.
+@Suite(.serialized) struct CScriptTests {
+    /// The repository root: this file is `<root>/Tests/CEngineShmTests/CScriptTests.swift`.
+    static let root = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// Shared-memory ABI: torn reads, laps, command ring across threads and processes, PROT_READ mappings,
+    /// histograms; each test optimised with -Werror and again under ThreadSanitizer.
+    @Test(.timeLimit(.minutes(5)))
+    func cStressAndSanitizerTestsPass() throws {
+        try runSuite("Tests/CStress/run.sh", summaryPrefix: "C stress: ")
+    }
+
+    /// Market-data building blocks in `CSources/CEngineCore`: WebSocket codec, JSON scanner and Binance
+    /// decoders, feed book and sync (optimised and under ASan+UBSan), golden replays of recorded Binance data
+    /// against the bookTicker oracle, the in-memory throughput bench, bounded libFuzzer runs.
+    @Test(.timeLimit(.minutes(5)))
+    func cFeedTestsPass() throws {
+        try runSuite("Tests/CFeed/run.sh", summaryPrefix: "C feed: ")
+    }
+
+    private func runSuite(_ relativePath: String, summaryPrefix: String) throws {
+        let script = Self.root.appendingPathComponent(relativePath)
+        #expect(FileManager.default.fileExists(atPath: script.path), "missing \(script.path)")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["bash", script.path]
+        process.currentDirectoryURL = Self.root
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        // Read to the end before waiting, so a full pipe cannot stall the script.
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let output = String(decoding: data, as: UTF8.self)
+        #expect(
+            process.terminationReason == .exit && process.terminationStatus == 0,
+            "\(relativePath) exited with \(process.terminationStatus):\n\(output)")
+        let summary = output.split(separator: "\n").last { $0.hasPrefix(summaryPrefix) }.map(String.init) ?? ""
+        #expect(summary.hasSuffix(" passed, 0 failed") && !summary.hasPrefix(summaryPrefix + "0 passed"),
+                "unexpected summary line '\(summary)'")
+    }
+}
