@@ -11,8 +11,8 @@
 #   bench         bench_inmem: unframe + decode + book + book_write + publish
 #   fuzz          libFuzzer targets, bounded; crash inputs land in regressions/
 # One PASS/FAIL/SKIP line per item, then "C feed: N passed, M failed"; the exit
-# status is non-zero when anything failed. Data come from ../shared/data
-# relative to the repository root; without them the data items SKIP.
+# status is non-zero when anything failed. Data come from Tests/Data (or $TICKWIRE_DATA)
+# in the repository; without them the data items SKIP.
 #
 # Environment:
 #   CC               compiler (default clang; the Swift toolchain's clang has libFuzzer)
@@ -27,7 +27,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 core="$repo/CSources/CEngineCore"
 shm="$repo/CSources/CEngineShm"
-data="$repo/../shared/data"
+data="${TICKWIRE_DATA:-$repo/Tests/Data}"
 read -r -a cc <<<"${CC:-clang}"
 fuzz_time=${CFEED_FUZZ_TIME:-20}
 bench_reps=${CFEED_BENCH_REPS:-5}
