@@ -23,6 +23,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.0.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.0.0"),
+        // TLS for ExchangeSim's https/wss (certificates made at start) and the feed supervisor's REST client.
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.27.0"),
+        .package(url: "https://github.com/apple/swift-certificates", from: "1.0.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.20.0"),
     ],
     targets: [
         // The shared-memory ABI: links nothing but libc.
@@ -40,6 +44,16 @@ let package = Package(
         ),
         .target(name: "EngineModel"),
         .target(name: "EngineKit", dependencies: ["CEngineShm", "CEngineCore", "EngineModel"]),
+        // Feed supervisor: starts the C feed threads, fetches REST snapshots, reports health.
+        .target(
+            name: "MarketData",
+            dependencies: [
+                "EngineKit", "EngineModel",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // A Binance-compatible venue; its matching engine is I/O free and depends on EngineModel only.
         .target(
             name: "ExchangeSim",
@@ -52,12 +66,15 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "X509", package: "swift-certificates"),
             ]
         ),
         .executableTarget(
             name: "engine",
             dependencies: [
-                "EngineKit", "EngineModel", "ExchangeSim",
+                "EngineKit", "EngineModel", "ExchangeSim", "MarketData",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -1,0 +1,147 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A Binance market-data feed thread: WebSocket connections on one io_uring
+ * (tickwire/net.h) → decoders (tickwire/binance.h) → the venue's book sync
+ * (tickwire/feedbook.h) → seqlocked books, md ring events, per-instrument
+ * state and counters in shared memory.
+ *
+ * Symbols are spread over connections (symbols_per_conn each), subscribed
+ * in the URL (/stream?streams=a/b/…), so no client message is needed.
+ * A dropped connection is reopened after an exponential backoff with jitter
+ * (base, max, attempts); a connection that says nothing (no data, no ping)
+ * for heartbeat_ms is closed and reopened, and so is one older than
+ * lifetime_s (Binance cuts at 24 h) or one whose peer sent serverShutdown.
+ * Every reconnect resets its symbols' books (stale in shm) and resyncs.
+ *
+ * REST snapshots are fetched off the feed thread (Swift): the thread asks
+ * through a per-symbol mailbox (tw_feed_snapshot_wanted), the fetcher posts
+ * the response body (tw_feed_snapshot_post) into the symbol's preallocated
+ * buffer, and the thread loads it with the buffered diffs. A gap or a
+ * buffer overflow asks again. Readers see TW_FEED_SYNCING and the stale flag
+ * until the book is live again.
+ *
+ * Return convention: 0 or a count on success, -errno on failure.
+ */
+#ifndef TICKWIRE_FEED_H
+#define TICKWIRE_FEED_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tickwire/abi.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct tw_feed tw_feed_t;
+
+enum {
+    TW_FEED_STREAM_DEPTH = 1u << 0,      /* <s>@depth@<depth_ms>ms (or @depth for 1000 ms spot) */
+    TW_FEED_STREAM_BOOKTICKER = 1u << 1, /* <s>@bookTicker */
+    TW_FEED_STREAM_TRADE = 1u << 2,      /* <s>@trade */
+    TW_FEED_STREAM_AGGTRADE = 1u << 3,   /* <s>@aggTrade */
+};
+
+typedef enum tw_feed_wait {
+    TW_FEED_WAIT_BLOCK = 0,    /* wait in io_uring for completions (timeout-bounded): shares the core */
+    TW_FEED_WAIT_SPIN = 1,     /* busy-poll the completion queue: lowest latency, owns the core */
+} tw_feed_wait_t;
+
+typedef struct tw_feed_symbol {
+    char stream_name[TW_SYMBOL_MAX]; /* lower case, as in stream names: "btcusdt" */
+    uint32_t instrument;       /* index in the books and stats segments (exponents come from its info) */
+    uint32_t reserved;
+} tw_feed_symbol_t;
+
+typedef struct tw_feed_config {
+    uint32_t rule;             /* tw_sync_rule_t: TW_SYNC_SPOT or TW_SYNC_FUTURES */
+    uint32_t streams;          /* TW_FEED_STREAM_* */
+    uint32_t depth_ms;         /* 100 (spot/futures) or 1000 (spot); futures also 250, 500 */
+    uint32_t symbols_per_conn; /* e.g. 16; 0: all on one connection */
+    const char *host;          /* resolved by tw_feed_create */
+    uint16_t port;
+    uint16_t tls;              /* wss */
+    int32_t verify;            /* certificate checks; 0 only for loopback (loud on stderr) */
+    const char *ca_file;       /* NULL: system CAs */
+    const char *path;          /* combined-stream endpoint, e.g. "/stream" (spot) or "/stream" (futures) */
+    int32_t cpu;               /* pin here; -1: no pinning */
+    uint32_t wait;             /* tw_feed_wait_t */
+    uint32_t reconnect_base_ms;    /* default 1000 */
+    uint32_t reconnect_max_ms;     /* default 60000 */
+    uint32_t reconnect_attempts;   /* consecutive failures before giving up; 0: unlimited */
+    uint32_t heartbeat_ms;         /* silence before a connection is presumed dead; default 30000 */
+    uint32_t lifetime_s;           /* reconnect before this age; default 23 h 50 min */
+    uint32_t book_capacity;        /* levels a side kept in the feed thread; default 5000 */
+    uint32_t buffer_events;        /* diffs held while the snapshot is fetched; default 1024 */
+    uint32_t buffer_levels;        /* levels held in those diffs; default 65536 */
+    uint32_t max_frame;            /* default 1 MiB */
+    uint32_t max_message;          /* default 4 MiB */
+    uint32_t snapshot_capacity;    /* bytes of snapshot text a symbol can hold; default 4 MiB */
+    uint64_t seed;                 /* jitter, WebSocket masks, handshake nonces */
+} tw_feed_config_t;
+
+/* Zeroes cfg and sets the defaults above (rule spot, depth + bookTicker + trade, 100 ms, block wait). */
+void tw_feed_config_defaults(tw_feed_config_t *cfg);
+
+/*
+ * Prepares a feed over committed md, books and stats segments (mapped
+ * read-write by the caller until tw_feed_destroy): resolves the host, builds
+ * the TLS context, allocates books, buffers and connections. Setup time only.
+ * -EINVAL (bad config, unknown instrument), -EPERM (verify off for a host
+ * that is not loopback), -EHOSTUNREACH (resolution failed), -ENOMEM, or a TLS setup error.
+ */
+int tw_feed_create(const tw_feed_config_t *cfg, const tw_feed_symbol_t *symbols, uint32_t count, void *md_segment,
+                   void *books_segment, void *stats_segment, tw_feed_t **out);
+
+int tw_feed_start(tw_feed_t *f);
+void tw_feed_stop(tw_feed_t *f);           /* asks the thread to stop; returns at once */
+int tw_feed_running(const tw_feed_t *f);
+int tw_feed_join(tw_feed_t *f);            /* the thread's result: 0, or -errno (pinning failed, gave up) */
+void tw_feed_destroy(tw_feed_t *f);
+
+/* --------------------------------------------------- snapshot mailbox -- */
+
+/*
+ * 1 when the symbol (index into the create() array) wants a REST snapshot,
+ * with the ticket to post it under; 0 when not. Any thread.
+ */
+int tw_feed_snapshot_wanted(tw_feed_t *f, uint32_t symbol, uint64_t *ticket);
+
+/*
+ * Hands a REST depth response body to the feed thread (copied into the
+ * symbol's buffer). -ESTALE when the ticket is no longer wanted (the
+ * connection dropped meanwhile), -EMSGSIZE above snapshot_capacity.
+ */
+int tw_feed_snapshot_post(tw_feed_t *f, uint32_t symbol, uint64_t ticket, const char *body, size_t len);
+
+/*
+ * An eventfd that becomes readable when a snapshot is wanted (the fetcher
+ * may block on it, or poll tw_feed_snapshot_wanted).
+ */
+int tw_feed_request_fd(const tw_feed_t *f);
+
+/* ------------------------------------------------------ introspection -- */
+
+typedef struct tw_feed_conn_info {
+    uint32_t state;            /* tw_conn_state_t */
+    uint32_t symbols;          /* symbols carried */
+    uint32_t attempts;         /* consecutive failed attempts */
+    uint32_t last_close_code;
+    int32_t last_error;        /* -errno of the last close, 0 when clean */
+    uint32_t reserved;
+    uint64_t connects;         /* successful opens */
+    uint64_t reconnects;
+    int64_t next_attempt_ns;   /* CLOCK_MONOTONIC of the next attempt, 0 when none is scheduled */
+    char tls_error[96];
+} tw_feed_conn_info_t;
+
+uint32_t tw_feed_conn_count(const tw_feed_t *f);
+/* A snapshot of a connection's state, readable from any thread (fields may be a loop iteration apart). */
+int tw_feed_conn_info(const tw_feed_t *f, uint32_t conn, tw_feed_conn_info_t *out);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* TICKWIRE_FEED_H */
