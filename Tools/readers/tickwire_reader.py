@@ -46,7 +46,7 @@ from dataclasses import dataclass, field
 # --------------------------------------------------------------------------
 ABI_MAGIC = 0x455249574B434954  # "TICKWIRE" as a little-endian uint64
 ABI_MAJOR = 1
-ABI_MINOR = 0
+ABI_MINOR = 1
 CACHE_LINE = 64
 INSTANCE_MAX = 32
 SYMBOL_MAX = 24
@@ -74,13 +74,14 @@ BOOK_FLAG_STALE = 1
 DEFAULT_DEPTH, MAX_DEPTH, MAX_INSTRUMENTS = 20, 1000, 4096
 
 CTR_COUNT = 32
-COUNTER_NAMES = ["md_events", "book_writes", "trades", "synth_steps", "cmd_consumed", "feed_loops"]
+COUNTER_NAMES = ["md_events", "book_writes", "trades", "synth_steps", "cmd_consumed", "feed_loops",
+                 "feed_unrouted"]
 HIST_SUB_BITS = 4
 HIST_SUB_COUNT = 1 << HIST_SUB_BITS
 HIST_MAX_EXP = 40
 HIST_BUCKETS = (HIST_MAX_EXP - HIST_SUB_BITS + 2) * HIST_SUB_COUNT
 HIST_COUNT = 8
-HISTOGRAM_NAMES = ["md_publish", "book_write", "cmd_queue"]
+HISTOGRAM_NAMES = ["md_publish", "book_write", "cmd_queue", "feed_wire"]
 
 DEFAULT_INSTANCE = "default"
 BOOK_READ_RETRIES = 1000

@@ -30,7 +30,7 @@ extern "C" {
 
 /* "TICKWIRE" read as a little-endian uint64. */
 #define TW_ABI_MAGIC 0x455249574B434954ull
-enum { TW_ABI_MAJOR = 1, TW_ABI_MINOR = 0 };
+enum { TW_ABI_MAJOR = 1, TW_ABI_MINOR = 1 };
 
 enum { TW_CACHE_LINE = 64, TW_INSTANCE_MAX = 32, TW_SYMBOL_MAX = 24 };
 
@@ -180,9 +180,22 @@ _Static_assert(offsetof(tw_md_trade_t, aggressor) == 48, "md trade aggressor");
 
 typedef struct tw_md_status {
     uint32_t feed_state;       /* tw_feed_state_t */
-    uint32_t reason;
+    uint32_t reason;           /* tw_status_reason_t (ABI 1.1; 0 before) */
     int64_t publish_ns;
 } tw_md_status_t;
+
+/* Why a feed state changed, in tw_md_status_t.reason (added in ABI 1.1). */
+typedef enum tw_status_reason {
+    TW_REASON_NONE = 0,
+    TW_REASON_START = 1,       /* the feed thread started */
+    TW_REASON_CONNECTED = 2,   /* the connection opened: waiting for a snapshot */
+    TW_REASON_SNAPSHOT = 3,    /* a snapshot was loaded: live */
+    TW_REASON_GAP = 4,         /* a sequence gap: the book is stale until the next snapshot */
+    TW_REASON_OVERFLOW = 5,    /* too many diffs buffered while waiting for a snapshot */
+    TW_REASON_DISCONNECTED = 6,/* the connection dropped */
+    TW_REASON_RECONNECTING = 7,/* a new connection attempt started */
+    TW_REASON_STOPPED = 8,     /* the feed thread ended */
+} tw_status_reason_t;
 
 _Static_assert(sizeof(tw_md_status_t) == 16, "md status size");
 
@@ -370,6 +383,7 @@ typedef enum tw_counter {
     TW_CTR_SYNTH_STEPS = 3,    /* synthetic venue steps */
     TW_CTR_CMD_CONSUMED = 4,   /* commands taken by the consumer */
     TW_CTR_FEED_LOOPS = 5,     /* feed thread loop iterations */
+    TW_CTR_FEED_UNROUTED = 6,  /* feed messages for no known instrument, or unparseable (ABI 1.1) */
     TW_CTR_COUNT = 32,
 } tw_counter_t;
 
@@ -412,6 +426,7 @@ typedef enum tw_histogram_id {
     TW_HIST_MD_PUBLISH = 0,    /* event source time -> md ring publish, ns */
     TW_HIST_BOOK_WRITE = 1,    /* duration of a seqlocked book write, ns */
     TW_HIST_CMD_QUEUE = 2,     /* command created -> consumed, ns */
+    TW_HIST_FEED_WIRE = 3,     /* socket receive completion (recv_ns) -> md event published, ns (ABI 1.1) */
     TW_HIST_COUNT = 8,
 } tw_histogram_id_t;
 

@@ -1,0 +1,1041 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The Binance market-data feed thread (tickwire/feed.h).
+ *
+ * tw_feed_create() does everything that allocates or blocks: validation,
+ * host resolution, the TLS context, the io_uring loop and one tw_conn_t per
+ * group of symbols, each symbol's tw_sync_t, decode scratch, snapshot
+ * mailbox buffers and the request eventfd. The thread then only reacts:
+ *
+ *   on_message → envelope → symbol (by stream name) → decode → sync → book
+ *   block (seqlock) → md event → counters; a broken chain marks the book
+ *   stale and asks for a snapshot through the symbol's mailbox;
+ *   the loop polls mailboxes that have a ticket out and runs the timers
+ *   (heartbeat, lifetime, reconnect backoff) every TIMER_PERIOD_NS.
+ *
+ * Mailbox, one 64-bit word per symbol, (ticket << 2) | state:
+ *   thread   IDLE|POSTED(stale) → WANTED(t)   new ticket, eventfd written
+ *   fetcher  WANTED(t) → FILLING(t)           CAS; then copies the body
+ *   fetcher  FILLING(t) → POSTED(t)           release store
+ *   thread   POSTED(t) → IDLE(t)              after decoding the body
+ *   thread   WANTED(t) → IDLE(t)              CAS, the connection dropped
+ * The buffer belongs to whoever moved the word last, so no lock is needed.
+ */
+#define _GNU_SOURCE
+#include "feed_internal.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include "tickwire/binance.h"
+#include "tickwire/core.h"
+#include "tickwire/ws.h"
+
+enum { SNAPSHOT_LEVELS_MIN = 5000, INFO_READ_RETRIES = 10000 };
+
+#define POLL_BLOCK_NS 2000000LL       /* BLOCK: longest io_uring wait, so timers and mailboxes run */
+#define TIMER_PERIOD_NS 10000000LL    /* heartbeat/lifetime/reconnect checks */
+#define STOP_DRAIN_NS 500000000LL     /* how long the thread waits for its closes when stopping */
+#define MS 1000000LL
+
+static uint64_t next_rand(uint64_t *s)
+{
+    uint64_t x = *s; /* xorshift64* */
+    x ^= x >> 12;
+    x ^= x << 25;
+    x ^= x >> 27;
+    *s = x;
+    return x * 0x2545F4914F6CDD1DULL;
+}
+
+/* ------------------------------------------------------------ config -- */
+
+void tw_feed_config_defaults(tw_feed_config_t *cfg)
+{
+    memset(cfg, 0, sizeof(*cfg));
+    cfg->rule = TW_SYNC_SPOT;
+    cfg->streams = TW_FEED_STREAM_DEPTH | TW_FEED_STREAM_BOOKTICKER | TW_FEED_STREAM_TRADE;
+    cfg->depth_ms = 100;
+    cfg->symbols_per_conn = 16;
+    cfg->port = 443;
+    cfg->tls = 1;
+    cfg->verify = 1;
+    cfg->path = "/stream";
+    cfg->cpu = -1;
+    cfg->wait = TW_FEED_WAIT_BLOCK;
+    cfg->reconnect_base_ms = 1000;
+    cfg->reconnect_max_ms = 60000;
+    cfg->heartbeat_ms = 30000;
+    cfg->lifetime_s = 23 * 3600 + 50 * 60;
+    cfg->book_capacity = 5000;
+    cfg->buffer_events = 1024;
+    cfg->buffer_levels = 65536;
+    cfg->max_frame = 1u << 20;
+    cfg->max_message = 4u << 20;
+    cfg->snapshot_capacity = 4u << 20;
+    cfg->seed = 0x9E3779B97F4A7C15ULL;
+}
+
+static int depth_ms_valid(uint32_t rule, uint32_t ms)
+{
+    if (rule == TW_SYNC_SPOT)
+        return ms == 100 || ms == 1000;
+    return ms == 0 || ms == 100 || ms == 250 || ms == 500;
+}
+
+/* Stream names as Binance spells them: lower-case letters, digits, '_', '-' and '.'. */
+static int name_valid(const char *s)
+{
+    size_t n = strnlen(s, TW_SYMBOL_MAX);
+    if (n == 0 || n == TW_SYMBOL_MAX)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.'))
+            return 0;
+    }
+    return 1;
+}
+
+static int streams_per_symbol(uint32_t streams)
+{
+    return __builtin_popcount(streams);
+}
+
+static int config_valid(const tw_feed_config_t *c, uint32_t count)
+{
+    uint32_t per = c->symbols_per_conn && c->symbols_per_conn < count ? c->symbols_per_conn : count;
+    return (c->rule == TW_SYNC_SPOT || c->rule == TW_SYNC_FUTURES) && c->streams != 0 &&
+           (c->streams & ~0xFu) == 0 && depth_ms_valid(c->rule, c->depth_ms) && c->host && *c->host &&
+           c->port != 0 && c->path && c->path[0] == '/' && c->cpu >= -1 &&
+           (c->wait == TW_FEED_WAIT_BLOCK || c->wait == TW_FEED_WAIT_SPIN) && c->reconnect_base_ms > 0 &&
+           c->reconnect_max_ms >= c->reconnect_base_ms && c->heartbeat_ms > 0 && c->lifetime_s > 0 &&
+           c->book_capacity > 0 && c->buffer_events > 0 && c->buffer_levels > 0 && c->max_frame > 0 &&
+           c->max_message >= c->max_frame && c->snapshot_capacity > 0 && count > 0 &&
+           per * (uint32_t)streams_per_symbol(c->streams) <= 1024; /* Binance: 1024 streams a connection */
+}
+
+/* Same symbol, ignoring case ("BTCUSDT" in the instrument table, "btcusdt" in streams). */
+static int same_symbol(const char *info, const char *stream)
+{
+    return strncasecmp(info, stream, TW_SYMBOL_MAX) == 0;
+}
+
+static int symbols_valid(const tw_feed_symbol_t *sy, uint32_t count, const void *books, const void *stats)
+{
+    const tw_books_header_t *bh = tw_books_of(books);
+    const tw_stats_header_t *sh = tw_stats_of(stats);
+    for (uint32_t i = 0; i < count; i++) {
+        if (!name_valid(sy[i].stream_name) || sy[i].instrument >= bh->instrument_count ||
+            sy[i].instrument >= sh->instrument_count)
+            return 0;
+        const tw_instrument_info_t *info = tw_books_instrument(books, sy[i].instrument);
+        if (info->symbol[0] && !same_symbol(info->symbol, sy[i].stream_name))
+            return 0;
+        for (uint32_t j = 0; j < i; j++)
+            if (sy[j].instrument == sy[i].instrument || strcmp(sy[j].stream_name, sy[i].stream_name) == 0)
+                return 0; /* two writers for one book block */
+    }
+    return 1;
+}
+
+/* "<s>@depth@100ms" etc. for one symbol, '/'-separated, appended at *pos. */
+static void append_streams(char *out, size_t cap, size_t *pos, const tw_feed_config_t *c, const char *s)
+{
+    static const char *suffix[] = {NULL, "@bookTicker", "@trade", "@aggTrade"};
+    for (int k = 0; k < 4; k++) {
+        if (!(c->streams & (1u << k)))
+            continue;
+        const char *sep = *pos && out[*pos - 1] != '=' ? "/" : "";
+        int n;
+        if (k > 0)
+            n = snprintf(out + *pos, cap - *pos, "%s%s%s", sep, s, suffix[k]);
+        else if ((c->rule == TW_SYNC_SPOT && c->depth_ms == 1000) ||
+                 (c->rule == TW_SYNC_FUTURES && c->depth_ms == 250))
+            n = snprintf(out + *pos, cap - *pos, "%s%s@depth", sep, s); /* the venue's default interval */
+        else
+            n = snprintf(out + *pos, cap - *pos, "%s%s@depth@%ums", sep, s, c->depth_ms);
+        *pos += n > 0 ? (size_t)n : 0;
+    }
+}
+
+static char *build_path(const tw_feed_config_t *c, const tw_feed_symbol_t *sy, uint32_t first, uint32_t n)
+{
+    size_t cap = strlen(c->path) + 16 + (size_t)n * 4 * (TW_SYMBOL_MAX + 16);
+    char *out = malloc(cap);
+    if (out == NULL)
+        return NULL;
+    size_t pos = (size_t)snprintf(out, cap, "%s%cstreams=", c->path, strchr(c->path, '?') ? '&' : '?');
+    for (uint32_t i = first; i < first + n; i++)
+        append_streams(out, cap, &pos, c, sy[i].stream_name);
+    return out;
+}
+
+/* ------------------------------------------------------ shm writing -- */
+
+static void publish(struct tw_feed *f, uint16_t type, const struct feed_sym *sy, const void *ev, uint32_t len,
+                    int64_t recv_ns, int64_t publish_ns)
+{
+    tw_ring_publish(&f->ring, type, (uint16_t)sy->instrument, ev, len);
+    tw_counter_add(&f->ctr[TW_CTR_MD_EVENTS], 1);
+    if (recv_ns > 0 && publish_ns >= recv_ns)
+        tw_hist_record(f->h_wire, (uint64_t)(publish_ns - recv_ns));
+}
+
+static void set_state(struct tw_feed *f, struct feed_sym *sy, uint32_t state, uint32_t reason)
+{
+    if (sy->state == state)
+        return;
+    sy->state = state;
+    tw_instrument_set_feed_state(sy->info, state);
+    int64_t now = tw_real_ns();
+    tw_md_status_t ev = {.feed_state = state, .reason = reason, .publish_ns = now};
+    publish(f, TW_MD_STATUS, sy, &ev, sizeof(ev), 0, now);
+}
+
+/* The top `depth` levels of the feed book into the block, then a TW_MD_BOOK event. */
+static void publish_book(struct tw_feed *f, struct feed_sym *sy, uint64_t first_id, int64_t exchange_ns,
+                         int64_t recv_ns, uint32_t changed)
+{
+    uint32_t nb = tw_feedbook_top(&sy->sync.book, TW_FB_BID, f->top_b, f->depth);
+    uint32_t na = tw_feedbook_top(&sy->sync.book, TW_FB_ASK, f->top_a, f->depth);
+    int64_t t0 = tw_mono_ns(), now = tw_real_ns();
+    tw_book_header_t h = {.update_id = sy->sync.update_id, .first_update_id = first_id,
+                          .exchange_ns = exchange_ns, .recv_ns = recv_ns, .publish_ns = now};
+    tw_book_write(sy->block, f->depth, &h, f->top_b, nb, f->top_a, na);
+    tw_hist_record(f->h_book, (uint64_t)(tw_mono_ns() - t0));
+    sy->book_live = 1;
+    tw_md_book_t ev = {
+        .update_id = h.update_id, .first_update_id = first_id, .exchange_ns = exchange_ns,
+        .recv_ns = recv_ns, .publish_ns = now,
+        .bid_px = nb ? f->top_b[0].price : 0, .bid_qty = nb ? f->top_b[0].quantity : 0,
+        .ask_px = na ? f->top_a[0].price : 0, .ask_qty = na ? f->top_a[0].quantity : 0,
+        .levels_changed = changed,
+    };
+    publish(f, TW_MD_BOOK, sy, &ev, sizeof(ev), recv_ns, now);
+    tw_counter_add(&f->ctr[TW_CTR_BOOK_WRITES], 1);
+    tw_counter_add(&sy->stats->book_updates, 1);
+    tw_counter_set(&sy->stats->last_update_id, h.update_id);
+    tw_counter_set((uint64_t *)&sy->stats->last_update_ns, (uint64_t)now);
+}
+
+/* The block says stale and empty (its levels can no longer be trusted); update_id is kept. */
+static void write_stale(struct tw_feed *f, struct feed_sym *sy)
+{
+    tw_book_header_t h = {.update_id = sy->sync.update_id, .publish_ns = tw_real_ns(),
+                          .flags = TW_BOOK_FLAG_STALE};
+    tw_book_write(sy->block, f->depth, &h, f->top_b, 0, f->top_a, 0);
+    tw_counter_add(&f->ctr[TW_CTR_BOOK_WRITES], 1);
+    sy->book_live = 0;
+}
+
+static void leave_live(struct tw_feed *f, struct feed_sym *sy, uint32_t state, uint32_t reason)
+{
+    if (sy->book_live)
+        write_stale(f, sy);
+    set_state(f, sy, state, reason);
+}
+
+static void count_malformed(struct feed_sym *sy)
+{
+    tw_counter_add(&sy->stats->malformed, 1);
+}
+
+static void bbo_stats(struct feed_sym *sy)
+{
+    tw_counter_set(&sy->stats->bookticker_checks, sy->sync.bbo_checks);
+    tw_counter_set(&sy->stats->bookticker_mismatches, sy->sync.bbo_mismatches);
+}
+
+/* ----------------------------------------------------------- mailbox -- */
+
+static void pending_add(struct tw_feed *f, struct feed_sym *sy)
+{
+    if (!sy->in_pending) {
+        sy->in_pending = 1;
+        f->pending[f->npending++] = (uint32_t)(sy - f->sym);
+    }
+}
+
+/* Hands out a new ticket unless one is out, or a fetcher still holds the buffer (retried later). */
+static void issue(struct tw_feed *f, struct feed_sym *sy)
+{
+    if (sy->ticket)
+        return;
+    uint64_t w = __atomic_load_n(&sy->mb.word, __ATOMIC_ACQUIRE); /* pairs with post's POSTED release */
+    if ((w & MB_STATE_MASK) == MB_FILLING)
+        return;
+    uint64_t t = ++sy->tickets;
+    /* release: a fetcher that sees WANTED(t) sees the buffer free; fails only if the fetcher moved first */
+    if (!__atomic_compare_exchange_n(&sy->mb.word, &w, (t << 2) | MB_WANTED, 0, __ATOMIC_RELEASE,
+                                     __ATOMIC_RELAXED))
+        return;
+    sy->ticket = t;
+    uint64_t one = 1;
+    if (f->event_fd >= 0 && write(f->event_fd, &one, sizeof(one)) < 0) {
+        /* EAGAIN: the counter is saturated, the fetcher is already awake */
+    }
+}
+
+static void want_snapshot(struct tw_feed *f, struct feed_sym *sy)
+{
+    sy->want = 1;
+    pending_add(f, sy);
+    issue(f, sy);
+}
+
+/* The connection dropped: whatever was asked for no longer fits the next stream. */
+static void cancel_snapshot(struct feed_sym *sy)
+{
+    sy->want = 0;
+    if (sy->ticket) {
+        uint64_t w = (sy->ticket << 2) | MB_WANTED;
+        /* relaxed: nothing was handed over; fails when the fetcher got there first (its post is dropped) */
+        __atomic_compare_exchange_n(&sy->mb.word, &w, (sy->ticket << 2) | MB_IDLE, 0, __ATOMIC_RELAXED,
+                                    __ATOMIC_RELAXED);
+        sy->ticket = 0;
+    }
+}
+
+static void load_snapshot(struct tw_feed *f, struct feed_sym *sy, uint64_t t)
+{
+    tw_bn_snapshot_t s = {.bids = f->bids, .asks = f->asks, .bids_cap = f->scratch_cap,
+                          .asks_cap = f->scratch_cap};
+    int r = tw_bn_snapshot_decode(sy->mb.buf, sy->mb.len, &sy->scale, &s);
+    /* release: our reads of the buffer are done before a fetcher may fill it again */
+    __atomic_store_n(&sy->mb.word, (t << 2) | MB_IDLE, __ATOMIC_RELEASE);
+    if (r < 0) {
+        count_malformed(sy);
+        tw_counter_add(&sy->stats->resyncs, 1);
+        want_snapshot(f, sy);
+        return;
+    }
+    r = tw_sync_snapshot(&sy->sync, &s);
+    bbo_stats(sy);
+    if (r >= 0) {
+        int64_t ex = (int64_t)(s.transact_ms ? s.transact_ms : s.event_ms) * MS;
+        publish_book(f, sy, s.last_update_id, ex, tw_real_ns(), s.bid_count + s.ask_count);
+        set_state(f, sy, TW_FEED_LIVE, TW_REASON_SNAPSHOT);
+        return;
+    }
+    if (r == -EPIPE) /* the buffered diffs had a gap: tw_sync_snapshot reset the book */
+        tw_counter_add(&sy->stats->gaps, 1);
+    tw_counter_add(&sy->stats->resyncs, 1); /* -EAGAIN: the snapshot predates the buffer */
+    want_snapshot(f, sy);
+}
+
+/* Looks at every mailbox with a ticket out (or a stale post to clear). */
+static void service_mailboxes(struct tw_feed *f)
+{
+    for (uint32_t i = 0; i < f->npending;) {
+        struct feed_sym *sy = &f->sym[f->pending[i]];
+        uint64_t w = __atomic_load_n(&sy->mb.word, __ATOMIC_ACQUIRE); /* pairs with post's POSTED release */
+        uint64_t t = w >> 2, st = w & MB_STATE_MASK;
+        if (st == MB_POSTED && sy->ticket == t) {
+            sy->ticket = 0;
+            sy->want = 0;
+            load_snapshot(f, sy, t);
+        } else if (st == MB_POSTED && !sy->want) {
+            __atomic_store_n(&sy->mb.word, (t << 2) | MB_IDLE, __ATOMIC_RELAXED); /* a stale post: drop it */
+        }
+        if (sy->want)
+            issue(f, sy);
+        w = __atomic_load_n(&sy->mb.word, __ATOMIC_RELAXED); /* only our own stores or FILLING/POSTED */
+        st = w & MB_STATE_MASK;
+        if (!sy->want && !sy->ticket && st != MB_FILLING && st != MB_POSTED) {
+            sy->in_pending = 0;
+            f->pending[i] = f->pending[--f->npending];
+        } else {
+            i++;
+        }
+    }
+}
+
+int tw_feed_snapshot_wanted(tw_feed_t *f, uint32_t symbol, uint64_t *ticket)
+{
+    if (symbol >= f->nsym)
+        return -EINVAL;
+    uint64_t w = __atomic_load_n(&f->sym[symbol].mb.word, __ATOMIC_ACQUIRE); /* pairs with issue()'s CAS */
+    if ((w & MB_STATE_MASK) != MB_WANTED)
+        return 0;
+    *ticket = w >> 2;
+    return 1;
+}
+
+int tw_feed_snapshot_post(tw_feed_t *f, uint32_t symbol, uint64_t ticket, const char *body, size_t len)
+{
+    if (symbol >= f->nsym || (body == NULL && len) || ticket == 0 || ticket >> 62)
+        return -EINVAL;
+    if (len > f->cfg.snapshot_capacity)
+        return -EMSGSIZE;
+    struct feed_mailbox *mb = &f->sym[symbol].mb;
+    uint64_t w = (ticket << 2) | MB_WANTED;
+    /* acquire: pairs with the thread's IDLE release, so its reads of the buffer are over */
+    if (!__atomic_compare_exchange_n(&mb->word, &w, (ticket << 2) | MB_FILLING, 0, __ATOMIC_ACQUIRE,
+                                     __ATOMIC_RELAXED))
+        return -ESTALE;
+    if (len)
+        memcpy(mb->buf, body, len);
+    mb->len = len;
+    __atomic_store_n(&mb->word, (ticket << 2) | MB_POSTED, __ATOMIC_RELEASE); /* pairs with service_mailboxes */
+    return 0;
+}
+
+int tw_feed_request_fd(const tw_feed_t *f)
+{
+    return f->event_fd;
+}
+
+/* ---------------------------------------------------------- messages -- */
+
+static void resync(struct tw_feed *f, struct feed_sym *sy, uint32_t reason)
+{
+    tw_counter_add(&sy->stats->resyncs, 1);
+    leave_live(f, sy, TW_FEED_SYNCING, reason);
+    want_snapshot(f, sy);
+}
+
+static void on_depth(struct tw_feed *f, struct feed_sym *sy, const char *s, size_t n, int64_t recv_ns)
+{
+    tw_bn_depth_t d = {.bids = f->bids, .asks = f->asks, .bids_cap = f->scratch_cap, .asks_cap = f->scratch_cap};
+    if (tw_bn_depth_decode(s, n, &sy->scale, &d) < 0) {
+        count_malformed(sy);
+        return;
+    }
+    int r = tw_sync_diff(&sy->sync, &d);
+    if (r == TW_SYNC_APPLIED) {
+        publish_book(f, sy, d.first_id, (int64_t)d.event_ms * MS, recv_ns, d.bid_count + d.ask_count);
+        bbo_stats(sy); /* bookTickers waiting for this u were checked */
+    } else if (r == TW_SYNC_BUFFERED) {
+        if (!sy->want)
+            want_snapshot(f, sy);
+    } else if (r == -EPIPE) {
+        tw_counter_add(&sy->stats->gaps, 1);
+        resync(f, sy, TW_REASON_GAP);
+    } else if (r == -ENOBUFS) {
+        resync(f, sy, TW_REASON_OVERFLOW);
+    } else if (r < 0) { /* a level the book refused: start over rather than trust it */
+        count_malformed(sy);
+        tw_sync_reset(&sy->sync);
+        resync(f, sy, TW_REASON_GAP);
+    }
+}
+
+static void on_bookticker(struct tw_feed *f, struct feed_sym *sy, const char *s, size_t n, int64_t recv_ns)
+{
+    tw_bn_bookticker_t t;
+    if (tw_bn_bookticker_decode(s, n, &sy->scale, &t) < 0) {
+        count_malformed(sy);
+        return;
+    }
+    if (tw_sync_bookticker(&sy->sync, &t) != TW_BBO_DEFERRED)
+        bbo_stats(sy);
+    int64_t now = tw_real_ns();
+    tw_md_book_t ev = {
+        .update_id = t.update_id, .first_update_id = t.update_id,
+        .exchange_ns = (int64_t)(t.event_ms ? t.event_ms : t.transact_ms) * MS, .recv_ns = recv_ns,
+        .publish_ns = now, .bid_px = t.bid_px, .bid_qty = t.bid_qty, .ask_px = t.ask_px, .ask_qty = t.ask_qty,
+    };
+    publish(f, TW_MD_BBO, sy, &ev, sizeof(ev), recv_ns, now);
+}
+
+static void on_trade(struct tw_feed *f, struct feed_sym *sy, int agg, const char *s, size_t n, int64_t recv_ns)
+{
+    tw_bn_trade_t t;
+    int r = agg ? tw_bn_aggtrade_decode(s, n, &sy->scale, &t) : tw_bn_trade_decode(s, n, &sy->scale, &t);
+    if (r < 0) {
+        count_malformed(sy);
+        return;
+    }
+    int64_t now = tw_real_ns();
+    tw_md_trade_t ev = {
+        .trade_id = t.trade_id, .exchange_ns = (int64_t)(t.trade_ms ? t.trade_ms : t.event_ms) * MS,
+        .recv_ns = recv_ns, .publish_ns = now, .price = t.price, .quantity = t.quantity,
+        .aggressor = t.buyer_is_maker ? TW_SIDE_SELL : TW_SIDE_BUY,
+    };
+    publish(f, TW_MD_TRADE, sy, &ev, sizeof(ev), recv_ns, now);
+    tw_counter_add(&f->ctr[TW_CTR_TRADES], 1);
+    tw_counter_add(&sy->stats->trades, 1);
+}
+
+/* The symbol of "btcusdt@depth@100ms" among the connection's own (no allocation, no hashing: ≤ 16 or so). */
+static struct feed_sym *lookup(struct tw_feed *f, const struct feed_conn *fc, const char *stream, size_t n)
+{
+    const char *at = memchr(stream, '@', n);
+    if (at == NULL)
+        return NULL;
+    size_t len = (size_t)(at - stream);
+    for (uint32_t i = fc->first_sym; i < fc->first_sym + fc->nsym; i++) {
+        struct feed_sym *sy = &f->sym[i];
+        if (sy->name_len == len && memcmp(sy->name, stream, len) == 0)
+            return sy;
+    }
+    return NULL;
+}
+
+static void close_conn(struct feed_conn *fc, uint32_t why);
+static void publish_info(struct feed_conn *fc);
+
+/* A message that is no instrument's: serverShutdown, or something to count and drop. */
+static void on_unrouted(struct tw_feed *f, struct feed_conn *fc, const char *s, size_t n)
+{
+    if (memmem(s, n, "\"serverShutdown\"", 16) != NULL) {
+        close_conn(fc, CLOSE_SHUTDOWN);
+        return;
+    }
+    tw_counter_add(&f->ctr[TW_CTR_FEED_UNROUTED], 1);
+}
+
+static void handle_message(struct feed_conn *fc, const char *s, size_t n, int opcode, int64_t recv_ns)
+{
+    struct tw_feed *f = fc->feed;
+    tw_bn_envelope_t env;
+    if (!fc->healthy) { /* data after the open: the backoff starts over */
+        fc->healthy = 1;
+        fc->attempts = 0;
+        publish_info(fc);
+    }
+    if (opcode != TW_WS_TEXT || tw_bn_envelope(s, n, &env) < 0) {
+        tw_counter_add(&f->ctr[TW_CTR_FEED_UNROUTED], 1);
+        return;
+    }
+    struct feed_sym *sy = env.stream_len ? lookup(f, fc, env.stream, env.stream_len) : NULL;
+    if (sy == NULL) {
+        on_unrouted(f, fc, s, n);
+        return;
+    }
+    tw_counter_add(&sy->stats->messages, 1);
+    tw_counter_add(&sy->stats->bytes, n);
+    switch (tw_bn_stream_kind(env.stream, env.stream_len)) {
+    case TW_BN_DEPTH: on_depth(f, sy, env.data, env.data_len, recv_ns); break;
+    case TW_BN_BOOKTICKER: on_bookticker(f, sy, env.data, env.data_len, recv_ns); break;
+    case TW_BN_TRADE: on_trade(f, sy, 0, env.data, env.data_len, recv_ns); break;
+    case TW_BN_AGGTRADE: on_trade(f, sy, 1, env.data, env.data_len, recv_ns); break;
+    default: count_malformed(sy); break; /* a stream we did not ask for */
+    }
+}
+
+/* ------------------------------------------------------- connections -- */
+
+int64_t tw_feed_backoff_ns(uint32_t base_ms, uint32_t max_ms, uint32_t attempts, uint64_t *rng)
+{
+    uint64_t cap = base_ms;
+    for (uint32_t i = 0; i < attempts && cap < max_ms; i++)
+        cap <<= 1;
+    if (cap > max_ms)
+        cap = max_ms;
+    uint64_t half = cap / 2, d = half + next_rand(rng) % (cap - half + 1); /* "equal jitter": [cap/2, cap] */
+    if (d < base_ms)
+        d = base_ms;
+    return (int64_t)d * MS;
+}
+
+/* The connection's public info under its seqlock (thread only). */
+static void publish_info(struct feed_conn *fc)
+{
+    uint64_t s = __atomic_load_n(&fc->info_seq, __ATOMIC_RELAXED); /* single writer */
+    __atomic_store_n(&fc->info_seq, s + 1, __ATOMIC_RELAXED);
+    __atomic_thread_fence(__ATOMIC_RELEASE); /* odd seq before the data, pairs with tw_feed_conn_info */
+    fc->local.attempts = fc->attempts;
+    fc->local.connects = fc->connects;
+    fc->local.reconnects = fc->reconnects;
+    fc->local.next_attempt_ns = fc->scheduled ? fc->next_attempt_ns : 0;
+    tw_copy_to_shared(&fc->info, &fc->local, (uint32_t)sizeof(fc->info));
+    __atomic_store_n(&fc->info_seq, s + 2, __ATOMIC_RELEASE); /* pairs with tw_feed_conn_info's acquire */
+}
+
+static void close_conn(struct feed_conn *fc, uint32_t why)
+{
+    if (fc->closing == CLOSE_NONE || why == CLOSE_STOP)
+        fc->closing = why;
+    if (fc->conn && tw_conn_close(fc->conn, TW_WS_CLOSE_NORMAL) == -ENOTCONN) {
+        fc->closing = CLOSE_NONE; /* already closed: no on_close will come */
+        return;
+    }
+    fc->local.state = TW_CONN_CLOSING;
+    publish_info(fc);
+}
+
+static void give_up(struct tw_feed *f)
+{
+    f->result = -ECONNABORTED;
+    __atomic_store_n(&f->stop, 1, __ATOMIC_RELAXED); /* polled by run() */
+}
+
+static void schedule(struct feed_conn *fc, int64_t now, int64_t delay)
+{
+    fc->scheduled = 1;
+    fc->next_attempt_ns = now + delay;
+}
+
+/* A failed attempt (or a connection that died before it said anything): back off, or give up. */
+static void failed_attempt(struct tw_feed *f, struct feed_conn *fc, int64_t now)
+{
+    fc->attempts++;
+    if (f->cfg.reconnect_attempts && fc->attempts >= f->cfg.reconnect_attempts) {
+        give_up(f);
+        return;
+    }
+    schedule(fc, now, tw_feed_backoff_ns(f->cfg.reconnect_base_ms, f->cfg.reconnect_max_ms, fc->attempts,
+                                         &f->rng));
+}
+
+static void attempt_open(struct tw_feed *f, struct feed_conn *fc, int64_t now)
+{
+    fc->scheduled = 0;
+    fc->closing = CLOSE_NONE;
+    for (uint32_t i = fc->first_sym; i < fc->first_sym + fc->nsym; i++)
+        set_state(f, &f->sym[i], TW_FEED_CONNECTING, TW_REASON_RECONNECTING);
+    int r = fc->conn ? tw_conn_open(fc->conn) : 0;
+    fc->local.state = r < 0 ? TW_CONN_CLOSED : TW_CONN_CONNECTING;
+    if (r < 0) {
+        fc->local.last_error = r;
+        failed_attempt(f, fc, now);
+    }
+    publish_info(fc);
+}
+
+static void on_open(void *user, tw_conn_t *c)
+{
+    (void)c;
+    struct feed_conn *fc = user;
+    struct tw_feed *f = fc->feed;
+    fc->open = 1;
+    fc->healthy = 0;
+    fc->opened_ns = tw_mono_ns();
+    fc->connects++;
+    for (uint32_t i = fc->first_sym; i < fc->first_sym + fc->nsym; i++) {
+        tw_sync_reset(&f->sym[i].sync);
+        set_state(f, &f->sym[i], TW_FEED_SYNCING, TW_REASON_CONNECTED);
+    }
+    fc->local.state = TW_CONN_OPEN;
+    publish_info(fc);
+}
+
+static void on_message(void *user, tw_conn_t *c, const uint8_t *data, size_t len, int opcode, int64_t recv_ns)
+{
+    (void)c;
+    handle_message(user, (const char *)data, len, opcode, recv_ns);
+}
+
+static void on_close(void *user, tw_conn_t *c, int err, uint16_t code)
+{
+    struct feed_conn *fc = user;
+    struct tw_feed *f = fc->feed;
+    int was_open = fc->open, healthy = fc->healthy;
+    int64_t now = tw_mono_ns();
+    fc->open = 0;
+    fc->healthy = 0;
+    for (uint32_t i = fc->first_sym; i < fc->first_sym + fc->nsym; i++) {
+        struct feed_sym *sy = &f->sym[i];
+        cancel_snapshot(sy);
+        tw_sync_reset(&sy->sync);
+        if (was_open) {
+            tw_counter_add(&sy->stats->reconnects, 1);
+            leave_live(f, sy, TW_FEED_STALE, TW_REASON_DISCONNECTED);
+        }
+    }
+    fc->local.state = TW_CONN_CLOSED;
+    fc->local.last_error = err;
+    fc->local.last_close_code = code;
+    if (c) {
+        tw_conn_stats_t st;
+        tw_conn_get_stats(c, &st);
+        memcpy(fc->local.tls_error, st.tls_error, sizeof(fc->local.tls_error));
+        fc->local.tls_error[sizeof(fc->local.tls_error) - 1] = 0;
+    }
+    uint32_t why = fc->closing;
+    fc->closing = CLOSE_NONE;
+    if (why != CLOSE_STOP && !__atomic_load_n(&f->stop, __ATOMIC_RELAXED)) { /* set by tw_feed_stop */
+        if (was_open)
+            fc->reconnects++;
+        if (healthy && (why == CLOSE_LIFETIME || why == CLOSE_SHUTDOWN))
+            schedule(fc, now, 0); /* planned: straight back */
+        else if (healthy)
+            schedule(fc, now, tw_feed_backoff_ns(f->cfg.reconnect_base_ms, f->cfg.reconnect_max_ms, 0, &f->rng));
+        else
+            failed_attempt(f, fc, now);
+    }
+    publish_info(fc);
+}
+
+/* Heartbeat, lifetime, connect and close timeouts, due reconnects. */
+static void timers(struct tw_feed *f, int64_t now)
+{
+    for (uint32_t i = 0; i < f->nconn; i++) {
+        struct feed_conn *fc = &f->conn[i];
+        if (fc->scheduled) {
+            if (now >= fc->next_attempt_ns)
+                attempt_open(f, fc, now);
+            continue;
+        }
+        if (fc->conn == NULL)
+            continue; /* a test feed: no socket to watch */
+        tw_conn_stats_t st;
+        tw_conn_get_stats(fc->conn, &st);
+        int64_t last = st.last_rx_ns > fc->opened_ns ? st.last_rx_ns : fc->opened_ns;
+        /* the net layer times out opens and close handshakes itself (open/close_timeout_ms) */
+        if (fc->closing == CLOSE_NONE && fc->open) {
+            if (now - last > (int64_t)f->cfg.heartbeat_ms * MS)
+                close_conn(fc, CLOSE_HEARTBEAT);
+            else if (now - fc->opened_ns > (int64_t)f->cfg.lifetime_s * 1000 * MS)
+                close_conn(fc, CLOSE_LIFETIME);
+        }
+        if (st.state != fc->local.state && fc->closing == CLOSE_NONE) {
+            fc->local.state = st.state; /* TLS, UPGRADING: only the net layer sees those */
+            publish_info(fc);
+        }
+    }
+}
+
+/* ------------------------------------------------------------ thread -- */
+
+static int poll_ok(int n)
+{
+    return n >= 0 || n == -EINTR || n == -ETIME || n == -EAGAIN || n == -EBUSY;
+}
+
+static void stop_conns(struct tw_feed *f)
+{
+    int64_t now = tw_mono_ns(), end = now + STOP_DRAIN_NS;
+    int busy = 0;
+    for (uint32_t i = 0; i < f->nconn; i++) {
+        struct feed_conn *fc = &f->conn[i];
+        fc->scheduled = 0;
+        tw_conn_stats_t st;
+        tw_conn_get_stats(fc->conn, &st);
+        if (st.state != TW_CONN_CLOSED) {
+            close_conn(fc, CLOSE_STOP);
+            busy = 1;
+        }
+    }
+    while (busy && tw_mono_ns() < end) {
+        if (!poll_ok(tw_loop_poll(f->loop, POLL_BLOCK_NS)))
+            break;
+        busy = 0;
+        for (uint32_t i = 0; i < f->nconn; i++) {
+            tw_conn_stats_t st;
+            tw_conn_get_stats(f->conn[i].conn, &st);
+            busy |= st.state != TW_CONN_CLOSED;
+        }
+    }
+}
+
+static void *run(void *arg)
+{
+    struct tw_feed *f = arg;
+    int r = f->cfg.cpu >= 0 ? tw_cpu_pin_self(f->cfg.cpu) : 0;
+    if (r < 0) {
+        f->result = r;
+        __atomic_store_n(&f->running, 0, __ATOMIC_RELEASE); /* pairs with tw_feed_running */
+        return NULL;
+    }
+    int64_t now = tw_mono_ns(), next_timer = now + TIMER_PERIOD_NS;
+    for (uint32_t i = 0; i < f->nsym; i++) {
+        write_stale(f, &f->sym[i]);
+        set_state(f, &f->sym[i], TW_FEED_CONNECTING, TW_REASON_START);
+    }
+    for (uint32_t i = 0; i < f->nconn; i++)
+        attempt_open(f, &f->conn[i], now);
+    int64_t timeout = f->cfg.wait == TW_FEED_WAIT_SPIN ? -1 : POLL_BLOCK_NS;
+    while (!__atomic_load_n(&f->stop, __ATOMIC_RELAXED)) { /* set by tw_feed_stop or give_up */
+        int n = tw_loop_poll(f->loop, timeout);
+        if (!poll_ok(n)) {
+            f->result = n;
+            break;
+        }
+        tw_counter_add(&f->ctr[TW_CTR_FEED_LOOPS], 1);
+        if (f->npending)
+            service_mailboxes(f);
+        now = tw_mono_ns();
+        if (now >= next_timer) {
+            timers(f, now);
+            next_timer = now + TIMER_PERIOD_NS;
+        }
+    }
+    stop_conns(f);
+    for (uint32_t i = 0; i < f->nsym; i++) {
+        cancel_snapshot(&f->sym[i]);
+        leave_live(f, &f->sym[i], TW_FEED_STALE, TW_REASON_STOPPED);
+    }
+    __atomic_store_n(&f->running, 0, __ATOMIC_RELEASE); /* pairs with tw_feed_running */
+    return NULL;
+}
+
+int tw_feed_start(tw_feed_t *f)
+{
+    if (f->started)
+        return -EALREADY;
+    if (f->loop == NULL)
+        return -ENOTCONN; /* a test feed has no network */
+    __atomic_store_n(&f->running, 1, __ATOMIC_RELAXED); /* before the thread exists */
+    int rc = pthread_create(&f->thread, NULL, run, f);
+    if (rc != 0) {
+        __atomic_store_n(&f->running, 0, __ATOMIC_RELAXED);
+        return -rc;
+    }
+    f->started = 1;
+    return 0;
+}
+
+void tw_feed_stop(tw_feed_t *f)
+{
+    __atomic_store_n(&f->stop, 1, __ATOMIC_RELAXED); /* polled by run() */
+}
+
+int tw_feed_running(const tw_feed_t *f)
+{
+    return __atomic_load_n(&f->running, __ATOMIC_ACQUIRE); /* pairs with run()'s release */
+}
+
+int tw_feed_join(tw_feed_t *f)
+{
+    if (!f->started)
+        return 0;
+    pthread_join(f->thread, NULL);
+    f->started = 0;
+    return f->result;
+}
+
+/* ---------------------------------------------------- introspection -- */
+
+uint32_t tw_feed_conn_count(const tw_feed_t *f)
+{
+    return f->nconn;
+}
+
+int tw_feed_conn_info(const tw_feed_t *f, uint32_t conn, tw_feed_conn_info_t *out)
+{
+    if (conn >= f->nconn)
+        return -EINVAL;
+    const struct feed_conn *fc = &f->conn[conn];
+    for (int i = 0; i < INFO_READ_RETRIES; i++) {
+        uint64_t s1 = __atomic_load_n(&fc->info_seq, __ATOMIC_ACQUIRE); /* pairs with publish_info */
+        if (s1 & 1u) {
+            tw_cpu_relax();
+            continue;
+        }
+        tw_copy_from_shared(out, &fc->info, (uint32_t)sizeof(*out));
+        __atomic_thread_fence(__ATOMIC_ACQUIRE); /* the copy before the re-check */
+        if (__atomic_load_n(&fc->info_seq, __ATOMIC_RELAXED) == s1) {
+            out->tls_error[sizeof(out->tls_error) - 1] = 0;
+            return 0;
+        }
+    }
+    return -EAGAIN;
+}
+
+/* ------------------------------------------------------------- setup -- */
+
+void tw_feed_destroy(tw_feed_t *f)
+{
+    if (!f)
+        return;
+    if (f->started) {
+        tw_feed_stop(f);
+        tw_feed_join(f);
+    }
+    for (uint32_t i = 0; f->conn && i < f->nconn; i++) {
+        if (f->conn[i].conn)
+            tw_conn_destroy(f->conn[i].conn);
+        free(f->conn[i].path);
+    }
+    if (f->loop)
+        tw_loop_destroy(f->loop);
+    if (f->tls)
+        tw_tls_destroy(f->tls);
+    for (uint32_t i = 0; f->sym && i < f->nsym; i++) {
+        tw_sync_free(&f->sym[i].sync);
+        free(f->sym[i].mb.buf);
+    }
+    if (f->event_fd >= 0)
+        close(f->event_fd);
+    free(f->conn);
+    free(f->sym);
+    free(f->bids);
+    free(f->asks);
+    free(f->top_b);
+    free(f->top_a);
+    free(f->pending);
+    free(f->host);
+    free(f);
+}
+
+static int init_symbol(struct tw_feed *f, struct feed_sym *sy, const tw_feed_symbol_t *in)
+{
+    const tw_instrument_info_t *info = tw_books_instrument(f->books_seg, in->instrument);
+    tw_sync_config_t sc = {f->cfg.rule, f->cfg.book_capacity, f->cfg.buffer_events, f->cfg.buffer_levels};
+    sy->instrument = in->instrument;
+    sy->scale = (tw_bn_scale_t){info->price_exponent, info->qty_exponent};
+    sy->name_len = (uint32_t)strlen(in->stream_name);
+    memcpy(sy->name, in->stream_name, sy->name_len + 1);
+    sy->block = tw_books_block_mut(f->books_seg, in->instrument);
+    sy->info = tw_books_instrument_mut(f->books_seg, in->instrument);
+    sy->stats = tw_stats_instrument_mut(f->stats_seg, in->instrument);
+    sy->state = __atomic_load_n(&sy->info->feed_state, __ATOMIC_RELAXED); /* nobody else writes it */
+    sy->mb.buf = malloc(f->cfg.snapshot_capacity);
+    if (sy->mb.buf == NULL)
+        return -ENOMEM;
+    return tw_sync_init(&sy->sync, &sc);
+}
+
+/* Symbols, connections' shapes and buffers: everything but the network. */
+static int prepare(const tw_feed_config_t *cfg, const tw_feed_symbol_t *symbols, uint32_t count, void *md,
+                   void *books, void *stats, struct tw_feed **out)
+{
+    if (!cfg || !symbols || !md || !books || !stats || !out || !config_valid(cfg, count) ||
+        !symbols_valid(symbols, count, books, stats))
+        return -EINVAL;
+    struct tw_feed *f = calloc(1, sizeof(*f));
+    if (f == NULL)
+        return -ENOMEM;
+    f->event_fd = -1;
+    f->cfg = *cfg;
+    f->host = strdup(cfg->host);
+    f->cfg.host = f->host;
+    f->cfg.path = NULL;     /* the caller's strings are gone after create: only the copies stay */
+    f->cfg.ca_file = NULL;
+    f->md_seg = md, f->books_seg = books, f->stats_seg = stats;
+    f->depth = tw_books_of(books)->depth;
+    f->ctr = tw_stats_counters_mut(stats);
+    f->h_wire = tw_stats_histogram_mut(stats, TW_HIST_FEED_WIRE);
+    f->h_book = tw_stats_histogram_mut(stats, TW_HIST_BOOK_WRITE);
+    f->rng = cfg->seed ? cfg->seed : 0x9E3779B97F4A7C15ULL;
+    f->nsym = count;
+    uint32_t per = cfg->symbols_per_conn && cfg->symbols_per_conn < count ? cfg->symbols_per_conn : count;
+    f->nconn = (count + per - 1) / per;
+    f->scratch_cap = cfg->book_capacity > SNAPSHOT_LEVELS_MIN ? cfg->book_capacity : SNAPSHOT_LEVELS_MIN;
+    f->sym = calloc(count, sizeof(*f->sym));
+    f->conn = calloc(f->nconn, sizeof(*f->conn));
+    f->bids = calloc(f->scratch_cap, sizeof(tw_level_t));
+    f->asks = calloc(f->scratch_cap, sizeof(tw_level_t));
+    f->top_b = calloc(f->depth, sizeof(tw_level_t));
+    f->top_a = calloc(f->depth, sizeof(tw_level_t));
+    f->pending = calloc(count, sizeof(uint32_t));
+    int r = tw_ring_writer_init(&f->ring, md);
+    if (r == 0 && (!f->host || !f->sym || !f->conn || !f->bids || !f->asks || !f->top_b || !f->top_a ||
+                   !f->pending))
+        r = -ENOMEM;
+    for (uint32_t i = 0; r == 0 && i < count; i++) {
+        r = init_symbol(f, &f->sym[i], &symbols[i]);
+        f->sym[i].conn = i / per;
+    }
+    for (uint32_t c = 0; r == 0 && c < f->nconn; c++) {
+        struct feed_conn *fc = &f->conn[c];
+        fc->feed = f;
+        fc->index = c;
+        fc->first_sym = c * per;
+        fc->nsym = count - fc->first_sym < per ? count - fc->first_sym : per;
+        fc->local.symbols = fc->nsym;
+        fc->path = build_path(cfg, symbols, fc->first_sym, fc->nsym);
+        if (fc->path == NULL)
+            r = -ENOMEM;
+        else
+            publish_info(fc);
+    }
+    if (r == 0 && (f->event_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) < 0)
+        r = -errno;
+    if (r < 0) {
+        tw_feed_destroy(f);
+        return r;
+    }
+    *out = f;
+    return 0;
+}
+
+static uint64_t splitmix(uint64_t *x)
+{
+    uint64_t z = (*x += 0x9E3779B97F4A7C15ULL);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+}
+
+static int net_setup(struct tw_feed *f, const tw_feed_config_t *cfg)
+{
+    if (tw_net_resolve(cfg->host, cfg->port, &f->addr, &f->addr_len) < 0)
+        return -EHOSTUNREACH;
+    if (!cfg->verify && !tw_net_is_loopback(&f->addr))
+        return -EPERM; /* (tw_conn_create says on stderr that checks are off) */
+    int r;
+    if (cfg->tls) {
+        tw_tls_config_t tc = {.ca_file = cfg->ca_file, .verify = cfg->verify};
+        if ((r = tw_tls_create(&tc, &f->tls)) < 0)
+            return r;
+    }
+    tw_loop_config_t lc = {.entries = 256, .buffers = 64, .buffer_size = 65536};
+    if ((r = tw_loop_create(&lc, &f->loop)) < 0)
+        return r;
+    uint64_t seed = f->rng;
+    for (uint32_t c = 0; c < f->nconn; c++) {
+        struct feed_conn *fc = &f->conn[c];
+        tw_conn_config_t cc = {
+            .addr = f->addr, .addr_len = f->addr_len, .host = f->host, .path = fc->path, .tls = f->tls,
+            .max_frame = cfg->max_frame, .max_message = cfg->max_message, .seed = splitmix(&seed) | 1,
+            .open_timeout_ms = cfg->heartbeat_ms < 10000 ? cfg->heartbeat_ms : 10000,
+        };
+        tw_conn_handlers_t h = {.user = fc, .on_open = on_open, .on_message = on_message, .on_close = on_close};
+        if ((r = tw_conn_create(f->loop, &cc, &h, &fc->conn)) < 0)
+            return r;
+    }
+    return 0;
+}
+
+int tw_feed_create(const tw_feed_config_t *cfg, const tw_feed_symbol_t *symbols, uint32_t count, void *md_segment,
+                   void *books_segment, void *stats_segment, tw_feed_t **out)
+{
+    struct tw_feed *f;
+    int r = prepare(cfg, symbols, count, md_segment, books_segment, stats_segment, &f);
+    if (r < 0)
+        return r;
+    if (cfg->cpu >= 0 && !tw_cpu_allowed(cfg->cpu))
+        r = -EINVAL;
+    if (r == 0)
+        r = net_setup(f, cfg);
+    if (r < 0) {
+        tw_feed_destroy(f);
+        return r;
+    }
+    *out = f;
+    return 0;
+}
+
+/* -------------------------------------------------------------- tests -- */
+
+int tw_feed_test_create(const tw_feed_config_t *cfg, const tw_feed_symbol_t *symbols, uint32_t count,
+                        void *md_segment, void *books_segment, void *stats_segment, tw_feed_t **out)
+{
+    return prepare(cfg, symbols, count, md_segment, books_segment, stats_segment, out);
+}
+
+void tw_feed_test_open(tw_feed_t *f, uint32_t conn)
+{
+    on_open(&f->conn[conn], NULL);
+}
+
+void tw_feed_test_message(tw_feed_t *f, uint32_t conn, const char *data, size_t len, int64_t recv_ns)
+{
+    handle_message(&f->conn[conn], data, len, TW_WS_TEXT, recv_ns);
+}
+
+void tw_feed_test_close(tw_feed_t *f, uint32_t conn, int err, uint16_t code)
+{
+    on_close(&f->conn[conn], NULL, err, code);
+}
+
+void tw_feed_test_service(tw_feed_t *f, int64_t now_ns)
+{
+    if (f->npending)
+        service_mailboxes(f);
+    timers(f, now_ns);
+}
+
+const char *tw_feed_test_path(const tw_feed_t *f, uint32_t conn)
+{
+    return conn < f->nconn ? f->conn[conn].path : NULL;
+}

@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The feed thread's insides, shared by feed.c and the C tests (not a public
+ * header: nothing under include/ sees it, and Swift never does).
+ *
+ * The test entries drive the per-message, mailbox and connection paths of a
+ * feed without its thread or sockets: tw_feed_test_create() builds a feed
+ * with no network (no resolve, no io_uring, no connections), and the
+ * tw_feed_test_* calls stand in for the handlers net.h would call.
+ */
+#ifndef TICKWIRE_FEED_INTERNAL_H
+#define TICKWIRE_FEED_INTERNAL_H
+
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tickwire/feed.h"
+#include "tickwire/feedbook.h"
+#include "tickwire/net.h"
+#include "tickwire/writer.h"
+
+/* Mailbox word: (ticket << 2) | state. */
+enum { MB_IDLE = 0, MB_WANTED = 1, MB_FILLING = 2, MB_POSTED = 3, MB_STATE_MASK = 3 };
+
+struct feed_mailbox {
+    uint64_t word;             /* atomic: thread stores WANTED/IDLE, fetcher CASes WANTED→FILLING, stores POSTED */
+    uint64_t len;              /* bytes in buf; written by the fetcher before the POSTED release store */
+    char *buf;                 /* snapshot_capacity bytes */
+};
+
+struct feed_sym {
+    tw_sync_t sync;
+    tw_bn_scale_t scale;
+    uint32_t instrument;
+    uint32_t conn;
+    uint32_t state;            /* tw_feed_state_t last published */
+    uint32_t name_len;
+    uint32_t want;             /* a snapshot is needed (a ticket is out, or will be once the buffer is free) */
+    uint32_t in_pending;       /* listed in tw_feed.pending */
+    uint32_t book_live;        /* the block holds a live book (not stale) */
+    uint32_t reserved;
+    uint64_t ticket;           /* the ticket the thread waits for, 0 when none */
+    uint64_t tickets;          /* last ticket handed out */
+    tw_book_header_t *block;
+    tw_instrument_info_t *info;
+    tw_instrument_stats_t *stats;
+    struct feed_mailbox mb;
+    char name[TW_SYMBOL_MAX];
+};
+
+/* Why a connection is being closed by us (decides the delay of the next attempt). */
+enum { CLOSE_NONE = 0, CLOSE_HEARTBEAT = 1, CLOSE_LIFETIME = 2, CLOSE_SHUTDOWN = 3, CLOSE_STOP = 4 };
+
+struct feed_conn {
+    struct tw_feed *feed;
+    tw_conn_t *conn;           /* NULL in a test feed (no network) */
+    uint32_t index;
+    uint32_t first_sym, nsym;  /* symbols [first_sym, first_sym + nsym) */
+    uint32_t attempts;         /* consecutive failed attempts */
+    uint32_t closing;          /* CLOSE_* we asked for */
+    uint32_t open;             /* on_open seen, on_close not yet */
+    uint32_t healthy;          /* a message arrived since on_open */
+    uint32_t scheduled;        /* next_attempt_ns is set */
+    int64_t next_attempt_ns;   /* CLOCK_MONOTONIC */
+    int64_t opened_ns;
+    uint64_t connects, reconnects;
+    char *path;
+    tw_feed_conn_info_t local; /* the thread's copy */
+    uint64_t info_seq;         /* seqlock over info: written by the thread, read by tw_feed_conn_info */
+    tw_feed_conn_info_t info;  /* published copy of local */
+};
+
+struct tw_feed {
+    tw_feed_config_t cfg;
+    void *md_seg, *books_seg, *stats_seg;
+    tw_ring_writer_t ring;
+    uint64_t *ctr;
+    tw_histogram_t *h_wire, *h_book;
+    struct feed_sym *sym;
+    struct feed_conn *conn;
+    uint32_t nsym, nconn, depth, scratch_cap;
+    tw_level_t *bids, *asks;   /* decode scratch, scratch_cap each */
+    tw_level_t *top_b, *top_a; /* depth each */
+    uint32_t *pending;         /* symbols with a ticket outstanding (mailbox to poll) */
+    uint32_t npending;
+    int event_fd;
+    int result;
+    uint64_t rng;
+    char *host;
+    tw_loop_t *loop;
+    tw_tls_t *tls;
+    struct sockaddr_storage addr;
+    socklen_t addr_len;
+    int started;
+    int running;               /* atomic: 1 from tw_feed_start until the thread ends */
+    int stop;                  /* atomic: set by tw_feed_stop */
+    pthread_t thread;
+};
+
+/* Delay (ns) before attempt number `attempts` + 1: min(max, base·2^attempts) with equal jitter, never
+ * below base. rng is an xorshift64 state. */
+int64_t tw_feed_backoff_ns(uint32_t base_ms, uint32_t max_ms, uint32_t attempts, uint64_t *rng);
+
+/* A feed with no network: what tw_feed_create builds, minus resolve, TLS, io_uring and connections. */
+int tw_feed_test_create(const tw_feed_config_t *cfg, const tw_feed_symbol_t *symbols, uint32_t count,
+                        void *md_segment, void *books_segment, void *stats_segment, tw_feed_t **out);
+
+/* What the net layer would call: the connection opened, a message arrived, the connection ended. */
+void tw_feed_test_open(tw_feed_t *f, uint32_t conn);
+void tw_feed_test_message(tw_feed_t *f, uint32_t conn, const char *data, size_t len, int64_t recv_ns);
+void tw_feed_test_close(tw_feed_t *f, uint32_t conn, int err, uint16_t code);
+
+/* One pass of the thread's housekeeping at monotonic time now: mailboxes (posted snapshots), then timers. */
+void tw_feed_test_service(tw_feed_t *f, int64_t now_ns);
+
+/* The connection's combined-stream request target ("/stream?streams=…"). */
+const char *tw_feed_test_path(const tw_feed_t *f, uint32_t conn);
+
+#endif /* TICKWIRE_FEED_INTERNAL_H */
