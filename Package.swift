@@ -26,6 +26,8 @@ let package = Package(
         // TLS for ExchangeSim's https/wss (certificates made at start) and the feed supervisor's REST client.
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.27.0"),
         .package(url: "https://github.com/apple/swift-certificates", from: "1.0.0"),
+        // Already in the graph through swift-certificates; ExchangeSim writes IP SANs with it.
+        .package(url: "https://github.com/apple/swift-asn1", from: "1.0.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.20.0"),
     ],
     targets: [
@@ -67,8 +69,11 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
             ]
         ),
         .executableTarget(
@@ -76,13 +81,14 @@ let package = Package(
             dependencies: [
                 "EngineKit", "EngineModel", "ExchangeSim", "MarketData",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .target(name: "CBench", dependencies: ["CEngineShm", "CEngineCore"], path: "Bench/CBench", cSettings: cWarnings),
         .executableTarget(
             name: "bench",
             dependencies: [
-                "CBench", "CEngineCore", "CEngineShm",
+                "CBench", "CEngineCore", "CEngineShm", "ExchangeSim",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ],
@@ -96,10 +102,13 @@ let package = Package(
                 "ExchangeSim", "EngineModel",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ]
         ),
         .testTarget(name: "EngineKitTests", dependencies: ["EngineKit", "EngineModel", "CEngineShm"]),
+        .testTarget(name: "MarketDataTests", dependencies: ["MarketData", "EngineKit", "EngineModel"]),
         .target(name: "TickwireTestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "engineTests", dependencies: ["TickwireTestSupport"]),
         .testTarget(name: "IntegrationTests", dependencies: ["TickwireTestSupport"]),

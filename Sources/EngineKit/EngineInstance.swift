@@ -59,12 +59,17 @@ public final class EngineInstance: @unchecked Sendable {
         self.tookOverFrom = tookOverFrom
     }
 
-    /// Locks the instance and publishes fresh segments in state `starting`.
-    public static func create(_ config: InstanceConfig) throws(ShmError) -> EngineInstance {
-        let name = config.instance
+    /// Checks an instance name (1-31 of A-Z a-z 0-9 _ -) before anything is created.
+    public static func validate(name: String) throws(ShmError) {
         guard tw_instance_name_valid(name) != 0 else {
             throw .invalidInstance("invalid instance name '\(name)' (1-31 of A-Z a-z 0-9 _ -)")
         }
+    }
+
+    /// Locks the instance and publishes fresh segments in state `starting`.
+    public static func create(_ config: InstanceConfig) throws(ShmError) -> EngineInstance {
+        let name = config.instance
+        try validate(name: name)
         guard !config.instruments.isEmpty, config.instruments.count <= Int(TW_MAX_INSTRUMENTS) else {
             throw .invalidGeometry("an instance needs 1...\(TW_MAX_INSTRUMENTS) instruments")
         }

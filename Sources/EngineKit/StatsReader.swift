@@ -32,12 +32,13 @@ public let globalCounterNames: [(name: String, index: Int)] = [
     ("md_events", Int(TW_CTR_MD_EVENTS.rawValue)), ("book_writes", Int(TW_CTR_BOOK_WRITES.rawValue)),
     ("trades", Int(TW_CTR_TRADES.rawValue)), ("synth_steps", Int(TW_CTR_SYNTH_STEPS.rawValue)),
     ("cmd_consumed", Int(TW_CTR_CMD_CONSUMED.rawValue)), ("feed_loops", Int(TW_CTR_FEED_LOOPS.rawValue)),
+    ("feed_unrouted", Int(TW_CTR_FEED_UNROUTED.rawValue)),
 ]
 
 /// Names of the histograms, in ABI order (`tw_histogram_id_t`).
 public let histogramNames: [(name: String, index: Int)] = [
     ("md_publish_ns", Int(TW_HIST_MD_PUBLISH.rawValue)), ("book_write_ns", Int(TW_HIST_BOOK_WRITE.rawValue)),
-    ("cmd_queue_ns", Int(TW_HIST_CMD_QUEUE.rawValue)),
+    ("cmd_queue_ns", Int(TW_HIST_CMD_QUEUE.rawValue)), ("feed_wire_ns", Int(TW_HIST_FEED_WIRE.rawValue)),
 ]
 
 /// Read-only view of the stats segment; every load is a relaxed atomic load, no locks.

@@ -32,7 +32,8 @@ struct Status: ParsableCommand {
             + "\((o["pid_alive"] as? Bool ?? false) ? "" : " (not running)"), abi \(o["abi"]!), up \(uptime) s,"
             + " heartbeat \(beat) ms ago")
         print(pad("SYMBOL", 10) + pad("STATE", 8) + pad("BID", 16) + pad("ASK", 16) + pad("UPDATE_ID", 12)
-            + pad("AGE_MS", 9) + pad("MSGS", 10) + pad("TRADES", 9) + "GAPS")
+            + pad("AGE_MS", 9) + pad("MSGS", 10) + pad("TRADES", 9) + pad("GAPS", 6) + pad("RESYNC", 8)
+            + pad("RECONN", 8) + pad("BAD", 6) + "BBO_CHECKS/MISMATCHES")
         for item in o["instruments"] as? [[String: Any]] ?? [] {
             let bid = (item["bid"] as? [String: String])?["price"] ?? "-"
             let ask = (item["ask"] as? [String: String])?["price"] ?? "-"
@@ -40,7 +41,9 @@ struct Status: ParsableCommand {
             let state = (item["stale"] as? Bool ?? false) && "\(item["state"]!)" == "live" ? "stale" : "\(item["state"]!)"
             print(pad("\(item["symbol"]!)", 10) + pad(state, 8) + pad(bid, 16) + pad(ask, 16)
                 + pad("\(item["last_update_id"]!)", 12) + pad(age, 9) + pad("\(item["messages"]!)", 10)
-                + pad("\(item["trades"]!)", 9) + "\(item["gaps"]!)")
+                + pad("\(item["trades"]!)", 9) + pad("\(item["gaps"]!)", 6) + pad("\(item["resyncs"]!)", 8)
+                + pad("\(item["reconnects"]!)", 8) + pad("\(item["malformed"]!)", 6)
+                + "\(item["bookticker_checks"]!)/\(item["bookticker_mismatches"]!)")
         }
         if let rings = o["rings"] as? [String: [String: Any]] {
             let md = rings["md"] ?? [:]

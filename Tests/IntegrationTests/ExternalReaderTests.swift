@@ -12,7 +12,7 @@ import TickwireTestSupport
     /// Starts `engine start` and waits until it is live.
     func startEngine(_ instance: String, _ extra: [String] = []) throws -> Harness.Child {
         let engine = try Harness.Child(
-            Harness.engine, ["start", "--instance", instance, "--symbols", "BTCUSDT,ETHUSDT,SOLUSDT"] + extra, env: env)
+            Harness.engine, ["start", "--instance", instance, "--venue", "synthetic", "--symbols", "BTCUSDT,ETHUSDT,SOLUSDT"] + extra, env: env)
         let live = Harness.eventually(seconds: 20) { engine.stdout.contains("live, generation") }
         #expect(live, "engine did not go live: \(engine.stderr)")
         return engine

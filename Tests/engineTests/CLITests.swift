@@ -24,12 +24,55 @@ import TickwireTestSupport
         (["start", "--ring-slots", "1000"], "--ring-slots must be a power of two"),
         (["start", "--symbols", "BTCUSDT,btcusdt"], "given twice"),
         (["start", "--instance", "bad/name", "--duration", "1"], "invalid instance name"),
+        (["start", "--rate", "100"], "--rate applies to --venue synthetic only"),
+        (["start", "--ws-url", "ws://127.0.0.1:1/stream"], "--ws-url/--rest-url apply to binance"),
+        (["start", "--venue", "binance", "--ws-url", "http://x/stream"], "is not a ws:// or wss:// URL"),
+        (["start", "--wait", "spin"], "--wait spin needs --cores"),
+        (["start", "--wait", "sometimes"], "--wait must be block or spin"),
+        (["start", "--ca-file", "/nonexistent/ca.pem"], "is not a readable file"),
+        (["start", "--config", "/nonexistent/engine.json"], "cannot read config file"),
     ])
     func badStartInputIsAClearErrorWithNothingCreated(_ args: [String], _ message: String) throws {
         let r = try Harness.run(Harness.engine, args, env: env)
         #expect(r.status != 0)
         #expect(r.stderr.contains(message), "stderr: \(r.stderr)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir).filter { !$0.hasSuffix(".lock") }.isEmpty)
+    }
+
+    /// Writes `text` to a fresh file and returns its path.
+    func configFile(_ text: String) throws -> String {
+        let path = NSTemporaryDirectory() + "tickwire-config-\(UInt64.random(in: 0...UInt64.max)).json"
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    @Test(arguments: [
+        (#"{"venue": "synthetic", "feed": {"heartbeat": 5}}"#, "unknown setting feed.heartbeat"),
+        (#"{"symbol": ["BTCUSDT"]}"#, "unknown setting symbol"),
+        (#"{"depth": "twenty"}"#, "depth should be"),
+        (#"{"venue": "synthetic", "#, "is not valid JSON"),
+        (#"["start"]"#, "expected an object"),
+        (#"{"feed": {"wait": "spin"}}"#, "--wait spin needs --cores"),
+    ])
+    func aBadConfigFileIsOneClearLine(_ text: String, _ message: String) throws {
+        let path = try configFile(text)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let r = try Harness.run(Harness.engine, ["start", "--config", path], env: env)
+        #expect(r.status == 2)
+        #expect(r.stderr.contains(message), "stderr: \(r.stderr)")
+        #expect(r.stderr.split(separator: "\n").count == 1, "one line: \(r.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir).filter { !$0.hasSuffix(".lock") }.isEmpty)
+    }
+
+    @Test func theConfigFileSetsTheRunAndFlagsWinOverIt() throws {
+        let path = try configFile(
+            #"{"instance": "fromfile", "venue": "synthetic", "symbols": ["ETHUSDT"], "duration": 30, "depth": 5}"#)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let r = try Harness.run(Harness.engine, ["start", "--config", path, "--duration", "0.5"], env: env, timeout: 20)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("instance 'fromfile' live"), "\(r.stdout)")
+        #expect(r.stdout.contains("[ETHUSDT]"))
+        #expect(r.stdout.contains("duration 0.5 s elapsed"), "the flag wins over the file's 30 s: \(r.stdout)")
     }
 
     @Test func unknownFlagsAndSubcommandsAreUsageErrors() throws {
@@ -50,7 +93,7 @@ import TickwireTestSupport
 
     @Test func statusBookSnapshotWhileRunningAndASecondEngineIsRefused() throws {
         let engine = try Harness.Child(
-            Harness.engine, ["start", "--instance", "ops", "--symbols", "BTCUSDT,ETHUSDT", "--rate", "2000", "--duration", "20"],
+            Harness.engine, ["start", "--instance", "ops", "--venue", "synthetic", "--symbols", "BTCUSDT,ETHUSDT", "--rate", "2000", "--duration", "20"],
             env: env)
         defer { engine.signal(SIGTERM); engine.wait(seconds: 10) }
         #expect(Harness.eventually(seconds: 15) { engine.stdout.contains("live, generation") }, "\(engine.stderr)")

@@ -1,0 +1,118 @@
+import Foundation
+
+/// `engine start --config FILE`: every start setting in one JSON file; flags given on the
+/// command line win over it.
+///
+/// ```json
+/// {
+///   "venue": "binance", "symbols": ["BTCUSDT", "ETHUSDT"], "cores": "2,3", "depth": 20,
+///   "feed": { "ws_url": "wss://stream.binance.com:9443/stream", "rest_url": "https://api.binance.com",
+///             "ca_file": null, "verify": true, "wait": "block", "symbols_per_connection": 16,
+///             "depth_interval_ms": 100, "trades": true, "agg_trades": false, "snapshot_limit": 1000,
+///             "reconnect_base_ms": 1000, "reconnect_max_ms": 60000, "reconnect_attempts": 0,
+///             "heartbeat_ms": 30000 },
+///   "sim": { "tls": false, "seed": 1 }
+/// }
+/// ```
+/// Unknown keys are errors (a misspelt setting must not be silently ignored).
+struct EngineConfigFile: Decodable, Equatable {
+    var instance: String?
+    var venue: String?
+    var symbols: [String]?
+    var cores: String?
+    var depth: UInt32?
+    var ringSlots: UInt32?
+    var duration: Double?
+    var feed: Feed?
+    var sim: Sim?
+    var synthetic: Synthetic?
+
+    struct Feed: Decodable, Equatable {
+        var wsUrl: String?
+        var restUrl: String?
+        var caFile: String?
+        var verify: Bool?
+        var wait: String?
+        var symbolsPerConnection: UInt32?
+        var depthIntervalMs: UInt32?
+        var trades: Bool?
+        var aggTrades: Bool?
+        var snapshotLimit: Int?
+        var reconnectBaseMs: UInt32?
+        var reconnectMaxMs: UInt32?
+        var reconnectAttempts: UInt32?
+        var heartbeatMs: UInt32?
+
+        static let keys: Set<String> = [
+            "ws_url", "rest_url", "ca_file", "verify", "wait", "symbols_per_connection", "depth_interval_ms", "trades",
+            "agg_trades", "snapshot_limit", "reconnect_base_ms", "reconnect_max_ms", "reconnect_attempts",
+            "heartbeat_ms",
+        ]
+    }
+
+    struct Sim: Decodable, Equatable {
+        var tls: Bool?
+        var seed: UInt64?
+        var replay: String?
+        var speed: String?
+        var faults: [String]?
+
+        static let keys: Set<String> = ["tls", "seed", "replay", "speed", "faults"]
+    }
+
+    struct Synthetic: Decodable, Equatable {
+        var rate: UInt32?
+        var seed: UInt64?
+
+        static let keys: Set<String> = ["rate", "seed"]
+    }
+
+    static let keys: Set<String> = [
+        "instance", "venue", "symbols", "cores", "depth", "ring_slots", "duration", "feed", "sim", "synthetic",
+    ]
+
+    /// Reads and checks a file; errors name the file and the problem in one line.
+    static func load(path: String) throws -> EngineConfigFile {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ConfigFileError("cannot read config file \(path)")
+        }
+        let root: Any
+        do { root = try JSONSerialization.jsonObject(with: data) } catch {
+            throw ConfigFileError("config file \(path) is not valid JSON: \(error.localizedDescription)")
+        }
+        guard let object = root as? [String: Any] else { throw ConfigFileError("config file \(path): expected an object") }
+        try checkKeys(object, allowed: keys, at: "", path: path)
+        for (section, allowed) in [("feed", Feed.keys), ("sim", Sim.keys), ("synthetic", Synthetic.keys)] {
+            if let inner = object[section] as? [String: Any] {
+                try checkKeys(inner, allowed: allowed, at: section + ".", path: path)
+            }
+        }
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        do { return try decoder.decode(EngineConfigFile.self, from: data) } catch let DecodingError.typeMismatch(type, context) {
+            throw ConfigFileError("config file \(path): \(keyPath(context)) should be \(type)")
+        } catch let DecodingError.dataCorrupted(context) {
+            throw ConfigFileError("config file \(path): \(keyPath(context)): \(context.debugDescription)")
+        } catch {
+            throw ConfigFileError("config file \(path): \(error)")
+        }
+    }
+
+    private static func checkKeys(_ object: [String: Any], allowed: Set<String>, at prefix: String, path: String) throws {
+        let unknown = object.keys.filter { !allowed.contains($0) }.sorted()
+        guard unknown.isEmpty else {
+            throw ConfigFileError(
+                "config file \(path): unknown setting \(unknown.map { prefix + $0 }.joined(separator: ", ")); known: \(allowed.sorted().map { prefix + $0 }.joined(separator: ", "))")
+        }
+    }
+
+    private static func keyPath(_ context: DecodingError.Context) -> String {
+        context.codingPath.map(\.stringValue).joined(separator: ".")
+    }
+}
+
+/// A config file problem, said in one line.
+struct ConfigFileError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,131 @@
+import EngineKit
+import EngineModel
+import ExchangeSim
+import Foundation
+import Logging
+import MarketData
+
+/// `engine start` on a network venue: the C feed thread connects to Binance (spot or USD-M), or
+/// to ExchangeSim started here on loopback, through io_uring, TLS when asked, WebSocket and the
+/// venue's book sync; REST snapshots are fetched beside it.
+struct NetworkRun {
+    let settings: StartSettings
+
+    func run(signals: SignalWaiter) throws {
+        let logger = engineLogger()
+        var sim: RunningSim?
+        let target: FeedTarget
+        if settings.venue == "sim" {
+            let started = try RunningSim.start(settings: settings, logger: logger)
+            sim = started
+            target = started.target
+        } else {
+            target = try settings.target(for: VenueKind(rawValue: settings.venue)!)
+        }
+        defer { sim?.stop() }
+        let symbols = settings.symbols
+        let instruments: [Instrument]
+        do {
+            instruments = try blocking { try await FeedSupervisor.instruments(target: target, symbols: symbols) }
+        } catch {
+            throw fail("cannot list instruments from \(target.rest.base): \(error)", code: 1)
+        }
+        let config = InstanceConfig(
+            instance: settings.instance, instruments: instruments, depth: settings.depth, mdSlots: settings.ringSlots)
+        let instance = try createInstance(config)
+        let supervisor: FeedSupervisor
+        do {
+            supervisor = try FeedSupervisor(instance: instance, target: target, feed: settings.feed, logger: logger)
+            try supervisor.start()
+        } catch {
+            instance.shutdown(keepSegments: false)
+            throw fail("\(error)")
+        }
+        let serving = Task { await supervisor.run() }
+        instance.setState(.live)
+        let scheme = target.webSocket.tls ? "wss" : "ws"
+        let url = "\(scheme)://\(target.webSocket.host):\(target.webSocket.port)\(target.webSocket.path)"
+        announce(instance, settings, venueLine: "\(settings.venue) at \(url)")
+        let reason = waitForEnd(instance: instance, duration: settings.duration, signals: signals) {
+            supervisor.feed.isRunning
+        }
+        serving.cancel()
+        let stopped = Result { try blocking { try await supervisor.stop() } }
+        instance.shutdown(keepSegments: settings.keepSegments)
+        print(
+            "engine: stopped (\(reason)); \(supervisor.snapshotsPosted) snapshots; segments \(settings.keepSegments ? "kept" : "removed")"
+        )
+        if case .failure(let error) = stopped { throw fail("\(error)") }
+    }
+}
+
+/// ExchangeSim serving in this process, for `--venue sim`.
+struct RunningSim {
+    let server: ExchangeSimServer
+    let task: Task<Void, Error>
+    let target: FeedTarget
+
+    static func start(settings: StartSettings, logger: Logger) throws -> RunningSim {
+        var listed: [SimSymbol] = []
+        for symbol in settings.symbols {
+            guard let entry = SimSymbol.named(symbol) else {
+                let known = SimSymbol.builtIn.map(\.symbol).joined(separator: ",")
+                throw fail("unknown symbol '\(symbol)' for the sim; known: \(known)", code: 2)
+            }
+            listed.append(entry)
+        }
+        var configuration = ExchangeSimServer.Configuration(host: "127.0.0.1", port: 0, symbols: listed, seed: settings.seed)
+        configuration.participantIntervalMillis = 20
+        let server: ExchangeSimServer
+        do { server = try ExchangeSimServer(configuration: configuration) } catch {
+            throw fail("cannot build the sim: \(error)")
+        }
+        let task = Task { try await server.run() }
+        let port = try blocking { await server.port() }
+        guard port > 0 else { throw fail("the sim could not bind 127.0.0.1") }
+        let target = FeedTarget(
+            venue: .sim, webSocket: try! WebSocketEndpoint(parsing: "ws://127.0.0.1:\(port)/stream"),
+            rest: try! RESTEndpoint(parsing: "http://127.0.0.1:\(port)"), snapshotLimit: settings.snapshotLimit)
+        logger.info("sim listening", metadata: ["url": "http://127.0.0.1:\(port)"])
+        return RunningSim(server: server, task: task, target: target)
+    }
+
+    func stop() {
+        task.cancel()
+        _ = try? blocking { try await task.value }
+    }
+}
+
+/// The engine's logger: one line per event on stderr.
+func engineLogger() -> Logger {
+    LoggingBootstrap.once
+    var logger = Logger(label: "engine")
+    logger.logLevel = ProcessInfo.processInfo.environment["TICKWIRE_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+    return logger
+}
+
+private enum LoggingBootstrap {
+    static let once: Void = LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
+}
+
+/// Runs async work from synchronous code (a command's `run`), waiting for its result.
+func blocking<T: Sendable>(_ work: @escaping @Sendable () async throws -> T) throws -> T {
+    let box = ResultBox<T>()
+    let done = DispatchSemaphore(value: 0)
+    Task {
+        box.result = await Result { try await work() }
+        done.signal()
+    }
+    done.wait()
+    return try box.result!.get()
+}
+
+private final class ResultBox<T: Sendable>: @unchecked Sendable {
+    var result: Result<T, Error>?
+}
+
+extension Result where Failure == Error {
+    init(catching body: () async throws -> Success) async {
+        do { self = .success(try await body()) } catch { self = .failure(error) }
+    }
+}

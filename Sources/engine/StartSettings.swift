@@ -1,0 +1,128 @@
+import ArgumentParser
+import EngineKit
+import EngineModel
+import Foundation
+import MarketData
+
+/// `engine start`'s settings after merging flags over the config file over the defaults, all
+/// checked before anything is created: a bad one exits 2 with one clear line.
+struct StartSettings {
+    var instance: String
+    var venue: String
+    var symbols: [String]
+    var cores: CoreSet?
+    var depth: UInt32
+    var ringSlots: UInt32
+    var duration: Double?
+    var keepSegments: Bool
+    // Network venues.
+    var wsURL: String?
+    var restURL: String?
+    var caFile: String?
+    var verify: Bool
+    var simTLS: Bool
+    var feed: MarketFeedConfig
+    var snapshotLimit: Int
+    // Synthetic venue, and the sim's liquidity.
+    var rate: UInt32
+    var seed: UInt64
+
+    static let venues = ["sim", "binance", "binance-futures", "synthetic"]
+    static let defaultSymbols = ["BTCUSDT", "ETHUSDT", "SOLUSDT"]
+
+    init(flags: Start, file: EngineConfigFile) throws {
+        let f = file.feed ?? .init()
+        instance = flags.instance ?? file.instance ?? "default"
+        do { try EngineInstance.validate(name: instance) } catch { throw fail(error.description, code: 2) }
+        venue = (flags.venue ?? file.venue ?? "sim").lowercased()
+        guard Self.venues.contains(venue) else {
+            throw fail("unknown venue '\(venue)'; available: \(Self.venues.joined(separator: ", "))", code: 2)
+        }
+        let symbolList = flags.symbols.map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        let names = (symbolList ?? file.symbols ?? Self.defaultSymbols).map {
+            $0.trimmingCharacters(in: .whitespaces).uppercased()
+        }
+        guard !names.isEmpty, !names.contains(where: \.isEmpty) else { throw fail("--symbols has an empty name", code: 2) }
+        if let twice = names.first(where: { s in names.filter { $0 == s }.count > 1 }) {
+            throw fail("symbol '\(twice)' given twice", code: 2)
+        }
+        symbols = names
+        if let text = flags.cores ?? file.cores {
+            do {
+                let set = try CoreSet(parsing: text)
+                try set.validate()
+                cores = set
+            } catch { throw fail(error.description, code: 2) }
+        }
+        depth = flags.depth ?? file.depth ?? 20
+        guard (1...1000).contains(depth) else { throw fail("--depth must be 1...1000", code: 2) }
+        ringSlots = flags.ringSlots ?? file.ringSlots ?? 65536
+        guard ringSlots >= 64, ringSlots & (ringSlots - 1) == 0, ringSlots <= 1 << 24 else {
+            throw fail("--ring-slots must be a power of two from 64 to 16777216", code: 2)
+        }
+        duration = flags.duration ?? file.duration
+        if let duration, !(duration > 0 && duration.isFinite) {
+            throw fail("--duration must be a positive number of seconds", code: 2)
+        }
+        keepSegments = flags.keepSegments
+        wsURL = flags.wsURL ?? f.wsUrl
+        restURL = flags.restURL ?? f.restUrl
+        caFile = flags.caFile ?? f.caFile
+        verify = flags.insecure ? false : (f.verify ?? true)
+        simTLS = flags.simTLS || (file.sim?.tls ?? false)
+        rate = flags.rate ?? file.synthetic?.rate ?? 1000
+        seed = flags.seed ?? file.synthetic?.seed ?? file.sim?.seed ?? 1
+        if venue != "synthetic" && flags.rate != nil {
+            throw fail("--rate applies to --venue synthetic only", code: 2)
+        }
+        snapshotLimit = f.snapshotLimit ?? 1000
+        guard (5...5000).contains(snapshotLimit) else { throw fail("feed.snapshot_limit must be 5...5000", code: 2) }
+        if let caFile, !FileManager.default.isReadableFile(atPath: caFile) {
+            throw fail("--ca-file \(caFile) is not a readable file", code: 2)
+        }
+        if venue == "synthetic" || venue == "sim" {
+            if wsURL != nil || restURL != nil {
+                throw fail("--ws-url/--rest-url apply to binance and binance-futures, not to --venue \(venue)", code: 2)
+            }
+        }
+        var feed = MarketFeedConfig(host: "127.0.0.1", port: 0)
+        feed.core = cores?.cores.first
+        let waitName = flags.wait ?? f.wait ?? "block"
+        guard let wait = FeedWait(rawValue: waitName) else {
+            throw fail("--wait must be block or spin, not '\(waitName)'", code: 2)
+        }
+        feed.wait = wait
+        if wait == .spin && cores == nil {
+            throw fail("--wait spin needs --cores: a spinning feed thread must own a core", code: 2)
+        }
+        feed.symbolsPerConnection = f.symbolsPerConnection ?? 16
+        guard feed.symbolsPerConnection >= 1 else { throw fail("feed.symbols_per_connection must be at least 1", code: 2) }
+        feed.depthIntervalMillis = f.depthIntervalMs ?? 100
+        let intervals: [UInt32] = venue == "binance-futures" ? [100, 250, 500] : [100, 1000]
+        guard intervals.contains(feed.depthIntervalMillis) else {
+            throw fail("feed.depth_interval_ms must be one of \(intervals.map(String.init).joined(separator: ", "))", code: 2)
+        }
+        feed.trade = f.trades ?? (venue != "binance-futures")
+        feed.aggTrade = f.aggTrades ?? (venue == "binance-futures")
+        feed.reconnectBaseMillis = f.reconnectBaseMs ?? 1000
+        feed.reconnectMaxMillis = f.reconnectMaxMs ?? 60_000
+        feed.reconnectAttempts = f.reconnectAttempts ?? 0
+        feed.heartbeatMillis = f.heartbeatMs ?? 30_000
+        guard feed.reconnectBaseMillis >= 1, feed.reconnectMaxMillis >= feed.reconnectBaseMillis else {
+            throw fail("feed.reconnect_base_ms must be at least 1 and at most feed.reconnect_max_ms", code: 2)
+        }
+        guard feed.heartbeatMillis >= 100 else { throw fail("feed.heartbeat_ms must be at least 100", code: 2) }
+        feed.seed = seed
+        self.feed = feed
+    }
+
+    /// The endpoints of a real venue (flags or defaults), checked.
+    func target(for kind: VenueKind) throws -> FeedTarget {
+        do {
+            let ws = try WebSocketEndpoint(parsing: wsURL ?? kind.defaultWebSocketURL!)
+            let rest = try RESTEndpoint(parsing: restURL ?? kind.defaultRESTURL!)
+            return FeedTarget(
+                venue: kind, webSocket: ws, rest: rest, caFile: caFile, verify: verify, snapshotLimit: snapshotLimit)
+        } catch { throw fail(error.description, code: 2) }
+    }
+}
