@@ -53,6 +53,12 @@ static uint64_t next_rand(uint64_t *s)
     return x * 0x2545F4914F6CDD1DULL;
 }
 
+/* A venue time (ms) in ns; 0, "unknown", when it does not fit: the wire is not to be trusted. */
+static int64_t venue_ns(uint64_t ms)
+{
+    return ms <= (uint64_t)INT64_MAX / MS ? (int64_t)ms * MS : 0;
+}
+
 /* ------------------------------------------------------------ config -- */
 
 void tw_feed_config_defaults(tw_feed_config_t *cfg)
@@ -246,6 +252,14 @@ static void count_malformed(struct feed_sym *sy)
     tw_counter_add(&sy->stats->malformed, 1);
 }
 
+/* Best bid at or above best ask: no venue publishes that, so the data that built the book were bad. */
+static int crossed(const struct feed_sym *sy)
+{
+    const tw_feedbook_t *b = &sy->sync.book;
+    return tw_feedbook_count(b, TW_FB_BID) && tw_feedbook_count(b, TW_FB_ASK) &&
+           tw_feedbook_best(b, TW_FB_BID).price >= tw_feedbook_best(b, TW_FB_ASK).price;
+}
+
 static void bbo_stats(struct feed_sym *sy)
 {
     tw_counter_set(&sy->stats->bookticker_checks, sy->sync.bbo_checks);
@@ -302,6 +316,8 @@ static void cancel_snapshot(struct feed_sym *sy)
     }
 }
 
+static void reject_book(struct tw_feed *f, struct feed_sym *sy);
+
 static void load_snapshot(struct tw_feed *f, struct feed_sym *sy, uint64_t t)
 {
     tw_bn_snapshot_t s = {.bids = f->bids, .asks = f->asks, .bids_cap = f->scratch_cap,
@@ -317,8 +333,12 @@ static void load_snapshot(struct tw_feed *f, struct feed_sym *sy, uint64_t t)
     }
     r = tw_sync_snapshot(&sy->sync, &s);
     bbo_stats(sy);
+    if (r >= 0 && crossed(sy)) {
+        reject_book(f, sy);
+        return;
+    }
     if (r >= 0) {
-        int64_t ex = (int64_t)(s.transact_ms ? s.transact_ms : s.event_ms) * MS;
+        int64_t ex = venue_ns(s.transact_ms ? s.transact_ms : s.event_ms);
         publish_book(f, sy, s.last_update_id, ex, tw_real_ns(), s.bid_count + s.ask_count);
         set_state(f, sy, TW_FEED_LIVE, TW_REASON_SNAPSHOT);
         return;
@@ -400,6 +420,14 @@ static void resync(struct tw_feed *f, struct feed_sym *sy, uint32_t reason)
     want_snapshot(f, sy);
 }
 
+/* A book we cannot trust (a level refused, or crossed): start over from a fresh snapshot. */
+static void reject_book(struct tw_feed *f, struct feed_sym *sy)
+{
+    count_malformed(sy);
+    tw_sync_reset(&sy->sync);
+    resync(f, sy, TW_REASON_GAP);
+}
+
 static void on_depth(struct tw_feed *f, struct feed_sym *sy, const char *s, size_t n, int64_t recv_ns)
 {
     tw_bn_depth_t d = {.bids = f->bids, .asks = f->asks, .bids_cap = f->scratch_cap, .asks_cap = f->scratch_cap};
@@ -408,8 +436,10 @@ static void on_depth(struct tw_feed *f, struct feed_sym *sy, const char *s, size
         return;
     }
     int r = tw_sync_diff(&sy->sync, &d);
-    if (r == TW_SYNC_APPLIED) {
-        publish_book(f, sy, d.first_id, (int64_t)d.event_ms * MS, recv_ns, d.bid_count + d.ask_count);
+    if (r == TW_SYNC_APPLIED && crossed(sy)) {
+        reject_book(f, sy);
+    } else if (r == TW_SYNC_APPLIED) {
+        publish_book(f, sy, d.first_id, venue_ns(d.event_ms), recv_ns, d.bid_count + d.ask_count);
         bbo_stats(sy); /* bookTickers waiting for this u were checked */
     } else if (r == TW_SYNC_BUFFERED) {
         if (!sy->want)
@@ -420,9 +450,7 @@ static void on_depth(struct tw_feed *f, struct feed_sym *sy, const char *s, size
     } else if (r == -ENOBUFS) {
         resync(f, sy, TW_REASON_OVERFLOW);
     } else if (r < 0) { /* a level the book refused: start over rather than trust it */
-        count_malformed(sy);
-        tw_sync_reset(&sy->sync);
-        resync(f, sy, TW_REASON_GAP);
+        reject_book(f, sy);
     }
 }
 
@@ -438,7 +466,7 @@ static void on_bookticker(struct tw_feed *f, struct feed_sym *sy, const char *s,
     int64_t now = tw_real_ns();
     tw_md_book_t ev = {
         .update_id = t.update_id, .first_update_id = t.update_id,
-        .exchange_ns = (int64_t)(t.event_ms ? t.event_ms : t.transact_ms) * MS, .recv_ns = recv_ns,
+        .exchange_ns = venue_ns(t.event_ms ? t.event_ms : t.transact_ms), .recv_ns = recv_ns,
         .publish_ns = now, .bid_px = t.bid_px, .bid_qty = t.bid_qty, .ask_px = t.ask_px, .ask_qty = t.ask_qty,
     };
     publish(f, TW_MD_BBO, sy, &ev, sizeof(ev), recv_ns, now);
@@ -454,7 +482,7 @@ static void on_trade(struct tw_feed *f, struct feed_sym *sy, int agg, const char
     }
     int64_t now = tw_real_ns();
     tw_md_trade_t ev = {
-        .trade_id = t.trade_id, .exchange_ns = (int64_t)(t.trade_ms ? t.trade_ms : t.event_ms) * MS,
+        .trade_id = t.trade_id, .exchange_ns = venue_ns(t.trade_ms ? t.trade_ms : t.event_ms),
         .recv_ns = recv_ns, .publish_ns = now, .price = t.price, .quantity = t.quantity,
         .aggressor = t.buyer_is_maker ? TW_SIDE_SELL : TW_SIDE_BUY,
     };

@@ -5,11 +5,20 @@
 # (WebSocket codec, JSON scanner and Binance decoders, feed book and sync):
 #   unit          unit_ws, unit_decode, unit_feedbook: -O2 -Wall -Wextra -Werror,
 #                 and again with ASan+UBSan when the compiler can
+#   feed          unit_feed: the feed thread (feed.c) driven without sockets over
+#                 recorded data into real segments; e2e_feed: the thread on
+#                 io_uring against a loopback WebSocket server (both -O2 and
+#                 ASan+UBSan; they link the net layer, liburing, OpenSSL, libnuma)
+#   net           unit_net: the io_uring/TLS/WebSocket client (loop.c, tls.c,
+#                 conn.c) against loopback peers in threads, plain and TLS with a
+#                 CA made at test time (-O2 and ASan+UBSan; SKIP without io_uring)
 #   regressions   every saved crash input in regressions/<target>/ replayed
 #   golden        recorded Binance data through decoders + sync, judged by the
 #                 bookTicker oracle (hftbacktest spot, cryptofeed spot, USD-M)
 #   bench         bench_inmem: unframe + decode + book + book_write + publish
 #   fuzz          libFuzzer targets, bounded; crash inputs land in regressions/
+#                 (ws, binance, decimal; feed: feed.c's message and snapshot
+#                 paths over real segments, built like the feed items)
 # One PASS/FAIL/SKIP line per item, then "C feed: N passed, M failed"; the exit
 # status is non-zero when anything failed. Data come from Tests/Data (or $TICKWIRE_DATA)
 # in the repository; without them the data items SKIP.
@@ -122,16 +131,23 @@ unit_tests() {
 }
 
 # Each fuzz target also builds without libFuzzer, as a replayer of saved inputs.
+# fuzz_feed.c drives feed.c, so it links like the feed items (build_feed).
+fuzz_targets=(ws binance decimal feed)
+build_target() { # target NAME VARIANT MAIN.c [extra...]
+    local t=$1
+    shift
+    if [[ $t == feed ]]; then build_feed "$@"; else build "$@"; fi
+}
 build_replay() { # target variant
     local t=$1 v=$2
-    build "replay_$t" "$v" "$here/fuzz_replay.c" "$here/fuzz_$t.c" \
+    build_target "$t" "replay_$t" "$v" "$here/fuzz_replay.c" "$here/fuzz_$t.c" \
         "-DLLVMFuzzerTestOneInput=fuzz_${t}_one" "-DFUZZ_ENTRY=fuzz_${t}_one"
 }
 
 regressions() {
     local v=o2 t t0 dirs=()
     [[ $san_ok == 1 ]] && v=san
-    for t in ws binance decimal; do
+    for t in "${fuzz_targets[@]}"; do
         t0=$(now_ms)
         mkdir -p "$here/regressions/$t"
         if ! build_replay "$t" "$v"; then
@@ -148,6 +164,92 @@ regressions() {
 have_data=0
 [[ -d "$data/binance" ]] && have_data=1
 hft="$out/hft.txt"
+
+# ---------------------------------------------------- feed thread (feed.c) --
+feed_thread_srcs=(feed loop conn tls cpu)
+feed_thread_libs=(-luring -lssl -lcrypto -lnuma -lpthread)
+
+# build_feed NAME VARIANT MAIN.c [extra...]: the building blocks, the net layer and feed.c (+ its private header).
+build_feed() {
+    local name=$1 variant=$2 main=$3 s srcs=()
+    shift 3
+    local -n fl="flags_$variant"
+    for s in "${feed_srcs[@]}" "${feed_thread_srcs[@]}"; do srcs+=("$core/$s.c"); done
+    "${cc[@]}" "${fl[@]}" "${inc[@]}" -I "$core" "$main" "$@" "${srcs[@]}" "$shm/shm.c" "$shm/layout.c" \
+        -o "$out/$name.$variant" "${feed_thread_libs[@]}" >"$out/$name.$variant.cc" 2>&1
+}
+
+feed_thread() {
+    local t v t0 label b="$data/binance"
+    local args=("$hft" "$b/spot-2021/cryptofeed_BINANCE.http.0.0.txt" "$b/spot-2021/cryptofeed_BINANCE.ws.1.0.txt"
+        "$b/usdm-2021/cryptofeed_BINANCE_FUTURES.http.0.0.txt" "$b/usdm-2021/cryptofeed_BINANCE_FUTURES.ws.1.0.txt")
+    mkdir -p "$out/shm-feed"
+    for t in unit_feed e2e_feed; do
+        [[ -f "$here/$t.c" ]] || continue
+        for v in o2 san; do
+            label=$t
+            [[ $v == san ]] && label="$t[asan+ubsan]"
+            if [[ $have_data == 0 ]]; then
+                report SKIP "$label" 0.00 "no recorded data at $data"
+                continue
+            fi
+            if [[ $v == san && $san_ok == 0 ]]; then
+                report SKIP "$label" 0.00 "sanitizers do not build or run with ${cc[*]}"
+                continue
+            fi
+            t0=$(now_ms)
+            if ! build_feed "$t" "$v" "$here/$t.c"; then
+                report FAIL "$label" "$(seconds_since "$t0")" "does not compile:"
+                indent <"$out/$t.$v.cc"
+                continue
+            fi
+            TICKWIRE_SHM_DIR="$out/shm-feed" run_item "$label" "$out/$t.$v" "${args[@]}"
+        done
+    done
+}
+
+# ------------------------------------------- network layer (net.h) --
+net_srcs=(loop tls conn)
+net_libs=(-luring -lssl -lcrypto -lpthread)
+
+# build_net NAME VARIANT MAIN.c: the building blocks and the io_uring/TLS/WebSocket client.
+build_net() {
+    local name=$1 variant=$2 main=$3 s srcs=()
+    local -n fl="flags_$variant"
+    for s in "${feed_srcs[@]}" "${net_srcs[@]}"; do srcs+=("$core/$s.c"); done
+    "${cc[@]}" "${fl[@]}" "${inc[@]}" -I "$core" "$main" "${srcs[@]}" "$shm/shm.c" "$shm/layout.c" \
+        -o "$out/$name.$variant" "${net_libs[@]}" >"$out/$name.$variant.cc" 2>&1
+}
+
+# unit_net exits 77 when the kernel refuses io_uring (SKIP); its CA file goes to the build directory.
+net_tests() {
+    local v t0 label rc bin
+    for v in o2 san; do
+        label=unit_net
+        [[ $v == san ]] && label="unit_net[asan+ubsan]"
+        if [[ $v == san && $san_ok == 0 ]]; then
+            report SKIP "$label" 0.00 "sanitizers do not build or run with ${cc[*]}"
+            continue
+        fi
+        t0=$(now_ms)
+        if ! build_net unit_net "$v" "$here/unit_net.c"; then
+            report FAIL "$label" "$(seconds_since "$t0")" "does not compile:"
+            indent <"$out/unit_net.$v.cc"
+            continue
+        fi
+        bin="$out/unit_net.$v"
+        rc=0
+        TMPDIR="$out" "${limit[@]}" "$bin" >"$bin.out" 2>"$bin.err" || rc=$?
+        if [[ $rc == 0 ]]; then
+            report PASS "$label" "$(seconds_since "$t0")" "$(tail -n 1 "$bin.out")"
+        elif [[ $rc == 77 ]]; then
+            report SKIP "$label" "$(seconds_since "$t0")" "$(tail -n 1 "$bin.out")"
+        else
+            report FAIL "$label" "$(seconds_since "$t0")" "exit status $rc:"
+            { tail -n 30 "$bin.err"; tail -n 10 "$bin.out"; } | indent
+        fi
+    done
+}
 
 golden() {
     local t0
@@ -178,7 +280,9 @@ bench() {
         report SKIP "bench_inmem" 0.00 "no recorded data at $data"
         return 0
     fi
-    if ! build bench_inmem o2 "$here/bench_inmem.c"; then
+    # The scenario itself is Bench/CBench/inmem.c, shared with `bench latency --scenario inmem`.
+    if ! build bench_inmem o2 "$here/bench_inmem.c" "$repo/Bench/CBench/inmem.c" -I "$repo/Bench/CBench/include" \
+        -lpthread; then
         report FAIL "bench_inmem" "$(seconds_since "$t0")" "does not compile:"
         indent <"$out/bench_inmem.o2.cc"
         return 0
@@ -190,18 +294,19 @@ bench() {
         report PASS "bench_inmem" "$(seconds_since "$t0")" "$(tail -n 1 "$out/bench.out")"
         head -n -1 "$out/bench.out" | indent
     else
-        report FAIL "bench_inmem" "$(seconds_since "$t0")" "exit status $rc (min $bench_min msgs/s):"
+        report FAIL "bench_inmem" "$(seconds_since "$t0")" "exit status $rc (min $bench_min depth msgs/s):"
         indent <"$out/bench.out"
     fi
 }
 
 seeds() {
     [[ $have_data == 0 ]] && return 0
-    mkdir -p "$out/seeds/ws" "$out/seeds/binance" "$out/seeds/decimal"
+    mkdir -p "$out/seeds/ws" "$out/seeds/binance" "$out/seeds/decimal" "$out/seeds/feed"
     build seeds o2 "$here/seeds.c" || { indent <"$out/seeds.o2.cc"; return 0; }
-    local b="$data/binance"
+    local b="$data/binance" # the REST files give the feed seeds their snapshots
     "$out/seeds.o2" "$out/seeds" "$hft" "$b/spot-2021/cryptofeed_BINANCE.ws.1.0.txt" \
-        "$b/usdm-2021/cryptofeed_BINANCE_FUTURES.ws.1.0.txt" >/dev/null
+        "$b/usdm-2021/cryptofeed_BINANCE_FUTURES.ws.1.0.txt" "$b/spot-2021/cryptofeed_BINANCE.http.0.0.txt" \
+        "$b/usdm-2021/cryptofeed_BINANCE_FUTURES.http.0.0.txt" >/dev/null
 }
 
 fuzz() {
@@ -216,17 +321,18 @@ fuzz() {
         report SKIP "fuzz" 0.00 "${cc[*]} has no libFuzzer (-fsanitize=fuzzer); use the Swift toolchain's clang"
         return 0
     fi
-    for t in ws binance decimal; do
+    for t in "${fuzz_targets[@]}"; do
         t0=$(now_ms)
-        if ! build "fuzz_$t" fuzz "$here/fuzz_$t.c"; then
+        if ! build_target "$t" "fuzz_$t" fuzz "$here/fuzz_$t.c"; then
             report FAIL "fuzz/$t" "$(seconds_since "$t0")" "does not compile:"
             indent <"$out/fuzz_$t.fuzz.cc"
             continue
         fi
         mkdir -p "$out/corpus/$t" "$here/regressions/$t"
         [[ -d "$out/seeds/$t" ]] && cp "$out/seeds/$t/"* "$out/corpus/$t/" 2>/dev/null || true
-        local rc=0 log="$out/fuzz_$t.log"
-        "${limit[@]}" "$out/fuzz_$t.fuzz" "$out/corpus/$t" -max_total_time="$fuzz_time" -max_len=4096 \
+        local rc=0 log="$out/fuzz_$t.log" max_len=4096
+        [[ $t == feed ]] && max_len=262144 # its seeds are hundreds of frames and a snapshot
+        "${limit[@]}" "$out/fuzz_$t.fuzz" "$out/corpus/$t" -max_total_time="$fuzz_time" -max_len="$max_len" \
             -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
             -artifact_prefix="$here/regressions/$t/" >"$log" 2>&1 || rc=$?
         local execs cov
@@ -251,6 +357,8 @@ echo "C feed tests of CSources/CEngineCore with ${cc[*]} ($("${cc[@]}" --version
 [[ $have_data == 1 ]] && gzip -dc "$data/binance/hftbacktest_spot_btcusdt_20240808.first15000lines.gz" >"$hft"
 probe_sanitizers
 unit_tests
+net_tests
+feed_thread
 seeds
 regressions
 golden
