@@ -11,6 +11,7 @@
  */
 #include <string.h>
 
+#include "decimal_scan.h"
 #include "tickwire/json.h"
 
 static inline int is_digit(char c)
@@ -219,11 +220,9 @@ static const char *closing_quote(const char *p, const char *end)
     return NULL;
 }
 
-int tw_json_span(tw_json_t *j)
+/* Byte at a time: the reference, and the path for text with escapes in it. */
+static int span_bytes(tw_json_t *j)
 {
-    int c = tw_json_peek(j);
-    if (c != '{' && c != '[')
-        return tw_json_skip(j);
     const char *p = j->p, *end = j->end;
     long depth = 0;
     for (; p < end; p++) {
@@ -241,11 +240,191 @@ int tw_json_span(tw_json_t *j)
     return -EBADMSG;
 }
 
-/* Decimal strings hold no escapes: find the quote directly, else take the general path. */
+/*
+ * 64 bytes at a time (a depth diff's data is ~1 KB, and the byte loop cost
+ * ~1 ns a byte): one bit a byte for quotes, backslashes, opening and
+ * closing brackets. OR-ing 0x20 folds '[' ']' onto '{' '}', which is all
+ * bracket matching needs (the decoder checks which is which afterwards).
+ */
+typedef struct block_bits {
+    uint64_t quote, escape, open, close;
+} block_bits_t;
+
+#if defined(__SSE2__) && !defined(TW_JSON_NO_SIMD)
+#include <emmintrin.h>
+
+static inline uint64_t eq16(__m128i v, char c)
+{
+    return (uint64_t)(uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(c)));
+}
+
+/* escape is only tested for zero here: one mask for the whole block. */
+static inline void classify(const char *p, block_bits_t *b)
+{
+    __m128i esc = _mm_setzero_si128();
+    *b = (block_bits_t){0, 0, 0, 0};
+    for (int i = 0; i < 4; i++) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * i));
+        __m128i f = _mm_or_si128(v, _mm_set1_epi8(0x20));
+        esc = _mm_or_si128(esc, _mm_cmpeq_epi8(v, _mm_set1_epi8('\\')));
+        b->quote |= eq16(v, '"') << (16 * i);
+        b->open |= eq16(f, '{') << (16 * i);
+        b->close |= eq16(f, '}') << (16 * i);
+    }
+    b->escape = (uint64_t)(uint32_t)_mm_movemask_epi8(esc);
+}
+#else
+/* Portable SWAR: high bit of each byte of w that equals c (exact, no borrow between bytes). */
+static inline uint64_t eq_bytes(uint64_t w, char c)
+{
+    const uint64_t lo7 = 0x7F7F7F7F7F7F7F7Full;
+    uint64_t x = w ^ (0x0101010101010101ull * (uint8_t)c);
+    return ~(((x & lo7) + lo7) | x) & ~lo7;
+}
+
+/* The high bits of the 8 bytes, as bits 0..7. */
+static inline uint64_t gather(uint64_t m)
+{
+    return ((m >> 7) * 0x0102040810204080ull) >> 56;
+}
+
+static inline void classify(const char *p, block_bits_t *b)
+{
+    *b = (block_bits_t){0, 0, 0, 0};
+    for (int i = 0; i < 8; i++) {
+        uint64_t w, f;
+        memcpy(&w, p + 8 * i, 8);
+        f = w | 0x2020202020202020ull;
+        b->quote |= gather(eq_bytes(w, '"')) << (8 * i);
+        b->escape |= gather(eq_bytes(w, '\\')) << (8 * i);
+        b->open |= gather(eq_bytes(f, '{')) << (8 * i);
+        b->close |= gather(eq_bytes(f, '}')) << (8 * i);
+    }
+}
+#endif
+
+/* Bit i = parity of the quotes at or before i: set from an opening quote up to its closing one. */
+static inline uint64_t prefix_xor(uint64_t x)
+{
+    x ^= x << 1;
+    x ^= x << 2;
+    x ^= x << 4;
+    x ^= x << 8;
+    x ^= x << 16;
+    x ^= x << 32;
+    return x;
+}
+
+/*
+ * Brackets outside strings, in order, against the running depth; returns
+ * the offset just past the one that closes the value, or -1. A block with
+ * fewer closings than the depth cannot close it and is only counted.
+ */
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
+static inline long close_in_block(uint64_t open, uint64_t close, long *depth)
+{
+    if (*depth > __builtin_popcountll(close)) {
+        *depth += __builtin_popcountll(open) - __builtin_popcountll(close);
+        return -1;
+    }
+    for (uint64_t m = open | close; m; m &= m - 1) {
+        int i = __builtin_ctzll(m);
+        if ((open >> i) & 1u)
+            ++*depth;
+        else if (--*depth == 0)
+            return i + 1;
+    }
+    return -1;
+}
+
+/* The block scan; -EAGAIN when a backslash shows up (span_bytes then starts over). */
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
+static inline int span_blocks(tw_json_t *j)
+{
+    const char *p = j->p, *end = j->end;
+    uint64_t in_string = 0; /* all ones when the previous block ended inside a string */
+    long depth = 0;
+    char tail[64];
+    while (p < end) {
+        const char *blk = p;
+        if (end - p < 64) { /* the last bytes, padded with blanks: never read past end */
+            memset(tail, ' ', sizeof(tail));
+            memcpy(tail, p, (size_t)(end - p));
+            blk = tail;
+        }
+        block_bits_t b;
+        classify(blk, &b);
+        if (b.escape)
+            return -EAGAIN;
+        uint64_t str = prefix_xor(b.quote) ^ in_string;
+        in_string = 0ull - (str >> 63);
+        long at = close_in_block(b.open & ~str, b.close & ~str, &depth);
+        if (at >= 0 && at <= end - p) {
+            j->p = p + at;
+            return 0;
+        }
+        p += 64;
+    }
+    return -EBADMSG;
+}
+
+/*
+ * Three popcounts a block are a third of the scan without the POPCNT
+ * instruction, which baseline x86-64 lacks: CPUs that have it (all since
+ * 2008) get a copy of the scan compiled for it, chosen once by CPUID.
+ */
+#if (defined(__x86_64__) || defined(__i386__)) && defined(__GNUC__) && !defined(TW_JSON_NO_SIMD)
+#include <cpuid.h>
+
+__attribute__((target("popcnt"))) static int span_blocks_popcnt(tw_json_t *j)
+{
+    return span_blocks(j);
+}
+
+static int span_fast(tw_json_t *j)
+{
+    static int popcnt = -1; /* -1 unknown, then 0 or 1: every thread computes the same value */
+    int have = __atomic_load_n(&popcnt, __ATOMIC_RELAXED); /* pairs with the store below */
+    if (have < 0) {
+        unsigned a, b, c = 0, d;
+        have = __get_cpuid(1, &a, &b, &c, &d) && (c & bit_POPCNT) != 0;
+        __atomic_store_n(&popcnt, have, __ATOMIC_RELAXED); /* pairs with the load above */
+    }
+    return have ? span_blocks_popcnt(j) : span_blocks(j);
+}
+#else
+static int span_fast(tw_json_t *j)
+{
+    return span_blocks(j);
+}
+#endif
+
+int tw_json_span(tw_json_t *j)
+{
+    int c = tw_json_peek(j);
+    if (c != '{' && c != '[')
+        return tw_json_skip(j);
+    int r = span_fast(j);
+    return r == -EAGAIN ? span_bytes(j) : r;
+}
+
+/*
+ * Decimal strings hold no escapes: the word-at-a-time scan first, then the
+ * quote found directly, else the general path.
+ */
 int tw_json_decimal(tw_json_t *j, int exponent, int64_t *out)
 {
     if (tw_json_peek(j) == '"') {
-        const char *s = j->p + 1, *q = s;
+        const char *s = j->p + 1, *q = tw_scan_decimal(s, j->end, exponent, out);
+        if (q != NULL) {
+            j->p = q + 1;
+            return 0;
+        }
+        q = s;
         while (q < j->end && *q != '"' && *q != '\\')
             q++;
         if (q < j->end && *q == '"') {
@@ -381,4 +560,10 @@ int tw_decimal_parse(const char *s, size_t n, int exponent, int64_t *out)
         return -ERANGE;
     *out = neg ? -(int64_t)m : (int64_t)m;
     return 0;
+}
+
+/* The fast path; decimal_scan.h says why it is inline there. */
+const char *tw_decimal_scan(const char *p, const char *end, int exponent, int64_t *out)
+{
+    return tw_scan_decimal(p, end, exponent, out);
 }

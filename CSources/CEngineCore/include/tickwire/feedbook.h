@@ -43,7 +43,8 @@ enum { TW_FB_BLOCK = 64 };
  * cut into blocks of at most TW_FB_BLOCK levels. dir lists the blocks in key
  * order with each block's largest key in dir_max, so a change anywhere in
  * the book moves at most one block's levels and a few directory entries.
- * Inside the blocks a level's price field holds its key, not its price.
+ * Inside the blocks a level's price field holds its key, not its price;
+ * the slots past a block's count hold the key INT64_MAX.
  */
 typedef struct tw_fb_side {
     tw_level_t *pool;          /* pool_cap blocks of TW_FB_BLOCK levels */

@@ -109,6 +109,18 @@ int tw_json_decimal(tw_json_t *j, int exponent, int64_t *out);
  */
 int tw_decimal_parse(const char *s, size_t n, int exponent, int64_t *out);
 
+/*
+ * The fast path of a decimal string value, for decoders that walk the bytes
+ * themselves: p is the first byte after the opening quote. When the text is
+ * a plain [-]digits[.digits] that fits the exponent (1..7 integer digits,
+ * the closing '"' within 17 bytes), sets *out (the value tw_decimal_parse
+ * gives) and returns the closing quote. Otherwise NULL, *out untouched: an
+ * error, anything unusual, or fewer than 24 bytes before end; the caller
+ * then finds the quote and asks tw_decimal_parse, which decides. Never
+ * reads at or past end.
+ */
+const char *tw_decimal_scan(const char *p, const char *end, int exponent, int64_t *out);
+
 #ifdef __cplusplus
 }
 #endif
