@@ -30,6 +30,19 @@ extension ExchangeSimServer {
         public var warmUpSteps: Int
         /// Maker and taker commission of the test accounts.
         public var commissions: CommissionSchedule
+        /// Recorded data to replay (see `ReplayConfiguration`); nil replays nothing.
+        public var replay: ReplayConfiguration?
+        /// The USD-M futures market: its contracts (`/fapi/v1/…`, `/fstream/…`).
+        public var futures: FuturesConfiguration
+        /// https and wss instead of http and ws, with certificates made at start; nil: plain.
+        public var tls: TLSSetup?
+        /// Faults armed at start (`FaultSpec`); more can be armed at `POST /admin/faults`.
+        public var faults: [FaultSpec]
+        /// How often the server pings market-stream connections, in ms (Binance: 20 000); 0: never.
+        public var pingIntervalMillis: Int
+        /// How long a ping may go unanswered before the connection is dropped, in ms (Binance:
+        /// 60 000); 0: never dropped.
+        public var pongTimeoutMillis: Int
 
         /// The default API key of the test account.
         public static let defaultAPIKey = "tickwire-sim-key-0000000000000000000000000000000000000000000000000000"
@@ -58,6 +71,12 @@ extension ExchangeSimServer {
             self.participantIntervalMillis = 100
             self.warmUpSteps = 200
             self.commissions = .standard
+            self.replay = nil
+            self.futures = FuturesConfiguration()
+            self.tls = nil
+            self.faults = []
+            self.pingIntervalMillis = 20_000
+            self.pongTimeoutMillis = 60_000
         }
     }
 }

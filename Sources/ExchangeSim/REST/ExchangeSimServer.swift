@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import NIOCore
+import NIOSSL
 import ServiceLifecycle
 
 /// The simulated Binance spot venue over HTTP: a Hummingbird application serving the spot REST
@@ -19,14 +20,32 @@ public struct ExchangeSimServer: Sendable {
     public let configuration: Configuration
     /// The venue state the handlers share.
     let venue: SimVenue
+    /// The USD-M futures venue: its own books and streams (`ExchangeSimServer+Markets.swift`).
+    let futures: SimVenue
+    /// The replay's progress, when replaying recorded data.
+    let replay: ReplayStatus?
     /// The bound port, once listening.
     private let bound = BoundPort()
+    /// The fault injector: faults armed from the configuration, `?fault=` and `/admin/faults`,
+    /// and the registry the user data stream asks about duplicated executionReports.
+    public let faults: FaultRegistry
+    /// The server certificate, when serving https/wss (`ExchangeSimServer+Transport.swift`).
+    let tlsServer: TLSConfiguration?
+    /// Where the CA certificate clients verify the venue with was written (PEM), when serving
+    /// https/wss.
+    public let caCertificatePath: String?
 
     /// A server whose venue is built (symbols listed, accounts funded, books warmed up) but not
-    /// yet listening. Throws when an initial balance is not a valid amount.
-    public init(configuration: Configuration = Configuration()) throws(VenueError) {
+    /// yet listening. Throws when an initial balance is not a valid amount (`VenueError`), or
+    /// with TLS on, when the CA certificate cannot be written.
+    public init(configuration: Configuration = Configuration()) throws {
         self.configuration = configuration
+        faults = FaultRegistry(faults: configuration.faults, clock: Self.wallClockMillis)
+        (tlsServer, caCertificatePath) = try Self.makeTLS(configuration)
         venue = try SimVenue(configuration: configuration, now: Self.wallClockMillis())
+        futures = try SimVenue(configuration: configuration, now: Self.wallClockMillis(), market: .usdm)
+        replay = configuration.replay.map(ReplayStatus.init)
+        replay?.install(spot: venue, futures: futures)
     }
 
     /// Serves until the task is cancelled or a graceful shutdown is triggered (when run inside
@@ -75,19 +94,24 @@ public struct ExchangeSimServer: Sendable {
                 weightLimit: configuration.weightLimit, ordersPer10s: configuration.ordersPer10s,
                 ordersPerDay: configuration.ordersPerDay, banMillis: Int64(configuration.banSeconds) * 1000),
             authenticator: RequestAuthenticator(credentials: configuration.credentials),
-            configuration: configuration, clock: Self.wallClockMillis)
+            configuration: configuration, clock: Self.wallClockMillis, faults: faults)
         var logger = Logger(label: "ExchangeSim")
         logger.logLevel = .warning
         let bound = self.bound
+        let webSocketRouter = marketStreams(venue).router()
+        WSAPI(spot: api, userData: venue.userData).addRoute(to: webSocketRouter)
+        let router = api.router()
+        addMarketRoutes(rest: router, webSocket: webSocketRouter)
+        AdminFaults(faults: faults).addRoutes(to: router)
         return Application(
-            router: api.router(),
-            server: .http1WebSocketUpgrade(webSocketRouter: MarketStreams(hub: venue.streams).router()),
+            router: router,
+            server: serverBuilder(webSocketRouter: webSocketRouter),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
             services: [
                 ParticipantService(
                     venue: venue, intervalMillis: configuration.participantIntervalMillis, clock: Self.wallClockMillis),
                 StreamFlushService(hub: venue.streams, clock: Self.wallClockMillis),
-            ],
+            ] + marketServices(),
             onServerRunning: { channel in await bound.set(channel.localAddress?.port ?? 0) },
             logger: logger)
     }
@@ -96,6 +120,7 @@ public struct ExchangeSimServer: Sendable {
     /// client orders — e.g. to compare a stream-maintained book with a snapshot at rest.
     public func setParticipantsPaused(_ paused: Bool) async {
         await venue.setParticipantsPaused(paused)
+        await futures.setParticipantsPaused(paused)
     }
 
     /// Milliseconds since the Unix epoch.

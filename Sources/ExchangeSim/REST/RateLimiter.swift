@@ -12,6 +12,8 @@ actor RateLimiter {
         var usedWeight: Int
         /// Set when the request must be refused (429 or 418).
         var refusal: RESTError?
+        /// Set when a fault-injected storm refused it: `rest-429` or `rest-418`.
+        var fault: String? = nil
     }
 
     /// One IP's minute.
@@ -41,6 +43,10 @@ actor RateLimiter {
 
     private var weights: [String: WeightWindow] = [:]
     private var orders: [AccountID: OrderWindows] = [:]
+    /// A fault-injected 429 storm: requests still to refuse and their Retry-After seconds.
+    private var storm: (remaining: Int, retryAfter: Int)?
+    /// Per IP, until when (ms) a request after the storm's last 429 counts as persisting (418).
+    private var stormRetryUntil: [String: Int64] = [:]
 
     /// Limits as configured.
     init(weightLimit: Int, ordersPer10s: Int, ordersPerDay: Int, banMillis: Int64) {
@@ -64,6 +70,7 @@ actor RateLimiter {
             return Charge(usedWeight: window.used, refusal: .banned(until: window.bannedUntil,
                 retryAfter: seconds(window.bannedUntil - now)))
         }
+        if let refused = stormCharge(ip: ip, window: &window, now: now) { return refused }
         window.used += weight
         guard window.used > weightLimit else { return Charge(usedWeight: window.used, refusal: nil) }
         if window.warned {
@@ -74,6 +81,27 @@ actor RateLimiter {
         window.warned = true
         let retry = seconds((minute + 1) * 60_000 - now)
         return Charge(usedWeight: window.used, refusal: .tooMuchWeight(limit: weightLimit, retryAfter: retry))
+    }
+
+    /// Starts a 429 storm (the `rest-429` fault): the next `count` requests, from any IP, are
+    /// answered 429 with `Retry-After: retryAfter`; a request that comes within Retry-After of
+    /// the last of them is banned with 418, as when a client ignores a real 429.
+    func beginStorm(count: Int, retryAfter: Int) {
+        storm = (count, retryAfter)
+    }
+
+    /// The storm's answer to a request, if it refuses it.
+    private func stormCharge(ip: String, window: inout WeightWindow, now: Int64) -> Charge? {
+        if let current = storm, current.remaining > 0 {
+            storm = current.remaining > 1 ? (current.remaining - 1, current.retryAfter) : nil
+            stormRetryUntil[ip] = now + Int64(current.retryAfter) * 1000
+            return Charge(usedWeight: window.used,
+                refusal: .tooMuchWeight(limit: weightLimit, retryAfter: current.retryAfter), fault: "rest-429")
+        }
+        guard let until = stormRetryUntil.removeValue(forKey: ip), now < until else { return nil }
+        window.bannedUntil = now + banMillis
+        return Charge(usedWeight: window.used,
+            refusal: .banned(until: window.bannedUntil, retryAfter: seconds(banMillis)), fault: "rest-418")
     }
 
     /// Counts a new order for `account`; returns the 10-second and daily counts, or -1015.

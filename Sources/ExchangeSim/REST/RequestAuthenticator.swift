@@ -49,6 +49,14 @@ public struct RequestAuthenticator: Sendable {
     public func authenticate(
         apiKey: String?, parameters: RequestParameters, now: Int64
     ) throws(RESTError) -> APICredential {
+        try authenticate(apiKey: apiKey, parameters: parameters, payloads: [parameters.signaturePayload], now: now)
+    }
+
+    /// The same checks, the signature being valid when it covers any of `payloads` (the
+    /// WebSocket API signs its sorted parameters rather than the query string).
+    func authenticate(
+        apiKey: String?, parameters: RequestParameters, payloads: [String], now: Int64
+    ) throws(RESTError) -> APICredential {
         guard let apiKey, !apiKey.isEmpty else { throw .badAPIKeyFormat }
         guard let credential = credentials[apiKey] else { throw .rejectedAPIKey }
         var timestamp = try parameters.requiredInteger("timestamp")
@@ -56,8 +64,10 @@ public struct RequestAuthenticator: Sendable {
         let recvWindow = try parameters.integer("recvWindow") ?? 5000
         guard recvWindow > 0, recvWindow <= 60_000 else { throw .badRecvWindow }
         let sent = try parameters.required("signature")
-        let expected = Self.signature(of: parameters.signaturePayload, secret: credential.apiSecret)
-        guard Self.constantTimeEqual(sent.lowercased(), expected) else { throw .badSignature }
+        let valid = payloads.contains { payload in
+            Self.constantTimeEqual(sent.lowercased(), Self.signature(of: payload, secret: credential.apiSecret))
+        }
+        guard valid else { throw .badSignature }
         guard timestamp < now + 1000, now - timestamp <= recvWindow else { throw .outsideRecvWindow }
         return credential
     }

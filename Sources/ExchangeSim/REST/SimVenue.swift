@@ -5,7 +5,7 @@ import EngineModel
 /// handler sees a consistent engine.
 actor SimVenue {
     /// The matching engine (a value: every call mutates it in place here).
-    private var engine: MatchingEngine
+    var engine: MatchingEngine
     /// One participant per symbol.
     private var participants: [LiquidityParticipant]
     /// The newest public trades per symbol, oldest first.
@@ -13,18 +13,26 @@ actor SimVenue {
     /// How many public trades each symbol keeps.
     private static let tradeHistory = 1000
     /// The market-data WebSocket fan-out every public event is published to.
-    nonisolated let streams = StreamHub()
+    nonisolated let streams: StreamHub
+    /// The WebSocket API's user data fan-out every account event is published to.
+    nonisolated let userData = UserDataHub()
     /// Whether `stepParticipants` is suspended.
     private var participantsPaused = false
+    /// The replayed symbols' progress (`SimVenue+Replay.swift`).
+    var replayed: [String: ReplaySymbolProgress] = [:]
 
-    /// A venue listing the configuration's symbols, with funded test accounts and participants
-    /// stepped `warmUpSteps` times so books are not empty.
-    init(configuration: ExchangeSimServer.Configuration, now: Int64) throws(VenueError) {
+    /// A venue listing the configuration's symbols of `market`, with funded test accounts and
+    /// participants stepped `warmUpSteps` times so books are not empty; the market's replayed
+    /// symbols are listed in shadow mode instead (`SimVenue+Replay.swift`).
+    init(configuration: ExchangeSimServer.Configuration, now: Int64, market: SimMarket = .spot) throws(VenueError) {
         var engine = MatchingEngine(configuration: .init(commissions: configuration.commissions,
             seed: configuration.seed))
-        for symbol in configuration.symbols { engine.addSymbol(symbol.spec) }
+        let replayedNames = Set(Self.replayedSpecs(configuration, market: market).map(\.symbol))
+        let symbols = (market == .spot ? configuration.symbols : configuration.futures.symbols)
+            .filter { !replayedNames.contains($0.symbol) }
+        for symbol in symbols { engine.addSymbol(symbol.spec) }
         var participants: [LiquidityParticipant] = []
-        for (index, symbol) in configuration.symbols.enumerated() {
+        for (index, symbol) in symbols.enumerated() {
             let participant = LiquidityParticipant(
                 configuration: .init(
                     symbol: symbol.symbol, account: AccountID("participant-\(symbol.symbol)"),
@@ -40,6 +48,8 @@ actor SimVenue {
                 _ = try engine.deposit(account: credential.account, asset: asset, amount: quantity, now: now)
             }
         }
+        replayed = try Self.listReplayed(&engine, configuration: configuration, market: market, now: now)
+        streams = StreamHub(market: market)
         var trades: [String: [PublicTrade]] = [:]
         for _ in 0..<configuration.warmUpSteps {
             Self.record(Self.step(&participants, &engine, now: now), into: &trades, history: Self.tradeHistory)
@@ -108,7 +118,8 @@ actor SimVenue {
 
     /// The book's top `limit` levels.
     func depth(symbol: String, limit: Int) throws(VenueError) -> DepthSnapshot {
-        try engine.depth(symbol: symbol, limit: limit)
+        if let replayed = replayDepth(symbol: symbol, limit: limit) { return replayed.depth }
+        return try engine.depth(symbol: symbol, limit: limit)
     }
 
     /// The newest `limit` public trades, oldest first.
@@ -164,9 +175,16 @@ actor SimVenue {
         try engine.myTrades(account: account, symbol: symbol, limit: limit)
     }
 
-    /// Keeps the public trades among `events`.
-    private func record(_ events: [VenueEvent]) {
+    /// Credits an account (a deposit, `POST /sim/v1/deposit`): a `balanceUpdate` and an
+    /// `outboundAccountPosition` on its user data stream.
+    func deposit(account: AccountID, asset: String, amount: Quantity, now: Int64) throws(VenueError) {
+        record(try engine.deposit(account: account, asset: asset, amount: amount, now: now))
+    }
+
+    /// Publishes `events` to the market and user data streams and keeps the public trades.
+    func record(_ events: [VenueEvent]) {
         streams.publish(events)
+        userData.publish(events)
         Self.record(events, into: &trades, history: Self.tradeHistory)
     }
 

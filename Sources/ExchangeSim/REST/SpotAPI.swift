@@ -17,6 +17,8 @@ struct SpotAPI: Sendable {
     let configuration: ExchangeSimServer.Configuration
     /// Server time in milliseconds.
     let clock: @Sendable () -> Int64
+    /// The fault injector (429 storms, 5xx and delayed answers on order endpoints).
+    var faults = FaultRegistry()
 
     /// The largest body read.
     private static let maxBody = 1 << 20
@@ -24,7 +26,7 @@ struct SpotAPI: Sendable {
     /// A router serving every endpoint.
     func router() -> Router<SpotRequestContext> {
         let router = Router(context: SpotRequestContext.self)
-        for endpoint in marketEndpoints() + tradingEndpoints() {
+        for endpoint in marketEndpoints() + tradingEndpoints() + simEndpoints() {
             router.on(RouterPath(endpoint.path), method: endpoint.method) { request, context in
                 await respond(endpoint, request, context)
             }
@@ -38,7 +40,7 @@ struct SpotAPI: Sendable {
         let body = (try? await request.collectBody(upTo: Self.maxBody)).map { String(buffer: $0) } ?? ""
         let parameters = RequestParameters(query: request.uri.query ?? "", body: body)
         let now = clock()
-        let charge = await limiter.charge(ip: context.clientIP, weight: endpoint.weight(parameters), now: now)
+        let charge = await charge(endpoint, parameters, ip: context.clientIP, now: now)
         var response: Response
         if let refusal = charge.refusal {
             response = Self.response(refusal)
@@ -55,6 +57,7 @@ struct SpotAPI: Sendable {
                 let answer = try await endpoint.handle(call)
                 response = Self.response(answer.body, status: .ok)
                 for (name, value) in answer.headers { Self.set(name, value, on: &response) }
+                await applyOrderFaults(endpoint, answer, to: &response)
             } catch {
                 response = Self.response(error)
             }

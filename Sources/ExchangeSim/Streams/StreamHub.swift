@@ -6,33 +6,51 @@ import Foundation
 /// The venue calls `publish` synchronously from its actor; delivery never waits for a client:
 /// each connection has a bounded outbound queue, and a connection whose queue is full is
 /// dropped (its writer then closes the socket) rather than slowing the venue down. Diff-depth
-/// changes are merged per symbol into 100 ms and 1000 ms windows that `flush` emits, so each
-/// `depthUpdate` carries the first (`U`) and last (`u`) update id of its window and the windows
-/// of one interval are contiguous.
+/// changes are merged per symbol into windows (spot: 100 ms and 1000 ms; USD-M futures:
+/// 100, 250 and 500 ms) that `flush` emits, so each `depthUpdate` carries the first (`U`) and
+/// last (`u`) update id of its window, the windows of one interval are contiguous, and on
+/// futures `pu` is the `u` of the interval's previous window.
+///
+/// A replay adds recorded streams (`StreamHub+Replay.swift`): their payloads are the recorded
+/// bytes, and the venue's own events for replayed symbols are not published at all.
 final class StreamHub: @unchecked Sendable {
     /// Messages a connection may have queued before it is dropped as too slow.
     let queueLimit: Int
-    /// Guards everything below.
-    private let lock = NSLock()
+    /// Which market's stream names and payload shapes this hub serves.
+    let market: SimMarket
+    /// The depth windows served, in milliseconds.
+    let intervals: [Int]
+    /// Guards everything below, and the replay state in `StreamHub+Replay.swift`.
+    let lock = NSLock()
     /// The open connections by id.
-    private var connections: [Int: Connection] = [:]
+    var connections: [Int: Connection] = [:]
     /// The next connection id.
     private var nextId = 1
     /// Pending diff-depth windows per symbol and interval.
     private var windows: [String: [Int: DepthWindow]] = [:]
-    /// The depth intervals served, in milliseconds (each a multiple of `tickMillis`).
+    /// The `u` of the last window emitted per symbol and interval (futures `pu`).
+    private var lastEmitted: [String: [Int: Int64]] = [:]
+    /// The recorded streams, when replaying.
+    var recorded = RecordedStreams()
+    /// The spot depth intervals, in milliseconds.
     static let intervals = [100, 1000]
     /// How often `flush` is expected to be called.
     static let tickMillis = 100
 
     /// A connection's state.
-    private struct Connection {
+    struct Connection {
         /// Whether payloads are wrapped `{"stream":…,"data":…}`.
         let combined: Bool
-        /// Its subscriptions, in subscription order.
-        var streams: [StreamName]
+        /// Its subscriptions as the client named them, in subscription order.
+        var names: [String] = []
+        /// The spot streams among them.
+        var streams: [StreamName] = []
+        /// The futures streams among them.
+        var futures: [FuturesStreamName] = []
+        /// The recorded streams among them (indices into `recorded.names`).
+        var recorded: [Int] = []
         /// Its outbound queue.
-        let queue: AsyncStream<String>.Continuation
+        let queue: OutboundQueue
     }
 
     /// The level changes of one window.
@@ -50,30 +68,50 @@ final class StreamHub: @unchecked Sendable {
         }
     }
 
-    /// A hub whose connections may queue `queueLimit` messages.
-    init(queueLimit: Int = 4096) {
+    /// A hub for `market` whose connections may queue `queueLimit` messages.
+    init(queueLimit: Int = 4096, market: SimMarket = .spot) {
         self.queueLimit = queueLimit
+        self.market = market
+        intervals = market == .spot ? Self.intervals : FuturesStreamName.depthIntervals
     }
 
     // MARK: Connections
 
     /// Registers a connection subscribed to `streams`; its id and the queue to write out.
-    func connect(combined: Bool, streams: [StreamName]) -> (id: Int, queue: AsyncStream<String>) {
-        let (stream, continuation) = AsyncStream<String>.makeStream(bufferingPolicy: .bufferingOldest(queueLimit))
+    func connect(combined: Bool, streams: [StreamName]) -> (id: Int, queue: OutboundQueue) {
+        connect(combined: combined, names: streams.map(\.name))
+    }
+
+    /// Registers a connection subscribed to the named streams (names the hub does not serve
+    /// are ignored; check them with `serves` first); its id and the queue to write out.
+    func connect(combined: Bool, names: [String]) -> (id: Int, queue: OutboundQueue) {
+        let queue = OutboundQueue()
         lock.lock()
-        defer { lock.unlock() }
         let id = nextId
         nextId += 1
-        var unique: [StreamName] = []
-        for name in streams where !unique.contains(name) { unique.append(name) }
-        connections[id] = Connection(combined: combined, streams: unique, queue: continuation)
-        return (id, stream)
+        var connection = Connection(combined: combined, queue: queue)
+        subscribe(&connection, names)
+        connections[id] = connection
+        let fire = subscribedRecorded(connection)
+        if fire { rebuildRecordedRoutes() }
+        lock.unlock()
+        if fire { recordedSubscriberArrived(id) }
+        return (id, queue)
+    }
+
+    /// Whether the hub serves a stream called `name`: a live stream of its market or a
+    /// recorded one.
+    func serves(_ name: String) -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return parse(name) != nil
     }
 
     /// Forgets a connection and ends its queue.
     func disconnect(_ id: Int) {
         lock.lock()
         let connection = connections.removeValue(forKey: id)
+        if connection.map(subscribedRecorded) == true { rebuildRecordedRoutes() }
         lock.unlock()
         connection?.queue.finish()
     }
@@ -88,15 +126,47 @@ final class StreamHub: @unchecked Sendable {
     /// Queues `text` for one connection (a reply to its request); drops it if its queue is full.
     func send(_ id: Int, _ text: String) {
         lock.lock()
-        var overflowed = false
-        if let connection = connections[id], case .dropped = connection.queue.yield(text) {
+        if let connection = connections[id], !connection.queue.push(text, limit: queueLimit) {
             connections[id] = nil
-            overflowed = true
+            if subscribedRecorded(connection) { rebuildRecordedRoutes() }
             connection.queue.finish()
         }
         lock.unlock()
-        _ = overflowed
     }
+
+    // MARK: Subscriptions
+
+    /// What a stream name resolves to. Call with the lock held.
+    private func parse(_ name: String) -> (spot: StreamName?, futures: FuturesStreamName?, recorded: Int?)? {
+        let spot = market == .spot ? StreamName(name) : nil
+        let futures = market == .usdm ? FuturesStreamName(name) : nil
+        let recorded = self.recorded.index[name]
+        guard spot != nil || futures != nil || recorded != nil else { return nil }
+        return (spot, futures, recorded)
+    }
+
+    /// Adds subscriptions to a connection, skipping duplicates and unknown names. Call with
+    /// the lock held.
+    private func subscribe(_ connection: inout Connection, _ names: [String]) {
+        for name in names where !connection.names.contains(name) {
+            guard let parsed = parse(name) else { continue }
+            connection.names.append(name)
+            if let spot = parsed.spot { connection.streams.append(spot) }
+            if let futures = parsed.futures { connection.futures.append(futures) }
+            if let recorded = parsed.recorded { connection.recorded.append(recorded) }
+        }
+    }
+
+    /// Removes subscriptions from a connection. Call with the lock held.
+    private func unsubscribe(_ connection: inout Connection, _ names: [String]) {
+        connection.names.removeAll { names.contains($0) }
+        connection.streams.removeAll { names.contains($0.name) }
+        connection.futures.removeAll { names.contains($0.name) }
+        connection.recorded.removeAll { names.contains(recorded.names[$0]) }
+    }
+
+    /// Whether a connection receives a recorded stream. Call with the lock held.
+    private func subscribedRecorded(_ connection: Connection) -> Bool { !connection.recorded.isEmpty }
 
     // MARK: Requests
 
@@ -124,38 +194,37 @@ final class StreamHub: @unchecked Sendable {
             guard let params = object["params"] as? [Any] else {
                 return Self.error(code: 2, "Invalid request: missing field 'params'", id: requestId)
             }
-            var names: [StreamName] = []
+            var names: [String] = []
             for param in params {
-                guard let text = param as? String, let name = StreamName(text) else {
+                guard let text = param as? String, serves(text) else {
                     return Self.error(code: 2, "Invalid request: invalid stream name \(param)", id: requestId)
                 }
-                names.append(name)
+                names.append(text)
             }
-            update(id) { streams in
+            lock.lock()
+            var fire = false
+            if var connection = connections[id] {
+                let before = subscribedRecorded(connection)
                 if method == "SUBSCRIBE" {
-                    for name in names where !streams.contains(name) { streams.append(name) }
+                    subscribe(&connection, names)
                 } else {
-                    streams.removeAll { names.contains($0) }
+                    unsubscribe(&connection, names)
                 }
+                connections[id] = connection
+                if before || subscribedRecorded(connection) { rebuildRecordedRoutes() }
+                fire = subscribedRecorded(connection)
             }
+            lock.unlock()
+            if fire { recordedSubscriberArrived(id) }
             return JSONValue.object([("result", .null), ("id", requestId)]).serialized()
         case "LIST_SUBSCRIPTIONS":
             lock.lock()
-            let names = connections[id]?.streams.map(\.name) ?? []
+            let names = connections[id]?.names ?? []
             lock.unlock()
             return JSONValue.object([("result", .array(names.map { .string($0) })), ("id", requestId)]).serialized()
         default:
             return Self.error(code: 2, "Invalid request: unknown method \(method)", id: requestId)
         }
-    }
-
-    /// Changes a connection's subscriptions.
-    private func update(_ id: Int, _ change: (inout [StreamName]) -> Void) {
-        lock.lock()
-        defer { lock.unlock() }
-        guard var connection = connections[id] else { return }
-        change(&connection.streams)
-        connections[id] = connection
     }
 
     /// Binance's error answer.
@@ -167,18 +236,33 @@ final class StreamHub: @unchecked Sendable {
 
     // MARK: Events
 
-    /// Routes the venue's events: trades and book tickers at once, depth changes into the windows.
+    /// Routes the venue's events: trades and book tickers at once, depth changes into the
+    /// windows. Events of replayed symbols are left out: their streams are the recording.
     func publish(_ events: [VenueEvent]) {
         lock.lock()
         defer { lock.unlock() }
         for event in events {
             switch event {
             case .trade(let trade):
-                deliver(.init(symbol: trade.symbol, kind: .trade), StreamJSON.trade(trade))
+                guard !recorded.symbols.contains(trade.symbol) else { continue }
+                if market == .spot {
+                    deliver(.init(symbol: trade.symbol, kind: .trade), StreamJSON.trade(trade))
+                    deliver(.init(symbol: trade.symbol, kind: .aggTrade), StreamJSON.aggTrade(trade))
+                    deliver(.init(symbol: trade.symbol, kind: .aggTrade), StreamJSON.aggTrade(trade))
+                } else {
+                    deliverFutures(trade.symbol, .aggTrade, FuturesStreamJSON.aggTrade(trade, now: Self.wallClock()))
+                }
             case .bookTicker(let ticker):
-                deliver(.init(symbol: ticker.symbol, kind: .bookTicker), StreamJSON.bookTicker(ticker))
+                guard !recorded.symbols.contains(ticker.symbol) else { continue }
+                if market == .spot {
+                    deliver(.init(symbol: ticker.symbol, kind: .bookTicker), StreamJSON.bookTicker(ticker))
+                } else {
+                    let now = Self.wallClock()
+                    deliverFutures(ticker.symbol, .bookTicker, FuturesStreamJSON.bookTicker(ticker, time: now))
+                }
             case .depth(let update):
-                for interval in Self.intervals {
+                guard !recorded.symbols.contains(update.symbol) else { continue }
+                for interval in intervals {
                     windows[update.symbol, default: [:]][interval, default: DepthWindow()].merge(update)
                 }
             case .execution, .accountPosition, .balanceUpdate:
@@ -187,43 +271,81 @@ final class StreamHub: @unchecked Sendable {
         }
     }
 
-    /// Emits the windows that close at tick `tick` (the 100 ms window every tick, the 1000 ms
-    /// window every tenth), stamped `now`.
+    /// Emits the windows that close at tick `tick` (tick n ends at n × `tickMillis` ms: the
+    /// 100 ms window every tick, the 1000 ms window every tenth, the 250 ms window at ticks
+    /// 3, 5, 8, 10, …), stamped `now`.
     func flush(now: Int64, tick: Int) {
         lock.lock()
         defer { lock.unlock() }
+        let closing = intervals.filter { (tick * Self.tickMillis) / $0 != ((tick - 1) * Self.tickMillis) / $0 }
         for symbol in windows.keys.sorted() {
-            for interval in Self.intervals where tick % (interval / Self.tickMillis) == 0 {
+            for interval in closing {
                 guard let window = windows[symbol]?[interval], let first = window.first else { continue }
                 windows[symbol]?[interval] = DepthWindow()
-                let payload = StreamJSON.depthUpdate(
-                    symbol: symbol, time: now, first: first, last: window.last,
-                    bids: window.bids.sorted { $0.key > $1.key }.map(\.value),
-                    asks: window.asks.sorted { $0.key < $1.key }.map(\.value))
-                deliver(.init(symbol: symbol, kind: .depth(intervalMillis: interval)), payload)
+                let bids = window.bids.sorted { $0.key > $1.key }.map(\.value)
+                let asks = window.asks.sorted { $0.key < $1.key }.map(\.value)
+                if market == .spot {
+                    let payload = StreamJSON.depthUpdate(
+                        symbol: symbol, time: now, first: first, last: window.last, bids: bids, asks: asks)
+                    deliver(.init(symbol: symbol, kind: .depth(intervalMillis: interval)), payload)
+                } else {
+                    let previous = lastEmitted[symbol]?[interval] ?? first - 1
+                    lastEmitted[symbol, default: [:]][interval] = window.last
+                    let payload = FuturesStreamJSON.depthUpdate(
+                        symbol: symbol, time: now, first: first, last: window.last, previous: previous, bids: bids,
+                        asks: asks)
+                    deliverFutures(symbol, .depth(intervalMillis: interval), payload)
+                }
             }
         }
     }
 
-    /// Queues `payload` for every connection subscribed to `route`; drops connections whose
-    /// queue is full. Call with the lock held.
+    /// Queues `payload` for every connection subscribed to the spot `route`.
+    /// Call with the lock held.
     private func deliver(_ route: StreamName.Route, _ payload: JSONValue) {
+        deliver(payload) { connection in connection.streams.first { $0.route == route }?.name }
+    }
+
+    /// Queues `payload` for every connection subscribed to a futures stream of `symbol` and
+    /// `kind`. Call with the lock held.
+    private func deliverFutures(_ symbol: String, _ kind: FuturesStreamName.Kind, _ payload: JSONValue) {
+        deliver(payload) { connection in
+            connection.futures.first { $0.symbol == symbol && $0.kind == kind }?.name
+        }
+    }
+
+    /// Queues `payload` for every connection `subscription` names a stream for (under that
+    /// name); drops connections whose queue is full. Call with the lock held.
+    private func deliver(_ payload: JSONValue, to subscription: (Connection) -> String?) {
         var raw: String?
         var dropped: [Int] = []
         for (id, connection) in connections {
-            guard let name = connection.streams.first(where: { $0.route == route }) else { continue }
+            guard let name = subscription(connection) else { continue }
             let data = raw ?? payload.serialized()
             raw = data
             let text: String
             if connection.combined {
-                text = "{\"stream\":" + JSONValue.string(name.name).serialized() + ",\"data\":" + data + "}"
+                text = "{\"stream\":" + JSONValue.string(name).serialized() + ",\"data\":" + data + "}"
             } else {
                 text = data
             }
-            if case .dropped = connection.queue.yield(text) { dropped.append(id) }
+            if !connection.queue.push(text, limit: queueLimit) { dropped.append(id) }
         }
-        for id in dropped {
-            connections.removeValue(forKey: id)?.queue.finish()
-        }
+        drop(dropped)
     }
+
+    /// Drops connections that could not keep up. Call with the lock held.
+    func drop(_ ids: [Int]) {
+        guard !ids.isEmpty else { return }
+        var recordedChanged = false
+        for id in ids {
+            guard let connection = connections.removeValue(forKey: id) else { continue }
+            recordedChanged = recordedChanged || subscribedRecorded(connection)
+            connection.queue.finish()
+        }
+        if recordedChanged { rebuildRecordedRoutes() }
+    }
+
+    /// Milliseconds since the Unix epoch.
+    static func wallClock() -> Int64 { Int64((Date().timeIntervalSince1970 * 1000).rounded(.down)) }
 }

@@ -12,6 +12,29 @@ enum StreamJSON {
         ])
     }
 
+    /// `<symbol>@aggTrade`: the simulator's trades are single fills, so each is its own
+    /// aggregate (`a` = `f` = `l` = the trade id).
+    static func aggTrade(_ trade: PublicTrade) -> JSONValue {
+        .object([
+            ("e", .string("aggTrade")), ("E", .int(trade.time)), ("s", .string(trade.symbol)),
+            ("a", .int(trade.tradeId)), ("p", SpotJSON.decimal(trade.price)), ("q", SpotJSON.decimal(trade.quantity)),
+            ("f", .int(trade.tradeId)), ("l", .int(trade.tradeId)), ("T", .int(trade.time)),
+            ("m", .bool(trade.isBuyerMaker)), ("M", .bool(true)),
+        ])
+    }
+
+    /// `<symbol>@depth<5|10|20>[@100ms]`: the top of the book, whole (no event type, symbol
+    /// or time, as Binance sends it).
+    static func partialDepth(_ snapshot: DepthSnapshot) -> JSONValue {
+        func levels(_ levels: [BookLevel]) -> JSONValue {
+            .array(levels.map { .array([SpotJSON.decimal($0.price), SpotJSON.decimal($0.quantity)]) })
+        }
+        return .object([
+            ("lastUpdateId", .int(snapshot.lastUpdateId)), ("bids", levels(snapshot.bids)),
+            ("asks", levels(snapshot.asks)),
+        ])
+    }
+
     /// `<symbol>@bookTicker`; a missing side is written as zeros, as Binance does.
     static func bookTicker(_ ticker: BookTicker) -> JSONValue {
         func price(_ level: BookLevel?) -> JSONValue { level.map { SpotJSON.decimal($0.price) } ?? .string("0.00000000") }

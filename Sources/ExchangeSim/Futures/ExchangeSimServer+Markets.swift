@@ -1,0 +1,31 @@
+import Hummingbird
+import HummingbirdWebSocket
+import ServiceLifecycle
+
+extension ExchangeSimServer {
+    /// Adds the USD-M futures routes (`/fapi/v1/…` REST, `/fstream/…` WebSockets) and
+    /// `GET /admin/replay` to the server's routers.
+    func addMarketRoutes(rest: Router<SpotRequestContext>, webSocket: Router<BasicWebSocketRequestContext>) {
+        let pipeline = SpotAPI(
+            venue: futures,
+            limiter: RateLimiter(
+                weightLimit: configuration.futures.weightLimit, ordersPer10s: configuration.ordersPer10s,
+                ordersPerDay: configuration.ordersPerDay, banMillis: Int64(configuration.banSeconds) * 1000),
+            authenticator: RequestAuthenticator(credentials: configuration.credentials),
+            configuration: configuration, clock: Self.wallClockMillis, faults: faults)
+        FuturesAPI(pipeline: pipeline, futures: configuration.futures).register(on: rest)
+        FuturesStreams(hub: futures.streams).register(on: webSocket)
+        ReplayAdmin(status: replay).register(on: rest)
+    }
+
+    /// The futures venue's liquidity and depth windows, and the replay when configured.
+    func marketServices() -> [any Service] {
+        var services: [any Service] = [
+            ParticipantService(
+                venue: futures, intervalMillis: configuration.participantIntervalMillis, clock: Self.wallClockMillis),
+            StreamFlushService(hub: futures.streams, clock: Self.wallClockMillis),
+        ]
+        if let replay { services.append(ReplayService(status: replay, spot: venue, futures: futures)) }
+        return services
+    }
+}
