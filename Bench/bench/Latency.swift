@@ -18,13 +18,22 @@ struct Latency: ParsableCommand {
               ring-thread      tw_ring_publish on A -> tw_ring_poll on B
               seqlock-process  the same, reader in another process (read-only)
               ring-process     the same, reader in another process (read-only)
-            `memcpy` selects both copies, `all` everything (the default).
+              inmem-depth      the feed's per-message path on core A over recorded frames in
+                               memory (unframe + decode + book + book_write + publish):
+                               the depth diffs after the snapshot, ~30 levels each
+              inmem-mix        the same over every frame of the file (diffs, trades, bookTickers)
+            `memcpy` selects both copies, `inmem` both feeds, `all` everything (the default).
+
+            The in-memory feeds replay --data (hftbacktest BTCUSDT spot, gzip read through
+            `gzip -dc`), about --iterations messages with a clock read each, as many passes
+            again for msgs/s on one core, and judge both against memcpy of the same frames
+            measured in the same call; --warmup does not apply (one untimed pass first).
 
             Both sides busy-spin on pinned cores. The writer waits for the
             reader's acknowledgement before the next round: no queueing. Each
             cross-core scenario is bracketed by a short pingpong on the same
             cores; its ratios are against that floor.
-            """
+            """ + LoopbackScenario.help
     )
 
     @Flag(help: "One JSON object per line per scenario instead of the table.")
@@ -39,10 +48,15 @@ struct Latency: ParsableCommand {
     @Option(help: "Untimed rounds before the timed ones.")
     var warmup: Int = 20_000
 
+    @Option(help: ArgumentHelp("Recorded Binance frames for the inmem scenarios (.gz or text).", valueName: "path"))
+    var data: String = FeedData.defaultPath
+
     @Option(
         parsing: .upToNextOption,
         help: ArgumentHelp("Scenarios to run (repeatable, comma-separated too); default all.", valueName: "name"))
     var scenario: [String] = []
+
+    @OptionGroup var loopback: LoopbackOptions
 
     static let maxIterations = 50_000_000
 
@@ -64,6 +78,7 @@ struct Latency: ParsableCommand {
             .filter { !$0.isEmpty }
         var chosen = Set<Scenario>()
         for name in names {
+            if LoopbackScenario.accepts(name) { continue }
             guard let scenarios = Scenario.parse(name) else {
                 throw ValidationError("unknown scenario '\(name)'; available: \(Scenario.acceptedNames)")
             }
@@ -111,22 +126,39 @@ struct Latency: ParsableCommand {
         return (a, usable[1])
     }
 
+    /// The recorded file when an in-memory scenario runs. Asked for by name, a missing file is an
+    /// error; as part of `all`, those scenarios are skipped with a warning.
+    private func loadFeed(_ scenarios: inout [Scenario]) throws -> FeedData? {
+        guard scenarios.contains(where: \.isInMemory) else { return nil }
+        do {
+            return try FeedData.load(path: data)
+        } catch {
+            let named = scenario.contains { $0.contains("inmem") }
+            if named { throw fail(error.message, code: 2) }
+            warn("skipping inmem-depth, inmem-mix: \(error.message)")
+            scenarios.removeAll(where: \.isInMemory)
+            return nil
+        }
+    }
+
     func run() throws {
-        let scenarios = try selectedScenarios()
-        let needTwo = scenarios.contains(where: \.crossCore)
+        var scenarios = try selectedScenarios()
+        let feed = try loadFeed(&scenarios)
+        let needTwo = scenarios.contains(where: \.crossCore) || !loopbackScenarios.isEmpty
         let (cpuA, cpuB) = try chooseCores(needTwo: needTwo)
         tw_bench_install_signal_cleanup()
 
         let instance = "bench-\(getpid())"
         let clockReadNs = tw_bench_clock_cost()
         let warmup = UInt64(warmup), iterations = UInt64(iterations)
-        if !json {
+        if !json && !scenarios.isEmpty {
             let cores = needTwo ? [cpuA, cpuB] : [cpuA]
             print(Table.header(cores: cores, iterations: iterations, warmup: warmup, clockReadNs: clockReadNs,
                                load: Machine.loadAverage1m()))
         }
 
         var done: [Scenario: Summary] = [:]
+        var inMemory: [Scenario: InMemoryResult] = [:]
         var failures = 0
         /// Runs one scenario; nil when it failed (reported on stderr).
         func measure(_ scenario: Scenario, iterations: UInt64, warmup: UInt64, label: String) -> Summary? {
@@ -135,7 +167,9 @@ struct Latency: ParsableCommand {
             let stealBefore = Machine.stealMilliseconds(cpus: cores)
             do {
                 let result = try runScenario(
-                    scenario, cpuA: cpuA, cpuB: cpuB, warmup: warmup, iterations: iterations, instance: instance)
+                    scenario, cpuA: cpuA, cpuB: cpuB, warmup: warmup, iterations: iterations, instance: instance,
+                    feed: feed)
+                inMemory[scenario] = result.inMemory
                 let stealAfter = Machine.stealMilliseconds(cpus: cores)
                 let steal = stealBefore.flatMap { before in stealAfter.map { $0 - before } }
                 return Summary(
@@ -168,17 +202,33 @@ struct Latency: ParsableCommand {
             done[scenario] = summary
             var floor: Summary?
             if let before, let after { floor = before.merged(with: after) }
+            var copyFloor = scenario.copyFloor.flatMap { done[$0] }
+            let feedResult = inMemory[scenario]
+            if let feedResult {  // its floor was measured in the same call: memcpy of each frame
+                copyFloor = Summary(
+                    scenario: scenario,
+                    result: RunResult(samples: feedResult.floorSamples, voluntarySwitches: 0, involuntarySwitches: 0,
+                                      clamped: 0),
+                    cores: summary.cores, warmup: 0, loadAverage1m: nil, stealMilliseconds: nil)
+            }
             let judged = Judged(
-                summary: summary, floor: floor, floorBefore: before, floorAfter: after,
-                copyFloor: scenario.copyFloor.flatMap { done[$0] })
+                summary: summary, floor: floor, floorBefore: before, floorAfter: after, copyFloor: copyFloor)
             if judged.floorMoved == true, let before, let after {
                 warn("\(scenario.name): the floor moved during the scenario (pingpong p50 \(before.p50) ns before, "
                     + "\(after.p50) ns after; vCPUs moved?): judge its ratios with care")
             }
-            print(json ? jsonLine(judged, clockReadNs: clockReadNs, batch: Scenario.memcpyBatch) : Table.line(judged))
+            var line = json ? jsonLine(judged, clockReadNs: clockReadNs, batch: Scenario.memcpyBatch) : Table.line(judged)
+            if let feedResult {
+                line += json ? "" : "\n" + feedResult.line(scenario)
+                if json { line = String(line.dropLast()) + "," + String(JSON.object(feedResult.json).dropFirst()) }
+            }
+            print(line)
             fflush(nil)  // each line as soon as it is measured, also into a pipe
         }
-        if !json { print(Table.legend(scenarios)) }
+        if !json && !scenarios.isEmpty { print(Table.legend(scenarios)) }
+        failures += LoopbackScenario.run(
+            loopbackScenarios, options: loopback, cpuA: cpuA, cpuB: cpuB, json: json, clockReadNs: clockReadNs,
+            instance: instance)
         if failures > 0 { throw ExitCode(1) }
     }
 }

@@ -171,7 +171,7 @@ func jsonLine(_ judged: Judged, clockReadNs: Int64, batch: UInt32) -> String {
         "copy_floor_p50": .optional(c?.p50),
         "ratio_copy_p50": .optional(judged.ratioCopyP50, digits: 3),
         "bytes": s.scenario.bytes.map { .int(Int64($0)) } ?? .null,
-        "batch": s.scenario.crossCore ? .null : .uint(UInt64(batch)),
+        "batch": s.scenario.crossCore || s.scenario.isInMemory ? .null : .uint(UInt64(batch)),
         "cores": .array(s.cores.map { .int(Int64($0)) }),
         "warmup": .uint(s.warmup),
         "ctx_switches_voluntary": .int(s.voluntarySwitches),

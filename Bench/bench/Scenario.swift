@@ -11,18 +11,24 @@ enum Scenario: String, CaseIterable, Sendable {
     case ringThread = "ring-thread"
     case seqlockProcess = "seqlock-process"
     case ringProcess = "ring-process"
+    case inmemDepth = "inmem-depth"
+    case inmemMix = "inmem-mix"
 
     /// Copies per timed memcpy sample (the clock is read once per batch).
     static let memcpyBatch: UInt32 = 64
 
     var name: String { rawValue }
 
-    var isFloor: Bool { floor == nil && copyFloor == nil }
+    var isFloor: Bool { floor == nil && copyFloor == nil && !isInMemory }
+
+    /// The in-memory feed: recorded frames through the feed's per-message path on core A,
+    /// judged against memcpy of the same frames measured in the same call (InMemory.swift).
+    var isInMemory: Bool { self == .inmemDepth || self == .inmemMix }
 
     /// True when two threads or processes on cores A and B take part.
     var crossCore: Bool {
         switch self {
-        case .memcpySlot, .memcpyBlock: false
+        case .memcpySlot, .memcpyBlock, .inmemDepth, .inmemMix: false
         default: true
         }
     }
@@ -30,7 +36,7 @@ enum Scenario: String, CaseIterable, Sendable {
     /// The cross-core floor: cache-line ping-pong on the same two cores.
     var floor: Scenario? {
         switch self {
-        case .pingpong, .memcpySlot, .memcpyBlock: nil
+        case .pingpong, .memcpySlot, .memcpyBlock, .inmemDepth, .inmemMix: nil
         default: .pingpong
         }
     }
@@ -49,7 +55,7 @@ enum Scenario: String, CaseIterable, Sendable {
         switch self {
         case .memcpySlot, .ringThread, .ringProcess: Int(TW_MD_SLOT_SIZE)
         case .memcpyBlock, .seqlockThread, .seqlockProcess: Int(tw_book_block_size(UInt32(TW_BENCH_DEPTH)))
-        case .pingpong: nil
+        case .pingpong, .inmemDepth, .inmemMix: nil
         }
     }
 
@@ -63,20 +69,28 @@ enum Scenario: String, CaseIterable, Sendable {
         case .ringThread: "tw_ring_publish on A -> tw_ring_poll on B, threads"
         case .seqlockProcess: "tw_book_write on A -> tw_book_read in a reader process on B"
         case .ringProcess: "tw_ring_publish on A -> tw_ring_poll in a reader process on B"
+        case .inmemDepth:
+            "one recorded depth diff (after the snapshot): unframe+decode+book+book_write+publish, core A; "
+                + "×copy: memcpy of its frame"
+        case .inmemMix:
+            "one frame of the whole recorded file (diffs, trades, bookTickers): the same path, core A; "
+                + "×copy: memcpy of its frame"
         }
     }
 
-    /// Names accepted by `--scenario`: each scenario, plus `memcpy` (both copies) and `all`.
+    /// Names accepted by `--scenario`: each scenario, plus `memcpy` (both copies), `inmem` (both
+    /// in-memory feeds) and `all`.
     static func parse(_ name: String) -> [Scenario]? {
         switch name {
         case "all": return allCases
         case "memcpy": return [.memcpySlot, .memcpyBlock]
+        case "inmem": return [.inmemDepth, .inmemMix]
         default: return Scenario(rawValue: name).map { [$0] }
         }
     }
 
     static var acceptedNames: String {
-        (allCases.map(\.rawValue) + ["memcpy", "all"]).joined(separator: ", ")
+        (allCases.map(\.rawValue) + ["memcpy", "inmem", "all"]).joined(separator: ", ")
     }
 }
 
@@ -86,6 +100,8 @@ struct RunResult {
     var voluntarySwitches: Int64
     var involuntarySwitches: Int64
     var clamped: UInt64
+    /// The in-memory feed's throughput and floor, for those scenarios only.
+    var inMemory: InMemoryResult? = nil
 }
 
 struct ScenarioError: Error {
@@ -94,8 +110,13 @@ struct ScenarioError: Error {
 
 /// Runs one scenario's C loop and returns its samples (ns).
 func runScenario(
-    _ scenario: Scenario, cpuA: Int32, cpuB: Int32, warmup: UInt64, iterations: UInt64, instance: String
+    _ scenario: Scenario, cpuA: Int32, cpuB: Int32, warmup: UInt64, iterations: UInt64, instance: String,
+    feed: FeedData? = nil
 ) throws(ScenarioError) -> RunResult {
+    if scenario.isInMemory {
+        guard let feed else { throw ScenarioError(message: "no recorded data loaded (--data)") }
+        return try runInMemory(scenario, cpu: cpuA, feed: feed, iterations: iterations, instance: instance)
+    }
     var samples = [UInt64](repeating: 0, count: Int(iterations))  // faulted in here, not in the timed loop
     var run = tw_bench_run_t()
     run.cpu_a = cpuA
@@ -117,6 +138,7 @@ func runScenario(
             case .memcpySlot, .memcpyBlock: return tw_bench_memcpy(&run)
             case .seqlockThread: return tw_bench_seqlock_thread(&run)
             case .ringThread: return tw_bench_ring_thread(&run)
+            case .inmemDepth, .inmemMix: return -EINVAL  // handled above
             case .seqlockProcess, .ringProcess:
                 var argv: [UnsafeMutablePointer<CChar>?] = peerArguments.map { strdup($0) } + [nil]
                 defer { for arg in argv { free(arg) } }

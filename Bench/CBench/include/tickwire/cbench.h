@@ -77,6 +77,41 @@ int tw_bench_process(tw_bench_run_t *r, tw_bench_peer_kind_t kind, char *const p
  */
 int tw_bench_peer(tw_bench_peer_kind_t kind, const char *instance, int32_t cpu, char *err, uint32_t errlen);
 
+/*
+ * The in-memory feed (inmem.c): every line of a recorded Binance file
+ * ("<receive ns> <json>", the hftbacktest format) framed as the server
+ * sends it, back to back in memory; then per frame, on one core: WebSocket
+ * unframe + assemble, envelope, decode, sync and book apply, tw_book_write
+ * of the top TW_BENCH_DEPTH levels and tw_ring_publish of an md event, into
+ * segments that are unlinked as soon as they are mapped. Each timed pass
+ * starts from an empty book; with depth_only the pass first applies the
+ * diffs before the snapshot and the snapshot, untimed, then times the diffs.
+ * The floor is memcpy of the same frames' bytes, in the same run.
+ */
+typedef struct tw_bench_inmem {
+    const char *text;           /* the file's bytes (read only) */
+    uint64_t len;
+    int32_t depth_only;         /* 1: time the depth diffs after the snapshot only */
+    int32_t cpu;                /* pin the measuring thread to this core; -1: do not pin */
+    uint32_t reps;              /* passes timed as a whole (msgs/s), no clock read inside */
+    uint32_t sample_passes;     /* passes with a clock read around each message */
+    const char *instance;       /* segment instance name */
+    uint64_t *out;              /* ns per message of the sample passes (NULL: none) */
+    uint64_t *floor_out;        /* ns of a memcpy of each message's frame (NULL: none) */
+    uint64_t out_cap;           /* room in out and floor_out */
+    /* filled in */
+    uint64_t messages;          /* timed messages per pass */
+    uint64_t bytes;             /* their wire bytes per pass */
+    int64_t elapsed_ns;         /* reps passes */
+    int64_t floor_elapsed_ns;   /* reps memcpys of the timed bytes */
+    uint64_t samples;           /* entries written to out (and floor_out) */
+    uint64_t bbo_checks, bbo_mismatches, gaps, malformed, published; /* over all passes */
+    char error[TW_BENCH_ERROR_MAX];
+} tw_bench_inmem_t;
+
+/* Runs the scenario on its own (pinned) thread; 0, or -errno with b->error set. */
+int tw_bench_inmem(tw_bench_inmem_t *b);
+
 /* Median cost of one tw_mono_ns() read (back-to-back pairs), ns. */
 int64_t tw_bench_clock_cost(void);
 
