@@ -76,6 +76,7 @@ struct RunningSim {
         }
         var configuration = ExchangeSimServer.Configuration(host: "127.0.0.1", port: 0, symbols: listed, seed: settings.seed)
         configuration.participantIntervalMillis = 20
+        if settings.simTLS { configuration.tls = .init() }
         let server: ExchangeSimServer
         do { server = try ExchangeSimServer(configuration: configuration) } catch {
             throw fail("cannot build the sim: \(error)")
@@ -83,10 +84,14 @@ struct RunningSim {
         let task = Task { try await server.run() }
         let port = try blocking { await server.port() }
         guard port > 0 else { throw fail("the sim could not bind 127.0.0.1") }
+        // Over TLS the feed and the snapshot client verify the sim's certificate with its CA.
         let target = FeedTarget(
-            venue: .sim, webSocket: try! WebSocketEndpoint(parsing: "ws://127.0.0.1:\(port)/stream"),
-            rest: try! RESTEndpoint(parsing: "http://127.0.0.1:\(port)"), snapshotLimit: settings.snapshotLimit)
-        logger.info("sim listening", metadata: ["url": "http://127.0.0.1:\(port)"])
+            venue: .sim, webSocket: try! WebSocketEndpoint(parsing: "\(server.webSocketScheme)://127.0.0.1:\(port)/stream"),
+            rest: try! RESTEndpoint(parsing: "\(server.httpScheme)://127.0.0.1:\(port)"), caFile: server.caCertificatePath,
+            snapshotLimit: settings.snapshotLimit)
+        var metadata: Logger.Metadata = ["url": "\(target.rest.base)"]
+        if let ca = server.caCertificatePath { metadata["ca"] = "\(ca)" }
+        logger.info("sim listening", metadata: metadata)
         return RunningSim(server: server, task: task, target: target)
     }
 

@@ -76,4 +76,18 @@ import TickwireTestSupport
         let histograms = status("feed")?["histograms"] as? [String: [String: Any]]
         #expect(Self.number(histograms?["feed_wire_ns"], "count") > 0, "\(histograms ?? [:])")
     }
+
+    @Test func theBuiltInSimOverTLSIsVerifiedAndLive() throws {
+        let engine = try Harness.Child(
+            Harness.engine, ["start", "--instance", "feedtls", "--symbols", "ETHUSDT", "--sim-tls", "--duration", "60"],
+            env: env)
+        defer { engine.signal(SIGTERM); engine.wait(seconds: 15) }
+        let live = Harness.eventually(seconds: 40) {
+            let eth = symbols("feedtls")["ETHUSDT"]
+            return eth?["state"] as? String == "live" && Self.number(eth, "bookticker_checks") >= 2
+        }
+        #expect(live, "\(symbols("feedtls"))\n\(engine.stderr)")
+        #expect(engine.stdout.contains("venue sim at wss://127.0.0.1:"), "\(engine.stdout)")
+        #expect(Self.number(symbols("feedtls")["ETHUSDT"], "bookticker_mismatches") == 0)
+    }
 }
