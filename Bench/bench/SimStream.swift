@@ -29,6 +29,9 @@ struct SimStream: ParsableCommand {
     @Option(help: "Client connections, each subscribed to every recorded stream (combined).")
     var connections = 1
 
+    @Option(help: "Serve the file as spot (/stream) or usdm (/fstream/stream); default: detected from the file.")
+    var market: String?
+
     @Option(help: "The rate to meet, messages/s (exit status 1 below it).")
     var target = 200_000.0
 
@@ -37,14 +40,20 @@ struct SimStream: ParsableCommand {
 
     func validate() throws {
         guard passes >= 1, connections >= 1 else { throw ValidationError("--passes and --connections must be ≥ 1") }
+        guard market.map({ SimMarket(rawValue: $0) != nil }) ?? true else {
+            throw ValidationError("--market must be spot or usdm")
+        }
     }
 
     func run() throws {
-        var replay = try ReplayConfiguration(files: [file], speed: .max)
+        let source = ReplaySource(path: file, market: market.flatMap(SimMarket.init(rawValue:)))
+        var replay = try ReplayConfiguration(sources: [source], speed: .max)
         replay.passes = passes
         replay.subscribersToStart = connections
         let recording = replay.recording
         let market: SimMarket = recording.messageCount(of: .usdm) > recording.messageCount(of: .spot) ? .usdm : .spot
+        let path = (market == .spot ? "" : "/fstream") + "/stream?streams="
+            + recording.recordedStreams(market).joined(separator: "/")
         var configuration = ExchangeSimServer.Configuration()
         configuration.participantIntervalMillis = 0
         configuration.warmUpSteps = 0
@@ -55,13 +64,20 @@ struct SimStream: ParsableCommand {
         let port = Blocking.run { await server.port() }
         guard port > 0 else { throw fail("the venue did not start", code: 2) }
 
-        let prefix = market == .spot ? "" : "/fstream"
-        let path = prefix + "/stream?streams=" + recording.recordedStreams(market).joined(separator: "/")
         let expected = recording.messageCount(of: market) * passes
+        // One thread per client: they block on their sockets, and the replay starts only once
+        // all of them are connected.
         let results = ClientResults(count: connections)
-        DispatchQueue.concurrentPerform(iterations: connections) { index in
-            results.set(index, FrameCounter.run(port: port, path: path, expected: expected))
+        let done = DispatchGroup()
+        for index in 0..<connections {
+            done.enter()
+            let thread = Thread {
+                results.set(index, FrameCounter.run(port: port, path: path, expected: expected))
+                done.leave()
+            }
+            thread.start()
         }
+        done.wait()
         try report(results.all, expected: expected, market: market)
     }
 
@@ -82,7 +98,8 @@ struct SimStream: ParsableCommand {
             print("sim-stream: \(file) × \(passes), \(connections) connection(s), \(market.rawValue)")
             print(String(format: "  %d of %d messages, %.1f MB in %.3f s", received, expected * connections,
                 Double(bytes) / 1e6, seconds))
-            print(String(format: "  %.0f messages/s (target %.0f): %@", rate, target, rate >= target ? "met" : "MISSED"))
+            let verdict = rate >= target ? "met" : "MISSED"
+            print(String(format: "  %.0f messages/s (target %.0f): %@", rate, target, verdict))
         }
         if let error = results.compactMap(\.error).first { throw fail(error, code: 2) }
         if received < expected * connections { throw fail("some messages never arrived", code: 2) }

@@ -20,7 +20,8 @@ struct Sim: ParsableCommand {
     @Flag(help: "Serve https and wss with a CA made at start (its certificate's path is printed).")
     var tls = false
 
-    @Option(name: .customLong("ca-out"), help: "Where to write the CA certificate (PEM) with --tls; default a temp file.")
+    @Option(
+        name: .customLong("ca-out"), help: "Where to write the CA certificate (PEM) with --tls; default a temp file.")
     var caOut: String?
 
     @Option(help: "Comma-separated symbols from the built-in table.")
@@ -92,7 +93,9 @@ struct Sim: ParsableCommand {
         guard let port = Int(port), (0...65535).contains(port) else {
             throw fail("--port must be 0...65535, got '\(self.port)'", code: 2)
         }
-        guard let seed = UInt64(seed) else { throw fail("--seed must be a non-negative integer, got '\(self.seed)'", code: 2) }
+        guard let seed = UInt64(seed) else {
+            throw fail("--seed must be a non-negative integer, got '\(self.seed)'", code: 2)
+        }
         guard let weightLimit = Int(weightLimit), weightLimit > 0 else {
             throw fail("--weight-limit must be a positive integer, got '\(self.weightLimit)'", code: 2)
         }

@@ -25,7 +25,9 @@ struct FaultRESTTests {
             #expect(answers.map(\.status) == [429, 429, 418])
             #expect(answers.map { $0.header("Retry-After") } == ["3", "3", "1"])
             #expect(answers.allSatisfy { $0.code == -1003 })
-            let refusals = try await sim.faultLog().filter { ["rest-429", "rest-418"].contains($0["action"] as? String) }
+            let refusals = try await sim.faultLog().filter {
+                ["rest-429", "rest-418"].contains($0["action"] as? String)
+            }
             #expect(refusals.map { int64(of: $0["status"]) } == [429, 429, 418])
             try await Task.sleep(for: .milliseconds(1100))
             #expect(try await sim.send(.get, "/api/v3/time").status == 200, "the ban ends after Retry-After")
@@ -51,8 +53,8 @@ struct FaultRESTTests {
                 .post, "/api/v3/order", body: Self.order + [("newClientOrderId", "fault5xx1")], signed: true)
             #expect(placed.status == 503)
             #expect(placed.code == -1007)
-            #expect(placed.object["msg"] as? String
-                == "Timeout waiting for response from backend server. Send status unknown; execution status unknown.")
+            let message = "Timeout waiting for response from backend server. Send status unknown; execution status unknown."
+            #expect(placed.object["msg"] as? String == message)
             let queried = try await sim.send(
                 .get, "/api/v3/order", query: [("symbol", "BTCUSDT"), ("origClientOrderId", "fault5xx1")], signed: true)
             #expect(queried.status == 200)
@@ -92,7 +94,9 @@ struct FaultRESTTests {
         let market = faults.openConnection(kind: .marketStream, path: "/ws")
         let api = faults.openConnection(kind: .webSocketAPI, path: "/ws-api/v3")
         let other = faults.openConnection(kind: .webSocketAPI, path: "/ws-api/v3")
-        #expect(throws: FaultRegistry.ArmError.self) { try faults.arm(try FaultSpec(parsing: "dup-exec:conn=\(market)")) }
+        #expect(throws: FaultRegistry.ArmError.self) {
+            try faults.arm(try FaultSpec(parsing: "dup-exec:conn=\(market)"))
+        }
         try faults.arm(try FaultSpec(parsing: "dup-exec:conn=\(api)"))
         #expect(!faults.shouldDuplicateExecutionReport(connection: other))
         #expect(faults.shouldDuplicateExecutionReport(connection: api))

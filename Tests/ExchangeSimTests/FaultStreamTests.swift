@@ -16,7 +16,7 @@ struct FaultStreamTests {
         try await SimStreams.with(movingConfiguration()) { sim in
             let armed = try await sim.http.armFault("disconnect:after=5,next=1")
             #expect(armed.status == 200, "\(armed.object)")
-            let first = try RawWebSocket(port: sim.port, path: "/ws/btcusdt@depth@100ms")
+            let first = try await RawWebSocket(port: sim.port, path: "/ws/btcusdt@depth@100ms")
             defer { first.shutdown() }
             #expect(await first.wait(seconds: 10) { $0.closedAt != nil })
             #expect(first.texts.count == 5)
@@ -26,9 +26,11 @@ struct FaultStreamTests {
             let logged = try await sim.http.faultLog(action: "disconnected")
             #expect(logged.count == 1)
             #expect(int64(of: logged.first?["messages"]) == 5)
-            #expect(int64(of: logged.first?["faultId"]) == int64(of: (armed.object["armed"] as? [[String: Any]])?.first?["id"]))
+            #expect(
+                int64(of: logged.first?["faultId"])
+                    == int64(of: (armed.object["armed"] as? [[String: Any]])?.first?["id"]))
 
-            let second = try RawWebSocket(port: sim.port, path: "/ws/btcusdt@depth@100ms")
+            let second = try await RawWebSocket(port: sim.port, path: "/ws/btcusdt@depth@100ms")
             defer { second.shutdown() }
             #expect(await second.wait(seconds: 10) { $0.texts.count >= 8 })
             #expect(second.closedAt == nil)
@@ -39,7 +41,7 @@ struct FaultStreamTests {
     func dropDiffMakesAGap() async throws {
         try await SimStreams.with(movingConfiguration()) { sim in
             #expect(try await sim.http.armFault("drop-diff:symbol=BTCUSDT,after=3,next=1").status == 200)
-            let socket = try RawWebSocket(port: sim.port, path: "/stream?streams=btcusdt@depth@100ms")
+            let socket = try await RawWebSocket(port: sim.port, path: "/stream?streams=btcusdt@depth@100ms")
             defer { socket.shutdown() }
             #expect(await socket.wait(seconds: 10) { $0.texts.count >= 10 })
             let diffs = socket.texts.compactMap { $0.json?["data"] as? [String: Any] }
@@ -62,7 +64,7 @@ struct FaultStreamTests {
     @Test("malformed from the URL sends one truncated frame after 2 messages; the real message follows")
     func malformedFrame() async throws {
         try await SimStreams.with(movingConfiguration()) { sim in
-            let socket = try RawWebSocket(port: sim.port, path: "/ws/btcusdt@depth@100ms?fault=malformed:after=2")
+            let socket = try await RawWebSocket(port: sim.port, path: "/ws/btcusdt@depth@100ms?fault=malformed:after=2")
             defer { socket.shutdown() }
             #expect(await socket.wait(seconds: 10) { $0.texts.count >= 5 })
             let texts = socket.texts
@@ -79,7 +81,7 @@ struct FaultStreamTests {
         configuration.pingIntervalMillis = 100
         try await SimStreams.with(configuration) { sim in
             #expect(try await sim.http.armFault("stall:after=2,ms=800,next=1").status == 200)
-            let socket = try RawWebSocket(port: sim.port, path: "/ws/btcusdt@depth@100ms")
+            let socket = try await RawWebSocket(port: sim.port, path: "/ws/btcusdt@depth@100ms")
             defer { socket.shutdown() }
             #expect(await socket.wait(seconds: 10) { $0.texts.count >= 6 })
             try await Task.sleep(for: .milliseconds(400))
@@ -100,7 +102,7 @@ struct FaultStreamTests {
     @Test("A stall armed on an open connection by id lasts until DELETE /admin/faults")
     func stallUntilCleared() async throws {
         try await SimStreams.with(movingConfiguration()) { sim in
-            let socket = try RawWebSocket(port: sim.port, path: "/ws/btcusdt@depth@100ms")
+            let socket = try await RawWebSocket(port: sim.port, path: "/ws/btcusdt@depth@100ms")
             defer { socket.shutdown() }
             #expect(await socket.wait(seconds: 5) { $0.texts.count >= 2 })
             let connections = try await sim.http.openConnections()

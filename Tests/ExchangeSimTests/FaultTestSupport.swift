@@ -5,7 +5,7 @@ import Hummingbird
 import HummingbirdTesting
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A bare WebSocket client over a blocking socket, read by its own thread (not the test's
@@ -29,10 +29,30 @@ final class RawWebSocket: @unchecked Sendable {
     private var pending: [UInt8] = []
 
     /// Connects to `path` on the loopback port and upgrades; `answerPings` false leaves
-    /// server pings unanswered.
-    init(port: Int, path: String, answerPings: Bool = true) throws {
+    /// server pings unanswered. The blocking connect and handshake run on their own thread.
+    convenience init(port: Int, path: String, answerPings: Bool = true) async throws {
+        let fd: Int32 = try await withCheckedThrowingContinuation { continuation in
+            Thread {
+                do {
+                    continuation.resume(returning: try Self.handshake(port: port, path: path))
+                } catch {
+                    continuation.resume(throwing: error)
+                }
+            }.start()
+        }
+        self.init(fd: fd, answerPings: answerPings)
+    }
+
+    private init(fd: Int32, answerPings: Bool) {
+        self.fd = fd
         self.answerPings = answerPings
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let thread = Thread { [self] in readLoop() }
+        thread.start()
+    }
+
+    /// Connects and upgrades (blocking); the socket.
+    private static func handshake(port: Int, path: String) throws -> Int32 {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
@@ -42,14 +62,21 @@ final class RawWebSocket: @unchecked Sendable {
                 connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
             }
         }
-        guard connected == 0 else { throw Failure("connect failed: \(errno)") }
-        let request = "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nUpgrade: websocket\r\n"
+        guard connected == 0 else {
+            close(fd)
+            throw Failure("connect failed: \(errno)")
+        }
+        let request =
+            "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nUpgrade: websocket\r\n"
             + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
-        write(Array(request.utf8))
+        Array(request.utf8).withUnsafeBytes { _ = Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
         var head: [UInt8] = []
         while !head.suffix(4).elementsEqual([13, 10, 13, 10]) {
             var byte: UInt8 = 0
-            guard recv(fd, &byte, 1, 0) == 1 else { throw Failure("upgrade: connection closed") }
+            guard recv(fd, &byte, 1, 0) == 1 else {
+                close(fd)
+                throw Failure("upgrade: connection closed")
+            }
             head.append(byte)
         }
         let status = String(decoding: head, as: UTF8.self)
@@ -57,8 +84,7 @@ final class RawWebSocket: @unchecked Sendable {
             close(fd)
             throw Failure("upgrade refused: \(status.prefix(40))")
         }
-        let thread = Thread { [self] in readLoop() }
-        thread.start()
+        return fd
     }
 
     struct Failure: Error, CustomStringConvertible {
@@ -154,7 +180,8 @@ extension SimHTTP {
         let response = try await client.execute(
             .init("/admin/faults", method: .post, headers: headers, body: ByteBuffer(bytes: body)))
         let data = response.body.map { Data(String(buffer: $0).utf8) } ?? Data()
-        return Answer(status: response.status.code, headers: response.headers,
+        return Answer(
+            status: response.status.code, headers: response.headers,
             json: try? JSONSerialization.jsonObject(with: data))
     }
 

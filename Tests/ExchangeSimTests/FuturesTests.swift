@@ -62,7 +62,8 @@ struct FuturesTests {
                 var depthCount = 0
                 var tickers = 0
                 for text in inbox.received {
-                    let envelope = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+                    let envelope = try #require(
+                        try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
                     let stream = try #require(envelope["stream"] as? String)
                     let data = try #require(envelope["data"] as? [String: Any])
                     #expect(data["E"] is NSNumber && data["T"] is NSNumber)
@@ -75,7 +76,9 @@ struct FuturesTests {
                     let u = ProcedureBook.int(data["u"])
                     let pu = ProcedureBook.int(data["pu"])
                     #expect(ProcedureBook.int(data["U"]) <= u)
-                    if let previous = last[stream] { #expect(pu == previous, "\(stream): pu \(pu) after u \(previous)") }
+                    if let previous = last[stream] {
+                        #expect(pu == previous, "\(stream): pu \(pu) after u \(previous)")
+                    }
                     last[stream] = u
                     depthCount += 1
                 }
@@ -97,7 +100,8 @@ struct FuturesTests {
                 var last: [String: Int64] = [:]
                 var breaks = 0
                 for text in inbox.received {
-                    let envelope = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+                    let envelope = try #require(
+                        try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
                     let data = try #require(envelope["data"] as? [String: Any])
                     let symbol = try #require(data["s"] as? String)
                     if let previous = last[symbol], ProcedureBook.int(data["pu"]) != previous { breaks += 1 }

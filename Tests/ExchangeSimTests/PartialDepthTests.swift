@@ -13,7 +13,8 @@ struct PartialDepthTests {
         #expect(StreamName("btcusdt@depth10@100ms")?.kind == .partialDepth(levels: 10, intervalMillis: 100))
         #expect(StreamName("btcusdt@depth20@1000ms")?.kind == .partialDepth(levels: 20, intervalMillis: 1000))
         #expect(StreamName("btcusdt@aggTrade")?.kind == .aggTrade)
-        for bad in ["btcusdt@depth7", "btcusdt@depth5@250ms", "btcusdt@depth05", "btcusdt@depth5@", "btcusdt@aggtrade"] {
+        for bad in ["btcusdt@depth7", "btcusdt@depth5@250ms", "btcusdt@depth05", "btcusdt@depth5@", "btcusdt@aggtrade"]
+        {
             #expect(StreamName(bad) == nil, "\(bad)")
         }
     }
@@ -22,12 +23,19 @@ struct PartialDepthTests {
     func partialBooks() async throws {
         try await SimStreams.with(movingConfiguration()) { sim in
             try await sim.connect("/stream?streams=btcusdt@depth5@100ms/btcusdt@depth10") { inbox, _ in
-                try await Task.sleep(for: .milliseconds(2100))
+                // Pace without wall-clock bounds (the machine may be loaded): both streams tick
+                // on one 100 ms schedule, so 10 @100ms books precede each @1000ms one.
+                func stream(_ message: [String: Any]) -> String { message["stream"] as? String ?? "" }
+                _ = try await inbox.first(within: 15) { _ in
+                    inbox.messages.filter { stream($0) == "btcusdt@depth10" }.count >= 2
+                }
                 let messages = inbox.messages
-                let fast = messages.filter { $0["stream"] as? String == "btcusdt@depth5@100ms" }
-                let slow = messages.filter { $0["stream"] as? String == "btcusdt@depth10" }
-                #expect((15...22).contains(fast.count), "\(fast.count) @100ms books in 2.1 s")
-                #expect((1...3).contains(slow.count), "\(slow.count) @1000ms books in 2.1 s")
+                let secondSlow = try #require(
+                    messages.indices.filter { stream(messages[$0]) == "btcusdt@depth10" }.dropFirst().first)
+                let fast = messages.filter { stream($0) == "btcusdt@depth5@100ms" }
+                let slow = messages.filter { stream($0) == "btcusdt@depth10" }
+                let fastBefore = messages[..<secondSlow].filter { stream($0) == "btcusdt@depth5@100ms" }.count
+                #expect(fastBefore == 20, "\(fastBefore) @100ms books before the second @1000ms one")
                 for (message, levels) in [(fast.last, 5), (slow.last, 10)] {
                     let data = try #require(message?["data"] as? [String: Any])
                     #expect(Set(data.keys) == ["lastUpdateId", "bids", "asks"])
@@ -37,10 +45,14 @@ struct PartialDepthTests {
 
                 await sim.server.setParticipantsPaused(true)
                 try await Task.sleep(for: .milliseconds(300))
-                let rest = try await sim.http.send(.get, "/api/v3/depth", query: [("symbol", "BTCUSDT"), ("limit", "5")])
-                try await Task.sleep(for: .milliseconds(300))
-                let latest = inbox.messages.last { $0["stream"] as? String == "btcusdt@depth5@100ms" }
-                let book = try #require(latest?["data"] as? [String: Any])
+                let rest = try await sim.http.send(
+                    .get, "/api/v3/depth", query: [("symbol", "BTCUSDT"), ("limit", "5")])
+                let target = int64(of: rest.object["lastUpdateId"])
+                let latest = try await inbox.first(within: 10) {
+                    stream($0) == "btcusdt@depth5@100ms"
+                        && int64(of: ($0["data"] as? [String: Any])?["lastUpdateId"]) == target
+                }
+                let book = try #require(latest?["data"] as? [String: Any], "no book at the REST snapshot's id")
                 #expect(int64(of: book["lastUpdateId"]) == int64(of: rest.object["lastUpdateId"]))
                 #expect(book["bids"] as? [[String]] == rest.object["bids"] as? [[String]])
                 #expect(book["asks"] as? [[String]] == rest.object["asks"] as? [[String]])

@@ -36,7 +36,8 @@ struct ReplayTests {
                 #expect(arrived2)
                 let received = inbox.received
                 #expect(received.count == frames.count)
-                let mismatch = zip(received, frames).enumerated().first { $0.element.0 != $0.element.1.envelope }?.offset
+                let mismatch = zip(received, frames).enumerated()
+                    .first { $0.element.0 != $0.element.1.envelope }?.offset
                 #expect(mismatch == nil, "first mismatch at frame \(mismatch ?? -1)")
             }
             let status = try await server.waitFor(state: "finished")

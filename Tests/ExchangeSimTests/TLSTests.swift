@@ -64,7 +64,9 @@ struct TLSTests {
         }
     }
 
-    @Test("wss (by localhost: clients send no IP as SNI) streams to a client that trusts the CA file; a client without it fails the handshake")
+    @Test(
+        "wss streams to a client that trusts the CA file (by localhost: clients send no IP as SNI); others fail"
+    )
     func wssVerifiesAgainstTheCA() async throws {
         let dir = NSTemporaryDirectory() + "tickwire-tls-\(UInt32.random(in: 0...UInt32.max))"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)

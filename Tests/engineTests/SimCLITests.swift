@@ -12,7 +12,10 @@ import TickwireTestSupport
         let sim = try Harness.Child(
             Harness.engine, ["sim", "--tls", "--ca-out", ca, "--symbols", "BTCUSDT", "--fault", "ack-delay:ms=10"],
             env: env)
-        defer { sim.signal(SIGTERM); sim.wait(seconds: 10) }
+        defer {
+            sim.signal(SIGTERM)
+            sim.wait(seconds: 10)
+        }
         #expect(Harness.eventually(seconds: 15) { sim.stdout.contains("symbols: BTCUSDT") }, "\(sim.stderr)")
         let lines = sim.stdout.split(separator: "\n").map(String.init)
         func value(_ key: String) -> String? {
@@ -32,7 +35,10 @@ import TickwireTestSupport
 
     @Test func plainSimPrintsNoCACertificate() throws {
         let sim = try Harness.Child(Harness.engine, ["sim", "--symbols", "ETHUSDT"], env: env)
-        defer { sim.signal(SIGTERM); sim.wait(seconds: 10) }
+        defer {
+            sim.signal(SIGTERM)
+            sim.wait(seconds: 10)
+        }
         #expect(Harness.eventually(seconds: 15) { sim.stdout.contains("symbols: ETHUSDT") }, "\(sim.stderr)")
         #expect(sim.stdout.contains("rest-url: http://127.0.0.1:"))
         #expect(sim.stdout.contains("ws-url: ws://127.0.0.1:"))

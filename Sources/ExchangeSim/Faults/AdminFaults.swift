@@ -39,7 +39,8 @@ struct AdminFaults: Sendable {
     private func guarded(
         _ context: SpotRequestContext, _ body: () -> (HTTPResponse.Status, JSONValue)
     ) -> Response {
-        let loopback = context.clientIP.hasPrefix("127.") || context.clientIP == "::1"
+        let loopback =
+            context.clientIP.hasPrefix("127.") || context.clientIP == "::1"
             || context.clientIP.hasPrefix("::ffff:127.")
         let (status, json) = loopback ? body() : (.forbidden, .object([("error", .string("loopback only"))]))
         return SpotAPI.response(json, status: status)

@@ -24,7 +24,8 @@ extension FaultRegistry {
         guard let id = armed.keys.sorted().first(where: { armed[$0]!.spec.kind == .rest429 }),
             let fault = armed.removeValue(forKey: id)
         else { return nil }
-        return RESTStorm(faultId: id, count: fault.remaining ?? fault.spec.count ?? 1, retryAfter: fault.spec.retryAfter)
+        return RESTStorm(
+            faultId: id, count: fault.remaining ?? fault.spec.count ?? 1, retryAfter: fault.spec.retryAfter)
     }
 
     /// Takes one application of each armed `ack-delay` and `order-5xx` fault, for the answer to
@@ -82,7 +83,8 @@ extension FaultRegistry {
         }
         lock.unlock()
         let on = connection.map { " on connection \($0)" } ?? ""
-        record(FaultSpec.Kind.dupExec.rawValue, faultId: faultId, connection: connection,
+        record(
+            FaultSpec.Kind.dupExec.rawValue, faultId: faultId, connection: connection,
             action: "duplicated-execution-report", "sent an executionReport twice\(on)")
         return true
     }

@@ -81,27 +81,31 @@ extension FaultRegistry {
             case .stall:
                 if !stallAfter { steps.insert(.stall, at: 0) }
                 let howLong = spec.millis.map { "\($0) ms" } ?? "until cleared"
-                record(spec.kind.rawValue, faultId: fault.faultId, connection: id, action: "stall-started",
+                record(
+                    spec.kind.rawValue, faultId: fault.faultId, connection: id, action: "stall-started",
                     "stalled connection \(id) after \(spec.after) messages, \(howLong)",
                     fields: ["ms": spec.millis.map { .int(Int64($0)) } ?? .null])
             case .malformed:
                 let bytes = Array(text.utf8)
                 let cut = String(decoding: bytes.prefix(max(1, bytes.count / 2)), as: UTF8.self)
                 steps.append(.send(cut))
-                record(spec.kind.rawValue, faultId: fault.faultId, connection: id, action: "malformed-frame",
+                record(
+                    spec.kind.rawValue, faultId: fault.faultId, connection: id, action: "malformed-frame",
                     "sent connection \(id) a truncated frame (\(cut.utf8.count) of \(bytes.count) bytes) "
                         + "after \(index - fault.base) messages",
                     fields: ["bytes": .int(Int64(cut.utf8.count)), "frame": .string(cut)])
             case .dropDiff:
                 let ids = Self.updateIds(text)
-                record(spec.kind.rawValue, faultId: fault.faultId, connection: id, action: "dropped-diff",
+                record(
+                    spec.kind.rawValue, faultId: fault.faultId, connection: id, action: "dropped-diff",
                     "dropped depthUpdate \(ids.symbol) U=\(ids.first) u=\(ids.last) on connection \(id)",
                     fields: [
                         "symbol": .string(ids.symbol), "firstUpdateId": .int(ids.first),
                         "lastUpdateId": .int(ids.last),
                     ])
             case .disconnect:
-                record(spec.kind.rawValue, faultId: fault.faultId, connection: id, action: "disconnected",
+                record(
+                    spec.kind.rawValue, faultId: fault.faultId, connection: id, action: "disconnected",
                     "closed connection \(id) after \(spec.after) messages",
                     fields: ["messages": .int(Int64(spec.after))])
             case .rest429, .order5xx, .ackDelay, .dupExec:
@@ -135,7 +139,8 @@ extension FaultRegistry {
 
     /// Records that a connection was closed for not answering pings.
     func recordPongTimeout(connection id: Int, millis: Int) {
-        record("ping", faultId: nil, connection: id, action: "pong-timeout",
+        record(
+            "ping", faultId: nil, connection: id, action: "pong-timeout",
             "closed connection \(id): no pong within \(millis) ms", fields: ["ms": .int(Int64(millis))])
     }
 

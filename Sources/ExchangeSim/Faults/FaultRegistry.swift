@@ -135,8 +135,9 @@ public final class FaultRegistry: @unchecked Sendable {
             }
             guard connection.kind.takes(spec.kind) else {
                 lock.unlock()
-                throw ArmError(description: "connection \(target) is a \(connection.kind.rawValue) connection; "
-                    + "\(spec.kind.rawValue) does not act on it")
+                throw ArmError(
+                    description: "connection \(target) is a \(connection.kind.rawValue) connection; "
+                        + "\(spec.kind.rawValue) does not act on it")
             }
             nextFaultId += 1
             connections[target]!.attached.append(Attached(faultId: id, spec: spec, base: connection.messages))
@@ -177,7 +178,8 @@ public final class FaultRegistry: @unchecked Sendable {
         for connection in unstalled {
             record("stall", faultId: nil, connection: connection, action: "stall-ended", "stall cleared by admin")
         }
-        record("all", faultId: id, connection: nil, action: "cleared",
+        record(
+            "all", faultId: id, connection: nil, action: "cleared",
             id.map { "cleared fault \($0)" } ?? "cleared \(cleared.count) fault(s)",
             fields: ["count": .int(Int64(cleared.count))])
         return cleared.count
@@ -236,7 +238,8 @@ public final class FaultRegistry: @unchecked Sendable {
         connections[id] = connection
         lock.unlock()
         for (faultId, spec) in taken {
-            record(spec.kind.rawValue, faultId: faultId, connection: id, action: "attached",
+            record(
+                spec.kind.rawValue, faultId: faultId, connection: id, action: "attached",
                 "\(spec) attached to \(kind.rawValue) connection \(id) (\(path))")
         }
         return id

@@ -140,8 +140,9 @@ extension FaultSpec {
                 }
                 let allowed = kind.keys + ["conn", "next"]
                 guard allowed.contains(key) else {
-                    throw FaultSpecError(description:
-                        "fault '\(trimmed)': \(kind.rawValue) takes no '\(key)'; keys: \(allowed.joined(separator: ", "))")
+                    let keys = allowed.joined(separator: ", ")
+                    throw FaultSpecError(
+                        description: "fault '\(trimmed)': \(kind.rawValue) takes no '\(key)'; keys: \(keys)")
                 }
                 guard values[key] == nil else {
                     throw FaultSpecError(description: "fault '\(trimmed)': '\(key)' given twice")
@@ -152,8 +153,9 @@ extension FaultSpec {
         func number(_ key: String, minimum: Int = 0) throws(FaultSpecError) -> Int? {
             guard let value = values[key] else { return nil }
             guard let number = Int(value), number >= minimum else {
-                throw FaultSpecError(description:
-                    "fault '\(trimmed)': \(key) must be an integer ≥ \(minimum), got '\(value)'")
+                throw FaultSpecError(
+                    description:
+                        "fault '\(trimmed)': \(key) must be an integer ≥ \(minimum), got '\(value)'")
             }
             return number
         }
@@ -164,8 +166,9 @@ extension FaultSpec {
         if let id = try number("conn", minimum: 1) { scope = .connection(id) }
         if let n = try number("next", minimum: 1) { scope = .next(n) }
         if kind.isRESTFault && scope != .global {
-            throw FaultSpecError(description:
-                "fault '\(trimmed)': \(kind.rawValue) acts on REST requests and takes no conn= or next=")
+            throw FaultSpecError(
+                description:
+                    "fault '\(trimmed)': \(kind.rawValue) acts on REST requests and takes no conn= or next=")
         }
         let millis = try number("ms", minimum: 1)
         if kind == .ackDelay && millis == nil {
@@ -174,7 +177,8 @@ extension FaultSpec {
         var symbol: String?
         if let name = values["symbol"] {
             guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber }) else {
-                throw FaultSpecError(description: "fault '\(trimmed)': symbol must be letters and digits, got '\(name)'")
+                throw FaultSpecError(
+                    description: "fault '\(trimmed)': symbol must be letters and digits, got '\(name)'")
             }
             symbol = name
         }

@@ -46,6 +46,10 @@ public struct ExchangeSimServer: Sendable {
         futures = try SimVenue(configuration: configuration, now: Self.wallClockMillis(), market: .usdm)
         replay = configuration.replay.map(ReplayStatus.init)
         replay?.install(spot: venue, futures: futures)
+        // Global `dup-exec` faults act on the user data stream (its connection ids are its own,
+        // so conn=/next= scopes do not reach it yet).
+        let faults = self.faults
+        venue.userData.setShouldDuplicateExecutionReport { _ in faults.shouldDuplicateExecutionReport(connection: nil) }
     }
 
     /// Serves until the task is cancelled or a graceful shutdown is triggered (when run inside

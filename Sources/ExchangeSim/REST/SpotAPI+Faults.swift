@@ -9,13 +9,15 @@ extension SpotAPI {
     {
         if let storm = faults.takeRESTStorm() {
             await limiter.beginStorm(count: storm.count, retryAfter: storm.retryAfter)
-            faults.record(FaultSpec.Kind.rest429.rawValue, faultId: storm.faultId, connection: nil, action: "storm-started",
+            faults.record(
+                FaultSpec.Kind.rest429.rawValue, faultId: storm.faultId, connection: nil, action: "storm-started",
                 "the next \(storm.count) REST request(s) get 429 with Retry-After \(storm.retryAfter) s",
                 fields: ["count": .int(Int64(storm.count)), "retryAfter": .int(Int64(storm.retryAfter))])
         }
         let charge = await limiter.charge(ip: ip, weight: endpoint.weight(parameters), now: now)
         if let fault = charge.fault, let refusal = charge.refusal {
-            faults.record(FaultSpec.Kind.rest429.rawValue, faultId: nil, connection: nil, action: fault,
+            faults.record(
+                FaultSpec.Kind.rest429.rawValue, faultId: nil, connection: nil, action: fault,
                 "answered \(refusal.status.code) to \(endpoint.method) \(endpoint.path) from \(ip), "
                     + "Retry-After \(refusal.retryAfter ?? 0) s",
                 fields: [
@@ -39,14 +41,16 @@ extension SpotAPI {
         let applied = faults.takeOrderFaults()
         let orderId = Self.member("orderId", of: answer.body).map { " (orderId \($0))" } ?? ""
         if let delay = applied.delay {
-            faults.record(FaultSpec.Kind.ackDelay.rawValue, faultId: delay.faultId, connection: nil, action: "ack-delayed",
+            faults.record(
+                FaultSpec.Kind.ackDelay.rawValue, faultId: delay.faultId, connection: nil, action: "ack-delayed",
                 "delayed the answer to \(endpoint.method) \(endpoint.path)\(orderId) by \(delay.millis) ms",
                 fields: ["ms": .int(Int64(delay.millis)), "path": .string(endpoint.path)])
             try? await Task.sleep(for: .milliseconds(delay.millis))
         }
         if let faultId = applied.unknownStatus {
             response = Self.response(RESTError.backendTimeout)
-            faults.record(FaultSpec.Kind.order5xx.rawValue, faultId: faultId, connection: nil, action: "order-5xx",
+            faults.record(
+                FaultSpec.Kind.order5xx.rawValue, faultId: faultId, connection: nil, action: "order-5xx",
                 "answered 503/-1007 to \(endpoint.method) \(endpoint.path); the request was executed\(orderId)",
                 fields: [
                     "path": .string(endpoint.path),

@@ -22,7 +22,8 @@ extension MarketStreams {
                     let snapshot = await depth(stream.symbol, levels)
                 else { continue }
                 let data = StreamJSON.partialDepth(snapshot).serialized()
-                let text = combined
+                let text =
+                    combined
                     ? "{\"stream\":" + JSONValue.string(stream.name).serialized() + ",\"data\":" + data + "}" : data
                 hub.send(hubId, text)
             }

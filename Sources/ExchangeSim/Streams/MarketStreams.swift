@@ -58,7 +58,8 @@ struct MarketStreams: Sendable {
             },
             onUpgrade: { inbound, outbound, context in
                 let name = context.requestContext.parameters.get("stream").map { [$0] } ?? []
-                await serve(combined: false, names: name, request: context.request, inbound: inbound, outbound: outbound)
+                await serve(
+                    combined: false, names: name, request: context.request, inbound: inbound, outbound: outbound)
             })
         router.ws(
             "/stream",

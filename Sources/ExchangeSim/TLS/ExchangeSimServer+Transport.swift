@@ -40,7 +40,8 @@ extension ExchangeSimServer {
         MarketStreams(
             hub: venue.streams, faults: faults,
             heartbeat: .init(
-                pingIntervalMillis: configuration.pingIntervalMillis, pongTimeoutMillis: configuration.pongTimeoutMillis),
+                pingIntervalMillis: configuration.pingIntervalMillis, pongTimeoutMillis: configuration.pongTimeoutMillis
+            ),
             depth: { symbol, levels in try? await venue.depth(symbol: symbol, limit: levels) })
     }
 
