@@ -591,8 +591,8 @@ static void close_conn(struct feed_conn *fc, uint32_t why)
 
 static void give_up(struct tw_feed *f)
 {
-    f->result = -ECONNABORTED;
-    __atomic_store_n(&f->stop, 1, __ATOMIC_RELAXED); /* polled by run() */
+    f->worker.result = -ECONNABORTED;
+    tw_worker_stop(&f->worker);
 }
 
 static void schedule(struct feed_conn *fc, int64_t now, int64_t delay)
@@ -679,7 +679,7 @@ static void on_close(void *user, tw_conn_t *c, int err, uint16_t code)
     }
     uint32_t why = fc->closing;
     fc->closing = CLOSE_NONE;
-    if (why != CLOSE_STOP && !__atomic_load_n(&f->stop, __ATOMIC_RELAXED)) { /* set by tw_feed_stop */
+    if (why != CLOSE_STOP && !tw_worker_stopping(&f->worker)) {
         if (was_open)
             fc->reconnects++;
         if (healthy && (why == CLOSE_LIFETIME || why == CLOSE_SHUTDOWN))
@@ -759,8 +759,7 @@ static void *run(void *arg)
     struct tw_feed *f = arg;
     int r = f->cfg.cpu >= 0 ? tw_cpu_pin_self(f->cfg.cpu) : 0;
     if (r < 0) {
-        f->result = r;
-        __atomic_store_n(&f->running, 0, __ATOMIC_RELEASE); /* pairs with tw_feed_running */
+        tw_worker_finish(&f->worker, r);
         return NULL;
     }
     int64_t now = tw_mono_ns(), next_timer = now + TIMER_PERIOD_NS;
@@ -771,10 +770,10 @@ static void *run(void *arg)
     for (uint32_t i = 0; i < f->nconn; i++)
         attempt_open(f, &f->conn[i], now);
     int64_t timeout = f->cfg.wait == TW_FEED_WAIT_SPIN ? -1 : POLL_BLOCK_NS;
-    while (!__atomic_load_n(&f->stop, __ATOMIC_RELAXED)) { /* set by tw_feed_stop or give_up */
+    while (!tw_worker_stopping(&f->worker)) { /* tw_feed_stop or give_up */
         int n = tw_loop_poll(f->loop, timeout);
         if (!poll_ok(n)) {
-            f->result = n;
+            f->worker.result = n;
             break;
         }
         tw_counter_add(&f->ctr[TW_CTR_FEED_LOOPS], 1);
@@ -791,43 +790,30 @@ static void *run(void *arg)
         cancel_snapshot(&f->sym[i]);
         leave_live(f, &f->sym[i], TW_FEED_STALE, TW_REASON_STOPPED);
     }
-    __atomic_store_n(&f->running, 0, __ATOMIC_RELEASE); /* pairs with tw_feed_running */
+    tw_worker_finish(&f->worker, 0);
     return NULL;
 }
 
 int tw_feed_start(tw_feed_t *f)
 {
-    if (f->started)
-        return -EALREADY;
     if (f->loop == NULL)
         return -ENOTCONN; /* a test feed has no network */
-    __atomic_store_n(&f->running, 1, __ATOMIC_RELAXED); /* before the thread exists */
-    int rc = pthread_create(&f->thread, NULL, run, f);
-    if (rc != 0) {
-        __atomic_store_n(&f->running, 0, __ATOMIC_RELAXED);
-        return -rc;
-    }
-    f->started = 1;
-    return 0;
+    return tw_worker_start(&f->worker, run, f);
 }
 
 void tw_feed_stop(tw_feed_t *f)
 {
-    __atomic_store_n(&f->stop, 1, __ATOMIC_RELAXED); /* polled by run() */
+    tw_worker_stop(&f->worker);
 }
 
 int tw_feed_running(const tw_feed_t *f)
 {
-    return __atomic_load_n(&f->running, __ATOMIC_ACQUIRE); /* pairs with run()'s release */
+    return tw_worker_running(&f->worker);
 }
 
 int tw_feed_join(tw_feed_t *f)
 {
-    if (!f->started)
-        return 0;
-    pthread_join(f->thread, NULL);
-    f->started = 0;
-    return f->result;
+    return tw_worker_join(&f->worker);
 }
 
 /* ---------------------------------------------------- introspection -- */
@@ -864,7 +850,7 @@ void tw_feed_destroy(tw_feed_t *f)
 {
     if (!f)
         return;
-    if (f->started) {
+    if (f->worker.started) {
         tw_feed_stop(f);
         tw_feed_join(f);
     }

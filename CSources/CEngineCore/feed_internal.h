@@ -19,6 +19,7 @@
 #include "tickwire/feedbook.h"
 #include "tickwire/net.h"
 #include "tickwire/writer.h"
+#include "worker.h"
 
 /* Mailbox word: (ticket << 2) | state. */
 enum { MB_IDLE = 0, MB_WANTED = 1, MB_FILLING = 2, MB_POSTED = 3, MB_STATE_MASK = 3 };
@@ -85,17 +86,13 @@ struct tw_feed {
     uint32_t *pending;         /* symbols with a ticket outstanding (mailbox to poll) */
     uint32_t npending;
     int event_fd;
-    int result;
     uint64_t rng;
     char *host;
     tw_loop_t *loop;
     tw_tls_t *tls;
     struct sockaddr_storage addr;
     socklen_t addr_len;
-    int started;
-    int running;               /* atomic: 1 from tw_feed_start until the thread ends */
-    int stop;                  /* atomic: set by tw_feed_stop */
-    pthread_t thread;
+    tw_worker_t worker;        /* thread, stop flag, running, result */
 };
 
 /* Delay (ns) before attempt number `attempts` + 1: min(max, base·2^attempts) with equal jitter, never

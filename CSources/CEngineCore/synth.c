@@ -14,6 +14,7 @@
 #include "tickwire/core.h"
 #include "tickwire/shm.h"
 #include "tickwire/writer.h"
+#include "worker.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -36,11 +37,7 @@ struct tw_synth {
     tw_level_t *level_mem;
     uint32_t count, depth, levels;
     uint64_t rng;
-    pthread_t thread;
-    int started;
-    int running;               /* atomic: set by the thread */
-    int stop;                  /* atomic: set by tw_synth_stop */
-    int result;
+    tw_worker_t worker;
     uint64_t events;           /* atomic: read by tw_synth_events */
 };
 
@@ -233,8 +230,7 @@ static void *run(void *arg)
 {
     struct tw_synth *s = arg;
     if (s->cfg.cpu >= 0 && tw_cpu_pin_self(s->cfg.cpu) < 0) {
-        s->result = -EINVAL;
-        __atomic_store_n(&s->running, 0, __ATOMIC_RELEASE); /* pairs with tw_synth_running */
+        tw_worker_finish(&s->worker, -EINVAL);
         return NULL;
     }
     for (uint32_t i = 0; i < s->count; i++) {
@@ -243,7 +239,7 @@ static void *run(void *arg)
     }
     int64_t start = tw_mono_ns();
     uint64_t done = 0, batch = s->cfg.rate / 1000 ? s->cfg.rate / 1000 : 1;
-    while (!__atomic_load_n(&s->stop, __ATOMIC_RELAXED)) { /* set by tw_synth_stop */
+    while (!tw_worker_stopping(&s->worker)) {
         if (s->cfg.max_events && done >= s->cfg.max_events)
             break;
         int64_t elapsed = tw_mono_ns() - start;
@@ -261,7 +257,7 @@ static void *run(void *arg)
         write_book(s, i, 0, TW_BOOK_FLAG_STALE);
         publish_status(s, i, TW_FEED_STALE);
     }
-    __atomic_store_n(&s->running, 0, __ATOMIC_RELEASE); /* pairs with tw_synth_running */
+    tw_worker_finish(&s->worker, 0);
     return NULL;
 }
 
@@ -310,35 +306,22 @@ int tw_synth_create(const tw_synth_config_t *cfg, void *md_segment, void *books_
 
 int tw_synth_start(tw_synth_t *s)
 {
-    if (s->started)
-        return -EALREADY;
-    __atomic_store_n(&s->running, 1, __ATOMIC_RELAXED); /* before the thread exists */
-    int rc = pthread_create(&s->thread, NULL, run, s);
-    if (rc != 0) {
-        __atomic_store_n(&s->running, 0, __ATOMIC_RELAXED);
-        return -rc;
-    }
-    s->started = 1;
-    return 0;
+    return tw_worker_start(&s->worker, run, s);
 }
 
 void tw_synth_stop(tw_synth_t *s)
 {
-    __atomic_store_n(&s->stop, 1, __ATOMIC_RELAXED); /* polled by run() */
+    tw_worker_stop(&s->worker);
 }
 
 int tw_synth_running(const tw_synth_t *s)
 {
-    return __atomic_load_n(&s->running, __ATOMIC_ACQUIRE); /* pairs with run()'s release */
+    return tw_worker_running(&s->worker);
 }
 
 int tw_synth_join(tw_synth_t *s)
 {
-    if (!s->started)
-        return 0;
-    pthread_join(s->thread, NULL);
-    s->started = 0;
-    return s->result;
+    return tw_worker_join(&s->worker);
 }
 
 uint64_t tw_synth_events(const tw_synth_t *s)
@@ -350,7 +333,7 @@ void tw_synth_destroy(tw_synth_t *s)
 {
     if (!s)
         return;
-    if (s->started) {
+    if (s->worker.started) {
         tw_synth_stop(s);
         tw_synth_join(s);
     }
