@@ -25,8 +25,9 @@ enum StreamWriter {
                 buffer.writeString(text)
                 frames.append(WebSocketFrame(fin: true, opcode: .text, data: buffer))
             }
+            let written = frames
             try await channel.eventLoop.submit {
-                for frame in frames { channel.pipeline.write(frame, promise: nil) }
+                for frame in written { channel.pipeline.write(frame, promise: nil) }
                 channel.flush()
             }.get()
             while !channel.isWritable {
