@@ -43,23 +43,40 @@ int tw_ring_init(tw_shm_t *s, uint32_t slot_size, uint32_t slot_count)
     return 0;
 }
 
-uint64_t tw_cmd_region_size(uint32_t slot_count)
+uint64_t tw_cmd_region_size(uint32_t lane_count, uint32_t lane_slots)
 {
-    return sizeof(tw_cmd_ring_header_t) + (uint64_t)TW_CMD_SLOT_SIZE * slot_count;
+    uint64_t lane = sizeof(tw_cmd_lane_t) + (uint64_t)lane_slots * TW_CMD_SLOT_SIZE;
+    return sizeof(tw_cmd_header_t) + (uint64_t)lane_count * lane;
 }
 
-int tw_cmd_ring_init(tw_shm_t *s, uint32_t slot_count)
+int tw_cmd_init(tw_shm_t *s, uint32_t lane_count, uint32_t lane_slots)
 {
-    /* One slot cannot tell "holds the command at pos" from "free for pos + 1". */
-    if (!pow2(slot_count) || slot_count < 2 || !fits(s, tw_cmd_region_size(slot_count)))
+    if (lane_count == 0 || lane_count > TW_CMD_MAX_LANES || !pow2(lane_slots) || lane_slots < 2 ||
+        lane_slots > (1u << 20) || !fits(s, tw_cmd_region_size(lane_count, lane_slots)))
         return -EINVAL;
-    tw_cmd_ring_header_t *r = (tw_cmd_ring_header_t *)((uint8_t *)s->base + region_start(s));
-    r->slot_size = TW_CMD_SLOT_SIZE;
-    r->slot_count = slot_count;
-    r->slots_offset = region_start(s) + sizeof(*r);
-    uint8_t *slots = (uint8_t *)s->base + r->slots_offset;
-    for (uint32_t i = 0; i < slot_count; i++)
-        *(uint64_t *)(slots + (uint64_t)i * TW_CMD_SLOT_SIZE) = i; /* slot i free for position i */
+    tw_cmd_header_t *c = (tw_cmd_header_t *)((uint8_t *)s->base + region_start(s));
+    c->lane_count = lane_count;
+    c->lane_slots = lane_slots;
+    c->slot_size = TW_CMD_SLOT_SIZE;
+    c->lane_size = (uint32_t)(sizeof(tw_cmd_lane_t) + (uint64_t)lane_slots * TW_CMD_SLOT_SIZE);
+    c->lanes_offset = region_start(s) + sizeof(*c);
+    return 0; /* lanes start zeroed: free, empty */
+}
+
+uint64_t tw_exec_region_size(uint32_t slot_count)
+{
+    return sizeof(tw_exec_header_t) + (uint64_t)TW_EXEC_SLOT_SIZE * slot_count;
+}
+
+int tw_exec_init(tw_shm_t *s, uint32_t slot_count, uint32_t reserve)
+{
+    if (!pow2(slot_count) || slot_count < 16 || reserve >= slot_count || !fits(s, tw_exec_region_size(slot_count)))
+        return -EINVAL;
+    tw_exec_header_t *e = (tw_exec_header_t *)((uint8_t *)s->base + region_start(s));
+    e->ring.slot_size = TW_EXEC_SLOT_SIZE;
+    e->ring.slot_count = slot_count;
+    e->ring.slots_offset = region_start(s) + sizeof(*e);
+    e->reserve = reserve;
     return 0;
 }
 

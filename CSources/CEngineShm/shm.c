@@ -321,3 +321,48 @@ int tw_pid_alive(int pid)
         return 0;
     return kill(pid, 0) == 0 || errno == EPERM;
 }
+
+/* A lane's owner can be taken over when it is free or its pid is gone. */
+static int lane_takeable(uint64_t owner)
+{
+    return owner == 0 || !tw_pid_alive((int)(owner >> 32));
+}
+
+int tw_cmd_lane_claim(void *segment, uint32_t *lane, uint64_t *token)
+{
+    tw_segment_header_t *h = segment;
+    if (tw_segment_state(h) != TW_STATE_LIVE)
+        return fail(ESTALE, "the engine's command segment is not live");
+    tw_cmd_header_t *c = tw_cmd_of(segment);
+    static uint32_t nonce; /* two claims in one process get different tokens */
+    uint32_t n = __atomic_add_fetch(&nonce, 1, __ATOMIC_RELAXED) ^ (uint32_t)tw_realtime_ns();
+    uint64_t mine = ((uint64_t)(uint32_t)getpid() << 32) | (n ? n : 1u);
+    for (uint32_t i = 0; i < c->lane_count; i++) {
+        tw_cmd_lane_t *l = tw_cmd_lane(segment, i);
+        uint64_t owner = __atomic_load_n(&l->owner, __ATOMIC_ACQUIRE); /* pairs with the CAS below */
+        if (!lane_takeable(owner))
+            continue;
+        /* acq_rel: a new owner sees the previous owner's tail before writing after it */
+        if (__atomic_compare_exchange_n(&l->owner, &owner, mine, 0, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED)) {
+            if (owner != 0)
+                __atomic_fetch_add(&c->lanes_reclaimed, 1, __ATOMIC_RELAXED); /* read by status */
+            __atomic_store_n(&l->claimed_ns, tw_realtime_ns(), __ATOMIC_RELAXED);
+            *lane = i;
+            *token = mine;
+            return 0;
+        }
+    }
+    __atomic_fetch_add(&c->rejected_no_lane, 1, __ATOMIC_RELAXED); /* read by status */
+    return fail(EBUSY, "all %u command lanes are owned by live producers", c->lane_count);
+}
+
+void tw_cmd_lane_release(void *segment, uint32_t lane, uint64_t token)
+{
+    tw_cmd_header_t *c = tw_cmd_of(segment);
+    if (lane >= c->lane_count)
+        return;
+    uint64_t expected = token;
+    /* release: our last tail store is visible to the next owner (pairs with claim's acquire) */
+    __atomic_compare_exchange_n(&tw_cmd_lane(segment, lane)->owner, &expected, 0, 0, __ATOMIC_RELEASE,
+                                __ATOMIC_RELAXED);
+}

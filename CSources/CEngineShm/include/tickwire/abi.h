@@ -30,7 +30,8 @@ extern "C" {
 
 /* "TICKWIRE" read as a little-endian uint64. */
 #define TW_ABI_MAGIC 0x455249574B434954ull
-enum { TW_ABI_MAJOR = 1, TW_ABI_MINOR = 1 };
+/* 2.0: the cmd region became per-producer lanes (breaking for producers); the exec journal. */
+enum { TW_ABI_MAJOR = 2, TW_ABI_MINOR = 0 };
 
 enum { TW_CACHE_LINE = 64, TW_INSTANCE_MAX = 32, TW_SYMBOL_MAX = 24 };
 
@@ -39,7 +40,7 @@ typedef enum tw_segment_kind {
     TW_SEG_MD = 1,      /* broadcast ring of market-data events */
     TW_SEG_BOOKS = 2,   /* instrument table + one seqlocked book block each */
     TW_SEG_CMD = 3,     /* many-producer, one-consumer command ring */
-    TW_SEG_EXEC = 4,    /* broadcast ring of execution reports */
+    TW_SEG_EXEC = 4,    /* execution journal: a broadcast ring the engine's consumers are never lapped on */
     TW_SEG_ACCOUNT = 5, /* account snapshot (reserved) */
     TW_SEG_STATS = 6,   /* counters and latency histograms */
 } tw_segment_kind_t;
@@ -200,46 +201,76 @@ typedef enum tw_status_reason {
 _Static_assert(sizeof(tw_md_status_t) == 16, "md status size");
 
 /* ------------------------------------------------------------------------
- * Command ring (cmd): many producers (threads or processes), one consumer.
- * Bounded; each slot's seq says whose turn it is (Vyukov's bounded queue):
- * seq == pos: free for the producer claiming pos; seq == pos + 1: holds the
- * command at pos; the consumer then stores pos + slot_count. A producer that
- * finds the ring full gets -ENOBUFS and the rejection is counted.
+ * Command intake (cmd): per-producer lanes, one consumer (the engine's
+ * execution stage, which runs every command through pre-trade risk).
+ *
+ * A producer claims a lane by a CAS of its owner word from 0 (or from the
+ * token of a producer whose pid no longer exists) to its own token
+ * (pid << 32 | nonce), then is the lane's only writer: it copies a command
+ * into slot tail & (lane_slots - 1) and release-stores tail + 1. A producer
+ * that dies mid-write never advanced tail, so its half-written slot is never
+ * seen and no other lane waits on it. The consumer release-stores head after
+ * copying a slot out; a lane with tail - head == lane_slots is full (-ENOBUFS).
+ * Before every submit a producer checks that the segment is still LIVE and
+ * of the generation it attached to (-ESTALE otherwise): a stopped or
+ * restarted engine is never written to.
+ *
+ * Every command is answered in the exec journal: TW_EXEC_ACCEPTED or
+ * TW_EXEC_REJECTED carrying the command's producer token and command_id.
  * ------------------------------------------------------------------------ */
-typedef struct tw_cmd_ring_header {
-    uint32_t slot_size;
-    uint32_t slot_count;
-    uint64_t slots_offset;
-    uint8_t pad0[48];
-    uint64_t tail;             /* next position to claim (producers, CAS) */
-    uint8_t pad1[56];
-    uint64_t head;             /* next position to consume (consumer, store) */
-    uint8_t pad2[56];
-    uint64_t rejected_full;    /* producers, atomic add */
+typedef struct tw_cmd_header {
+    uint32_t lane_count;       /* 1..TW_CMD_MAX_LANES */
+    uint32_t lane_slots;       /* power of two >= 2 */
+    uint32_t slot_size;        /* TW_CMD_SLOT_SIZE */
+    uint32_t lane_size;        /* bytes per lane: sizeof(tw_cmd_lane_t) + lane_slots * slot_size */
+    uint64_t lanes_offset;     /* from the start of the segment */
     uint64_t consumer_pid;     /* informational */
-    uint8_t pad3[48];
-} tw_cmd_ring_header_t;
+    uint8_t pad0[32];
+    uint64_t rejected_full;    /* submits refused: lane full (producers, atomic add) */
+    uint64_t rejected_no_lane; /* lane claims refused: every lane owned by a live producer (atomic add) */
+    uint64_t lanes_reclaimed;  /* lanes taken over from a dead producer (atomic add) */
+    uint8_t pad1[40];
+} tw_cmd_header_t;
 
-_Static_assert(sizeof(tw_cmd_ring_header_t) == 256, "cmd ring header size");
-_Static_assert(offsetof(tw_cmd_ring_header_t, slots_offset) == 8, "cmd slots_offset");
-_Static_assert(offsetof(tw_cmd_ring_header_t, tail) == 64, "cmd tail");
-_Static_assert(offsetof(tw_cmd_ring_header_t, head) == 128, "cmd head");
-_Static_assert(offsetof(tw_cmd_ring_header_t, rejected_full) == 192, "cmd rejected_full");
+_Static_assert(sizeof(tw_cmd_header_t) == 128, "cmd header size");
+_Static_assert(offsetof(tw_cmd_header_t, lane_slots) == 4, "cmd lane_slots");
+_Static_assert(offsetof(tw_cmd_header_t, lane_size) == 12, "cmd lane_size");
+_Static_assert(offsetof(tw_cmd_header_t, lanes_offset) == 16, "cmd lanes_offset");
+_Static_assert(offsetof(tw_cmd_header_t, rejected_full) == 64, "cmd rejected_full");
+_Static_assert(offsetof(tw_cmd_header_t, rejected_no_lane) == 72, "cmd rejected_no_lane");
+_Static_assert(offsetof(tw_cmd_header_t, lanes_reclaimed) == 80, "cmd lanes_reclaimed");
 
-enum { TW_CMD_SLOT_SIZE = 128, TW_CLIENT_ID_MAX = 40 };
+/* The head of one lane; its slots follow. Three cache lines: owner, producer, consumer. */
+typedef struct tw_cmd_lane {
+    uint64_t owner;            /* 0 free, else pid << 32 | nonce of the owning producer (CAS) */
+    int64_t claimed_ns;
+    uint64_t submitted;        /* commands published in this lane (owner) */
+    uint8_t pad0[40];
+    uint64_t tail;             /* next position to write; release store by the owner, after the slot */
+    uint8_t pad1[56];
+    uint64_t head;             /* next position to read; release store by the consumer */
+    uint8_t pad2[56];
+} tw_cmd_lane_t;
+
+_Static_assert(sizeof(tw_cmd_lane_t) == 192, "cmd lane size");
+_Static_assert(offsetof(tw_cmd_lane_t, owner) == 0, "lane owner");
+_Static_assert(offsetof(tw_cmd_lane_t, tail) == 64, "lane tail");
+_Static_assert(offsetof(tw_cmd_lane_t, head) == 128, "lane head");
+
+enum { TW_CMD_SLOT_SIZE = 128, TW_CLIENT_ID_MAX = 40, TW_CMD_MAX_LANES = 256 };
 
 typedef enum tw_cmd_op {
     TW_CMD_NEW = 1,
-    TW_CMD_CANCEL = 2,
-    TW_CMD_CANCEL_ALL = 3,
+    TW_CMD_CANCEL = 2,         /* by client_order_id, or by venue order id in target_id */
+    TW_CMD_CANCEL_ALL = 3,     /* every open order of the instrument */
 } tw_cmd_op_t;
 
 typedef enum tw_order_type { TW_ORDER_LIMIT = 1, TW_ORDER_MARKET = 2, TW_ORDER_LIMIT_MAKER = 3 } tw_order_type_t;
 typedef enum tw_tif { TW_TIF_GTC = 1, TW_TIF_IOC = 2, TW_TIF_FOK = 3 } tw_tif_t;
 
-/* The payload of a command slot (slot type = tw_cmd_op_t). */
+/* The payload of a command slot (slot header type = tw_cmd_op_t; the consumer reads op from here). */
 typedef struct tw_command {
-    uint64_t command_id;       /* producer-chosen, unique per producer */
+    uint64_t command_id;       /* producer-chosen, unique per producer token */
     int64_t created_ns;
     int64_t price;             /* mantissa at the instrument's price exponent */
     int64_t quantity;          /* mantissa at the instrument's quantity exponent */
@@ -250,8 +281,8 @@ typedef struct tw_command {
     uint8_t tif;               /* tw_tif_t */
     uint32_t strategy_id;
     uint32_t flags;
-    char client_order_id[TW_CLIENT_ID_MAX]; /* NUL-terminated */
-    uint64_t target_id;        /* order to cancel */
+    char client_order_id[TW_CLIENT_ID_MAX]; /* NUL-terminated; empty: the engine makes one */
+    uint64_t target_id;        /* venue order id to cancel (0: by client_order_id) */
     uint8_t reserved[16];
 } tw_command_t;
 
@@ -269,6 +300,165 @@ _Static_assert(offsetof(tw_command_t, strategy_id) == 40, "cmd strategy_id");
 _Static_assert(offsetof(tw_command_t, flags) == 44, "cmd flags");
 _Static_assert(offsetof(tw_command_t, client_order_id) == 48, "cmd client_order_id");
 _Static_assert(offsetof(tw_command_t, target_id) == 88, "cmd target_id");
+
+/* ------------------------------------------------------------------------
+ * Exec journal (exec): the gateway's execution reports, balance and
+ * position updates, and the answer to every command. Read like the md ring
+ * (tw_ring_header_t at the region start, per-slot seq, TW_EXEC_SLOT_SIZE
+ * slots). For the engine it is lossless: its own consumers store how far
+ * they have applied and persisted in `consumed`, and the writer never
+ * overwrites a report above it. New orders are refused while fewer than
+ * `reserve` slots are free, so the reports of orders already out still fit.
+ * The file outlives a crashed engine: a restart replays above `consumed`.
+ * ------------------------------------------------------------------------ */
+typedef struct tw_exec_header {
+    tw_ring_header_t ring;     /* slot_size, slot_count, slots_offset, head: as any broadcast ring */
+    uint64_t consumed;         /* last n applied and persisted by the engine (release store by it) */
+    uint64_t reserve;          /* free slots below which new orders are refused */
+    uint64_t refused_full;     /* new orders refused for want of journal space (writer) */
+    uint64_t overflowed;       /* reports that found no free slot at all (writer; must stay 0) */
+    uint8_t pad[96];
+} tw_exec_header_t;
+
+_Static_assert(sizeof(tw_exec_header_t) == 256, "exec header size");
+_Static_assert(offsetof(tw_exec_header_t, consumed) == 128, "exec consumed");
+_Static_assert(offsetof(tw_exec_header_t, reserve) == 136, "exec reserve");
+_Static_assert(offsetof(tw_exec_header_t, refused_full) == 144, "exec refused_full");
+_Static_assert(offsetof(tw_exec_header_t, overflowed) == 152, "exec overflowed");
+
+enum { TW_EXEC_SLOT_SIZE = 256, TW_EXEC_PAYLOAD_MAX = TW_EXEC_SLOT_SIZE - 16, TW_EXEC_TEXT_MAX = 64 };
+
+/* Exec journal record types (slot type). */
+typedef enum tw_exec_type {
+    TW_EXEC_ACCEPTED = 1,      /* tw_exec_report_t: a command passed pre-trade risk and went to the gateway */
+    TW_EXEC_REJECTED = 2,      /* tw_exec_report_t: refused by risk (TW_EXEC_FLAG_LOCAL) or by the venue; code, text */
+    TW_EXEC_SENT = 3,          /* tw_exec_report_t: the signed request was handed to the socket */
+    TW_EXEC_ACK = 4,           /* tw_exec_report_t: the venue took the order (venue_order_id known) */
+    TW_EXEC_PARTIAL_FILL = 5,  /* tw_exec_report_t: a trade; the order still works */
+    TW_EXEC_FILL = 6,          /* tw_exec_report_t: the trade that completed the order */
+    TW_EXEC_CANCELED = 7,      /* tw_exec_report_t */
+    TW_EXEC_CANCEL_REJECT = 8, /* tw_exec_report_t: a cancel the venue refused; code, text */
+    TW_EXEC_EXPIRED = 9,       /* tw_exec_report_t: IOC/FOK remainder, or expired by the venue */
+    TW_EXEC_STATUS = 10,       /* tw_exec_report_t: an order's state as queried from the venue */
+    TW_EXEC_HALT = 11,         /* tw_exec_report_t: trading halted (e.g. an authentication failure); text */
+    TW_EXEC_BALANCE = 12,      /* tw_exec_balance_t */
+    TW_EXEC_POSITION = 13,     /* tw_exec_position_t */
+} tw_exec_type_t;
+
+/* The order state a report leaves an order in (tw_exec_report_t.order_state). */
+typedef enum tw_order_state {
+    TW_OS_NONE = 0,
+    TW_OS_NEW = 1,
+    TW_OS_PENDING_SUBMIT = 2,
+    TW_OS_SUBMITTED = 3,
+    TW_OS_PARTIALLY_FILLED = 4,
+    TW_OS_FILLED = 5,
+    TW_OS_CANCELED = 6,
+    TW_OS_REJECTED = 7,
+    TW_OS_EXPIRED = 8,
+    TW_OS_CANCEL_PENDING = 9,
+    TW_OS_UNKNOWN = 10,
+} tw_order_state_t;
+
+enum {
+    TW_EXEC_FLAG_LOCAL = 1u << 0,    /* made by the engine (risk, gateway), not reported by the venue */
+    TW_EXEC_FLAG_STREAM = 1u << 1,   /* from the user-data stream (else from a request's answer) */
+    TW_EXEC_FLAG_MAKER = 1u << 2,    /* the fill provided liquidity */
+};
+
+typedef struct tw_exec_report {
+    uint64_t command_id;       /* the command answered or carried out (0: none) */
+    uint64_t producer;         /* its producer's lane token (0: the engine itself) */
+    uint64_t venue_order_id;   /* 0 until the venue names it */
+    uint64_t trade_id;         /* fills */
+    int64_t price;             /* fills: the trade's price; otherwise the order's (price exponent) */
+    int64_t quantity;          /* fills: the trade's quantity; otherwise the order's (quantity exponent) */
+    int64_t cum_quantity;      /* filled so far, as the venue says */
+    int64_t cum_quote;         /* quote filled so far, at the price exponent + quantity exponent */
+    int64_t fee;               /* fee mantissa at fee_exponent, in fee_asset */
+    int64_t venue_ns;          /* the venue's event or transaction time */
+    int64_t recv_ns;           /* when the answer or event was received (0: local) */
+    int64_t publish_ns;        /* when this record was appended */
+    int32_t code;              /* rejections: the venue's error code, or a tw_reject_code_t */
+    uint32_t strategy_id;
+    uint8_t side;              /* tw_side_t */
+    uint8_t order_type;        /* tw_order_type_t */
+    uint8_t tif;               /* tw_tif_t */
+    uint8_t order_state;       /* tw_order_state_t after this report */
+    uint8_t flags;             /* TW_EXEC_FLAG_* */
+    int8_t fee_exponent;
+    uint8_t pad0[2];
+    char client_order_id[TW_CLIENT_ID_MAX]; /* NUL-terminated */
+    char fee_asset[16];
+    char text[TW_EXEC_TEXT_MAX];             /* reason, NUL-terminated */
+    uint8_t reserved[8];
+} tw_exec_report_t;
+
+_Static_assert(sizeof(tw_exec_report_t) == TW_EXEC_PAYLOAD_MAX, "exec report size");
+_Static_assert(offsetof(tw_exec_report_t, venue_order_id) == 16, "exec venue_order_id");
+_Static_assert(offsetof(tw_exec_report_t, trade_id) == 24, "exec trade_id");
+_Static_assert(offsetof(tw_exec_report_t, price) == 32, "exec price");
+_Static_assert(offsetof(tw_exec_report_t, fee) == 64, "exec fee");
+_Static_assert(offsetof(tw_exec_report_t, venue_ns) == 72, "exec venue_ns");
+_Static_assert(offsetof(tw_exec_report_t, publish_ns) == 88, "exec publish_ns");
+_Static_assert(offsetof(tw_exec_report_t, code) == 96, "exec code");
+_Static_assert(offsetof(tw_exec_report_t, side) == 104, "exec side");
+_Static_assert(offsetof(tw_exec_report_t, order_state) == 107, "exec order_state");
+_Static_assert(offsetof(tw_exec_report_t, fee_exponent) == 109, "exec fee_exponent");
+_Static_assert(offsetof(tw_exec_report_t, client_order_id) == 112, "exec client_order_id");
+_Static_assert(offsetof(tw_exec_report_t, fee_asset) == 152, "exec fee_asset");
+_Static_assert(offsetof(tw_exec_report_t, text) == 168, "exec text");
+
+/* Codes of local rejections (tw_exec_report_t.code with TW_EXEC_FLAG_LOCAL); venue codes are negative. */
+typedef enum tw_reject_code {
+    TW_REJ_MALFORMED = 1,      /* unknown op, side, type or tif; bad instrument index; bad id */
+    TW_REJ_TICK = 2,           /* price not a multiple of the tick size */
+    TW_REJ_LOT = 3,            /* quantity not a multiple of the step size */
+    TW_REJ_MIN_QTY = 4,
+    TW_REJ_MAX_QTY = 5,
+    TW_REJ_NOTIONAL = 6,       /* below the minimum notional */
+    TW_REJ_PRICE_BAND = 7,     /* too far from the live mid */
+    TW_REJ_POSITION = 8,       /* would exceed the position limit */
+    TW_REJ_BALANCE = 9,        /* not enough available balance */
+    TW_REJ_RATE = 10,          /* order rate limit */
+    TW_REJ_BREAKER = 11,       /* circuit breaker open */
+    TW_REJ_HALTED = 12,        /* trading halted (kill switch, authentication failure) */
+    TW_REJ_JOURNAL_FULL = 13,  /* exec journal near full */
+    TW_REJ_DUPLICATE = 14,     /* client order id already used by another order */
+    TW_REJ_UNKNOWN_ORDER = 15, /* cancel of an order the engine does not know */
+    TW_REJ_NO_MARKET = 16,     /* no live book to check the price against */
+    TW_REJ_GATEWAY = 17,       /* the gateway's queue is full or it is not connected */
+    TW_REJ_MODE = 18,          /* observation mode: validated, not sent */
+} tw_reject_code_t;
+
+typedef struct tw_exec_balance {
+    char asset[16];            /* NUL-terminated, upper case */
+    int64_t free;              /* mantissas at exponent */
+    int64_t locked;
+    int64_t delta;             /* balanceUpdate: the change; 0 for a position snapshot */
+    int64_t venue_ns;
+    int64_t recv_ns;
+    int64_t publish_ns;
+    int8_t exponent;
+    uint8_t pad[7];
+} tw_exec_balance_t;
+
+_Static_assert(sizeof(tw_exec_balance_t) == 72, "exec balance size");
+_Static_assert(offsetof(tw_exec_balance_t, free) == 16, "exec balance free");
+_Static_assert(offsetof(tw_exec_balance_t, exponent) == 64, "exec balance exponent");
+
+typedef struct tw_exec_position {
+    int64_t amount;            /* signed, quantity exponent (slot instrument) */
+    int64_t entry_price;       /* price exponent */
+    int64_t unrealized;        /* quote, at exponent */
+    int64_t venue_ns;
+    int64_t recv_ns;
+    int64_t publish_ns;
+    int8_t exponent;           /* of unrealized */
+    uint8_t pad[7];
+} tw_exec_position_t;
+
+_Static_assert(sizeof(tw_exec_position_t) == 56, "exec position size");
 
 /* ------------------------------------------------------------------------
  * Books: an instrument table, then one book block per instrument.
@@ -384,6 +574,13 @@ typedef enum tw_counter {
     TW_CTR_CMD_CONSUMED = 4,   /* commands taken by the consumer */
     TW_CTR_FEED_LOOPS = 5,     /* feed thread loop iterations */
     TW_CTR_FEED_UNROUTED = 6,  /* feed messages for no known instrument, or unparseable (ABI 1.1) */
+    TW_CTR_CMD_ACCEPTED = 7,   /* commands that passed pre-trade risk (ABI 2.0) */
+    TW_CTR_CMD_REJECTED = 8,   /* commands refused by pre-trade risk; per code below */
+    TW_CTR_GW_SENT = 9,        /* requests the gateway handed to the socket */
+    TW_CTR_GW_ANSWERS = 10,    /* answers the gateway received */
+    TW_CTR_GW_EVENTS = 11,     /* user-data events the gateway journaled */
+    TW_CTR_GW_MALFORMED = 12,  /* gateway messages that did not decode */
+    TW_CTR_REJECT_BASE = 13,   /* TW_CTR_REJECT_BASE + tw_reject_code_t (1..18): rejections by code */
     TW_CTR_COUNT = 32,
 } tw_counter_t;
 
@@ -403,6 +600,7 @@ typedef struct tw_instrument_stats {
     uint8_t reserved[32];
 } tw_instrument_stats_t;
 
+_Static_assert(TW_CTR_REJECT_BASE + TW_REJ_MODE < TW_CTR_COUNT, "reject counters fit");
 _Static_assert(sizeof(tw_instrument_stats_t) == 128, "instrument stats size");
 _Static_assert(offsetof(tw_instrument_stats_t, messages) == 0, "stats messages");
 _Static_assert(offsetof(tw_instrument_stats_t, gaps) == 16, "stats gaps");
@@ -427,6 +625,8 @@ typedef enum tw_histogram_id {
     TW_HIST_BOOK_WRITE = 1,    /* duration of a seqlocked book write, ns */
     TW_HIST_CMD_QUEUE = 2,     /* command created -> consumed, ns */
     TW_HIST_FEED_WIRE = 3,     /* socket receive completion (recv_ns) -> md event published, ns (ABI 1.1) */
+    TW_HIST_ORDER_ENCODE = 4,  /* gateway: request taken -> signed bytes handed to the socket, ns (ABI 2.0) */
+    TW_HIST_ORDER_ACK = 5,     /* gateway: request sent -> venue answer received, ns (ABI 2.0) */
     TW_HIST_COUNT = 8,
 } tw_histogram_id_t;
 

@@ -106,8 +106,22 @@ int tw_pid_alive(int pid);
  */
 uint64_t tw_ring_region_size(uint32_t slot_size, uint32_t slot_count);
 int tw_ring_init(tw_shm_t *s, uint32_t slot_size, uint32_t slot_count);
-uint64_t tw_cmd_region_size(uint32_t slot_count);
-int tw_cmd_ring_init(tw_shm_t *s, uint32_t slot_count);
+uint64_t tw_cmd_region_size(uint32_t lane_count, uint32_t lane_slots);
+int tw_cmd_init(tw_shm_t *s, uint32_t lane_count, uint32_t lane_slots);
+uint64_t tw_exec_region_size(uint32_t slot_count);
+int tw_exec_init(tw_shm_t *s, uint32_t slot_count, uint32_t reserve);
+
+/*
+ * Producer: claims a lane of a writable cmd segment: a free one, or one whose
+ * owner's pid no longer exists (counted in lanes_reclaimed). *lane and *token
+ * (pid << 32 | nonce) identify it for tw_cmd_lane_push. -ESTALE when the
+ * segment is not LIVE, -EBUSY when every lane has a live owner (counted in
+ * rejected_no_lane).
+ */
+int tw_cmd_lane_claim(void *segment, uint32_t *lane, uint64_t *token);
+
+/* Gives a lane back (only by its owner; commands already in it are still consumed). */
+void tw_cmd_lane_release(void *segment, uint32_t lane, uint64_t token);
 uint64_t tw_books_region_size(uint32_t instruments, uint32_t depth);
 int tw_books_init(tw_shm_t *s, uint32_t instruments, uint32_t depth);
 uint64_t tw_stats_region_size(uint32_t instruments);

@@ -171,79 +171,139 @@ static inline void tw_hist_record(tw_histogram_t *h, uint64_t v)
     __atomic_store_n(&h->count, count + 1, __ATOMIC_RELAXED);
 }
 
-/* ---------------------------------------------------------- command ring -- */
+/* ---------------------------------------------------------- command lanes -- */
 
-static inline tw_cmd_ring_header_t *tw_cmd_ring_of(void *segment)
+static inline tw_cmd_header_t *tw_cmd_of(void *segment)
 {
     tw_segment_header_t *h = (tw_segment_header_t *)segment;
-    return (tw_cmd_ring_header_t *)((uint8_t *)segment + h->region_offset);
+    return (tw_cmd_header_t *)((uint8_t *)segment + h->region_offset);
+}
+
+static inline tw_cmd_lane_t *tw_cmd_lane(void *segment, uint32_t lane)
+{
+    tw_cmd_header_t *c = tw_cmd_of(segment);
+    return (tw_cmd_lane_t *)((uint8_t *)segment + c->lanes_offset + (uint64_t)lane * c->lane_size);
 }
 
 /*
- * Producer: claims a slot and writes one command. Any number of threads or
- * processes may call this concurrently on a writable mapping. Returns 0, or
- * -ENOBUFS when the ring is full (counted in rejected_full; nothing written).
+ * Producer (the lane's owner only): writes one command into the lane.
+ * Returns 0; -ESTALE when the segment is no longer LIVE or no longer of
+ * `generation` (the engine stopped or restarted: nothing written); -EPERM when
+ * the lane is no longer owned by `token`; -ENOBUFS when the lane is full
+ * (counted in rejected_full; nothing written).
  */
-static inline int tw_cmd_push(void *segment, uint16_t op, const tw_command_t *cmd)
+static inline int tw_cmd_lane_push(void *segment, uint32_t lane, uint64_t token, uint64_t generation,
+                                   const tw_command_t *cmd)
 {
-    tw_cmd_ring_header_t *r = tw_cmd_ring_of(segment);
-    uint8_t *slots = (uint8_t *)segment + r->slots_offset;
-    uint64_t mask = r->slot_count - 1u;
-    uint64_t pos = __atomic_load_n(&r->tail, __ATOMIC_RELAXED);
-    for (;;) {
-        uint8_t *slot = slots + (pos & mask) * r->slot_size;
-        uint64_t seq = __atomic_load_n((uint64_t *)slot, __ATOMIC_ACQUIRE); /* pairs with pop's release */
-        int64_t dif = (int64_t)(seq - pos);
-        if (dif == 0) {
-            /* relaxed CAS: the slot's seq, not tail, publishes the data */
-            if (__atomic_compare_exchange_n(&r->tail, &pos, pos + 1, 1, __ATOMIC_RELAXED, __ATOMIC_RELAXED)) {
-                uint64_t meta = (uint64_t)sizeof(*cmd) | ((uint64_t)op << 32) |
-                                ((uint64_t)(uint16_t)cmd->instrument << 48);
-                __atomic_store_n((uint64_t *)slot + 1, meta, __ATOMIC_RELAXED);
-                tw_copy_to_shared(slot + sizeof(tw_slot_header_t), cmd, (uint32_t)sizeof(*cmd));
-                __atomic_store_n((uint64_t *)slot, pos + 1, __ATOMIC_RELEASE); /* pairs with pop's acquire */
-                return 0;
-            }
-        } else if (dif < 0) {
-            __atomic_fetch_add(&r->rejected_full, 1, __ATOMIC_RELAXED); /* read by status */
-            return -ENOBUFS;
-        } else {
-            pos = __atomic_load_n(&r->tail, __ATOMIC_RELAXED);
-        }
+    tw_segment_header_t *h = (tw_segment_header_t *)segment;
+    if (tw_segment_state(h) != TW_STATE_LIVE || __atomic_load_n(&h->generation, __ATOMIC_RELAXED) != generation)
+        return -ESTALE;
+    tw_cmd_header_t *c = tw_cmd_of(segment);
+    tw_cmd_lane_t *l = tw_cmd_lane(segment, lane);
+    if (__atomic_load_n(&l->owner, __ATOMIC_RELAXED) != token) /* CAS by tw_cmd_lane_claim */
+        return -EPERM;
+    uint64_t tail = __atomic_load_n(&l->tail, __ATOMIC_RELAXED); /* we are its only writer */
+    uint64_t head = __atomic_load_n(&l->head, __ATOMIC_ACQUIRE); /* pairs with pop's release: slot free */
+    if (tail - head >= c->lane_slots) {
+        __atomic_fetch_add(&c->rejected_full, 1, __ATOMIC_RELAXED); /* read by status */
+        return -ENOBUFS;
     }
+    uint8_t *slot = (uint8_t *)(l + 1) + (tail & (c->lane_slots - 1u)) * c->slot_size;
+    uint64_t meta = (uint64_t)sizeof(*cmd) | ((uint64_t)cmd->op << 32) | ((uint64_t)(uint16_t)cmd->instrument << 48);
+    __atomic_store_n((uint64_t *)slot, tail, __ATOMIC_RELAXED);
+    __atomic_store_n((uint64_t *)slot + 1, meta, __ATOMIC_RELAXED);
+    tw_copy_to_shared(slot + sizeof(tw_slot_header_t), cmd, (uint32_t)sizeof(*cmd));
+    __atomic_store_n(&l->submitted, __atomic_load_n(&l->submitted, __ATOMIC_RELAXED) + 1, __ATOMIC_RELAXED);
+    __atomic_store_n(&l->tail, tail + 1, __ATOMIC_RELEASE); /* pairs with pop's acquire: slot complete */
+    return 0;
 }
 
 /*
- * Consumer (exactly one): takes the next command. Returns 1 when one was
- * copied into *hdr and *cmd, 0 when the ring is empty.
+ * Consumer (exactly one): takes the next command of one lane. Returns 1 when
+ * one was copied into *hdr and *cmd (*owner: the lane's owner token at that
+ * moment), 0 when the lane is empty.
  */
-static inline int tw_cmd_pop(void *segment, tw_slot_header_t *hdr, tw_command_t *cmd)
+static inline int tw_cmd_lane_pop(void *segment, uint32_t lane, tw_slot_header_t *hdr, tw_command_t *cmd,
+                                  uint64_t *owner)
 {
-    tw_cmd_ring_header_t *r = tw_cmd_ring_of(segment);
-    uint8_t *slots = (uint8_t *)segment + r->slots_offset;
-    uint64_t pos = __atomic_load_n(&r->head, __ATOMIC_RELAXED); /* only the consumer stores head */
-    uint8_t *slot = slots + (pos & (r->slot_count - 1u)) * r->slot_size;
-    uint64_t seq = __atomic_load_n((uint64_t *)slot, __ATOMIC_ACQUIRE); /* pairs with push's release */
-    if (seq != pos + 1)
+    tw_cmd_header_t *c = tw_cmd_of(segment);
+    tw_cmd_lane_t *l = tw_cmd_lane(segment, lane);
+    uint64_t head = __atomic_load_n(&l->head, __ATOMIC_RELAXED); /* only the consumer stores head */
+    uint64_t tail = __atomic_load_n(&l->tail, __ATOMIC_ACQUIRE); /* pairs with push's release */
+    if (tail == head)
         return 0;
+    uint8_t *slot = (uint8_t *)(l + 1) + (head & (c->lane_slots - 1u)) * c->slot_size;
     uint64_t meta = __atomic_load_n((uint64_t *)slot + 1, __ATOMIC_RELAXED);
     tw_copy_from_shared(cmd, slot + sizeof(tw_slot_header_t), (uint32_t)sizeof(*cmd));
-    hdr->seq = pos;
+    hdr->seq = head;
     hdr->length = (uint32_t)meta;
     hdr->type = (uint16_t)(meta >> 32);
     hdr->instrument = (uint16_t)(meta >> 48);
-    __atomic_store_n((uint64_t *)slot, pos + r->slot_count, __ATOMIC_RELEASE); /* frees it for push */
-    __atomic_store_n(&r->head, pos + 1, __ATOMIC_RELAXED); /* observability */
+    *owner = __atomic_load_n(&l->owner, __ATOMIC_RELAXED); /* informational: answers name it */
+    __atomic_store_n(&l->head, head + 1, __ATOMIC_RELEASE); /* frees the slot for push */
     return 1;
 }
 
-/* Commands waiting (approximate while producers run). */
-static inline uint64_t tw_cmd_depth(const void *segment)
+/* Commands waiting in a lane. */
+static inline uint64_t tw_cmd_lane_depth(void *segment, uint32_t lane)
 {
-    const tw_cmd_ring_header_t *r = tw_cmd_ring_of((void *)segment);
-    uint64_t tail = __atomic_load_n(&r->tail, __ATOMIC_RELAXED);
-    uint64_t head = __atomic_load_n(&r->head, __ATOMIC_RELAXED);
-    return tail > head ? tail - head : 0;
+    tw_cmd_lane_t *l = tw_cmd_lane(segment, lane);
+    uint64_t tail = __atomic_load_n(&l->tail, __ATOMIC_RELAXED);
+    uint64_t head = __atomic_load_n(&l->head, __ATOMIC_RELAXED);
+    return tail - head;
+}
+
+/* ---------------------------------------------------------- exec journal -- */
+
+typedef struct tw_exec_writer {
+    tw_ring_writer_t ring;
+    tw_exec_header_t *exec;
+} tw_exec_writer_t;
+
+/* Returns 0, or -EINVAL when the segment's ring geometry is not valid. */
+static inline int tw_exec_writer_init(tw_exec_writer_t *w, void *segment)
+{
+    w->exec = (tw_exec_header_t *)((uint8_t *)segment + ((tw_segment_header_t *)segment)->region_offset);
+    return tw_ring_writer_init(&w->ring, segment);
+}
+
+/* Free slots: those above the engine's consumed mark (acquire pairs with its release store). */
+static inline uint64_t tw_exec_free(const tw_exec_writer_t *w)
+{
+    uint64_t consumed = __atomic_load_n(&w->exec->consumed, __ATOMIC_ACQUIRE);
+    uint64_t used = (w->ring.next - 1u) - consumed;
+    return used >= w->ring.mask + 1u ? 0 : w->ring.mask + 1u - used;
+}
+
+/* Whether a new order may be sent: more than `reserve` free slots. Counts a refusal. */
+static inline int tw_exec_admit(tw_exec_writer_t *w)
+{
+    if (tw_exec_free(w) > __atomic_load_n(&w->exec->reserve, __ATOMIC_RELAXED))
+        return 1;
+    tw_counter_add(&w->exec->refused_full, 1);
+    return 0;
+}
+
+/*
+ * Appends one record (single writer). Returns its sequence number, or 0 when
+ * no slot is free above `consumed` (counted in overflowed: the record is not
+ * written, nothing the engine has not consumed is ever overwritten).
+ */
+static inline uint64_t tw_exec_append(tw_exec_writer_t *w, uint16_t type, uint16_t instrument, const void *payload,
+                                      uint32_t len)
+{
+    if (tw_exec_free(w) == 0) {
+        tw_counter_add(&w->exec->overflowed, 1);
+        return 0;
+    }
+    return tw_ring_publish(&w->ring, type, instrument, payload, len);
+}
+
+/* The engine's consumers: everything up to n is applied and persisted (release: pairs with tw_exec_free). */
+static inline void tw_exec_set_consumed(void *segment, uint64_t n)
+{
+    tw_exec_header_t *e = (tw_exec_header_t *)((uint8_t *)segment + ((tw_segment_header_t *)segment)->region_offset);
+    __atomic_store_n(&e->consumed, n, __ATOMIC_RELEASE);
 }
 
 #ifdef __cplusplus
