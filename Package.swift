@@ -56,6 +56,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Order lifecycle, pre-trade validation, retries and the circuit breaker: I/O free.
+        .target(name: "Execution", dependencies: ["EngineModel"]),
         // A Binance-compatible venue; its matching engine is I/O free and depends on EngineModel only.
         .target(
             name: "ExchangeSim",
@@ -96,6 +98,7 @@ let package = Package(
         ),
         .testTarget(name: "CEngineShmTests", dependencies: ["CEngineShm"]),
         .testTarget(name: "EngineModelTests", dependencies: ["EngineModel"]),
+        .testTarget(name: "ExecutionTests", dependencies: ["Execution", "EngineModel"]),
         .testTarget(
             name: "ExchangeSimTests",
             dependencies: [

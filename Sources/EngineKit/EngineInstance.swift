@@ -15,19 +15,29 @@ public struct InstanceConfig: Sendable {
     public var depth: UInt32
     /// Slots of the md ring (power of two).
     public var mdSlots: UInt32
-    /// Slots of the command ring (power of two).
-    public var cmdSlots: UInt32
+    /// Command lanes: producers at once (1...256).
+    public var cmdLanes: UInt32
+    /// Slots of each command lane (power of two).
+    public var laneSlots: UInt32
+    /// Slots of the exec journal (power of two).
+    public var execSlots: UInt32
+    /// Free journal slots below which new orders are refused.
+    public var execReserve: UInt32
 
     /// Creates a configuration; defaults follow DESIGN.md (20 levels a side).
     public init(
         instance: String, instruments: [Instrument], depth: UInt32 = UInt32(TW_DEFAULT_DEPTH),
-        mdSlots: UInt32 = 65536, cmdSlots: UInt32 = 4096
+        mdSlots: UInt32 = 65536, cmdLanes: UInt32 = 64, laneSlots: UInt32 = 256, execSlots: UInt32 = 65536,
+        execReserve: UInt32 = 16384
     ) {
         self.instance = instance
         self.instruments = instruments
         self.depth = depth
         self.mdSlots = mdSlots
-        self.cmdSlots = cmdSlots
+        self.cmdLanes = cmdLanes
+        self.laneSlots = laneSlots
+        self.execSlots = execSlots
+        self.execReserve = execReserve
     }
 }
 
@@ -40,21 +50,21 @@ public final class EngineInstance: @unchecked Sendable {
     public let config: InstanceConfig
     /// Generation of this start.
     public let generation: UInt64
-    /// Market-data ring, books, command ring and stats.
-    public let md: Segment, books: Segment, cmd: Segment, stats: Segment
+    /// Market-data ring, books, command lanes, exec journal and stats.
+    public let md: Segment, books: Segment, cmd: Segment, exec: Segment, stats: Segment
     /// Pid of a previous engine that died without cleaning up, if one was taken over.
     public let tookOverFrom: Int32?
     private var lockFD: Int32
 
     /// All segments, in the order they are published.
-    public var segments: [Segment] { [stats, books, cmd, md] }
+    public var segments: [Segment] { [stats, books, exec, cmd, md] }
 
     private init(
         config: InstanceConfig, generation: UInt64, segments: [Segment], lockFD: Int32, tookOverFrom: Int32?
     ) {
         self.config = config
         self.generation = generation
-        (stats, books, cmd, md) = (segments[0], segments[1], segments[2], segments[3])
+        (stats, books, exec, cmd, md) = (segments[0], segments[1], segments[2], segments[3], segments[4])
         self.lockFD = lockFD
         self.tookOverFrom = tookOverFrom
     }
@@ -110,15 +120,23 @@ public final class EngineInstance: @unchecked Sendable {
         for (i, instrument) in config.instruments.enumerated() {
             fill(tw_books_instrument_mut(books.base, UInt32(i)), instrument, index: i)
         }
+        let exec = try Segment.create(
+            instance: name, kind: .exec, regionSize: tw_exec_region_size(config.execSlots), generation: generation)
+        try check(
+            tw_exec_init(exec.rawShm, config.execSlots, config.execReserve),
+            "exec journal of \(config.execSlots) slots (reserve \(config.execReserve))")
         let cmd = try Segment.create(
-            instance: name, kind: .cmd, regionSize: tw_cmd_region_size(config.cmdSlots), generation: generation)
-        try check(tw_cmd_ring_init(cmd.rawShm, config.cmdSlots), "command ring of \(config.cmdSlots) slots")
+            instance: name, kind: .cmd, regionSize: tw_cmd_region_size(config.cmdLanes, config.laneSlots),
+            generation: generation)
+        try check(
+            tw_cmd_init(cmd.rawShm, config.cmdLanes, config.laneSlots),
+            "\(config.cmdLanes) command lanes of \(config.laneSlots) slots")
         let slotSize = UInt32(TW_MD_SLOT_SIZE)
         let md = try Segment.create(
             instance: name, kind: .md, regionSize: tw_ring_region_size(slotSize, config.mdSlots),
             generation: generation)
         try check(tw_ring_init(md.rawShm, slotSize, config.mdSlots), "md ring of \(config.mdSlots) slots")
-        return [stats, books, cmd, md]
+        return [stats, books, exec, cmd, md]
     }
 
     private static func check(_ rc: Int32, _ what: String) throws(ShmError) {

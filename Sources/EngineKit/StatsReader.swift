@@ -32,13 +32,23 @@ public let globalCounterNames: [(name: String, index: Int)] = [
     ("md_events", Int(TW_CTR_MD_EVENTS.rawValue)), ("book_writes", Int(TW_CTR_BOOK_WRITES.rawValue)),
     ("trades", Int(TW_CTR_TRADES.rawValue)), ("synth_steps", Int(TW_CTR_SYNTH_STEPS.rawValue)),
     ("cmd_consumed", Int(TW_CTR_CMD_CONSUMED.rawValue)), ("feed_loops", Int(TW_CTR_FEED_LOOPS.rawValue)),
-    ("feed_unrouted", Int(TW_CTR_FEED_UNROUTED.rawValue)),
+    ("feed_unrouted", Int(TW_CTR_FEED_UNROUTED.rawValue)), ("cmd_accepted", Int(TW_CTR_CMD_ACCEPTED.rawValue)),
+    ("cmd_rejected", Int(TW_CTR_CMD_REJECTED.rawValue)), ("gw_sent", Int(TW_CTR_GW_SENT.rawValue)),
+    ("gw_answers", Int(TW_CTR_GW_ANSWERS.rawValue)), ("gw_events", Int(TW_CTR_GW_EVENTS.rawValue)),
+    ("gw_malformed", Int(TW_CTR_GW_MALFORMED.rawValue)),
+] + rejectCodeNames.enumerated().map { ("rejected_\($0.element)", Int(TW_CTR_REJECT_BASE.rawValue) + $0.offset + 1) }
+
+/// Names of the local rejection codes, in ABI order from 1 (`tw_reject_code_t`).
+public let rejectCodeNames: [String] = [
+    "malformed", "tick", "lot", "min_qty", "max_qty", "notional", "price_band", "position", "balance", "rate",
+    "breaker", "halted", "journal_full", "duplicate", "unknown_order", "no_market", "gateway", "mode",
 ]
 
 /// Names of the histograms, in ABI order (`tw_histogram_id_t`).
 public let histogramNames: [(name: String, index: Int)] = [
     ("md_publish_ns", Int(TW_HIST_MD_PUBLISH.rawValue)), ("book_write_ns", Int(TW_HIST_BOOK_WRITE.rawValue)),
     ("cmd_queue_ns", Int(TW_HIST_CMD_QUEUE.rawValue)), ("feed_wire_ns", Int(TW_HIST_FEED_WIRE.rawValue)),
+    ("order_encode_ns", Int(TW_HIST_ORDER_ENCODE.rawValue)), ("order_ack_ns", Int(TW_HIST_ORDER_ACK.rawValue)),
 ]
 
 /// Read-only view of the stats segment; every load is a relaxed atomic load, no locks.

@@ -9,14 +9,18 @@ struct InstanceView {
     let books: BooksReader
     let stats: StatsReader
     let md: Segment
-    let cmd: CommandRing?
+    let cmd: CommandConsumer?
+    let exec: Segment?
 
     init(instance: String) throws {
         name = instance
         books = try attachOrExit(instance) { () throws(ShmError) in try BooksReader(instance: instance) }
         stats = try attachOrExit(instance) { () throws(ShmError) in try StatsReader(instance: instance) }
         md = try attachOrExit(instance) { () throws(ShmError) in try Segment.attach(instance: instance, kind: .md) }
-        cmd = try? CommandRing(instance: instance)
+        cmd = (try? Segment.attach(instance: instance, kind: .cmd)).map {
+            CommandConsumer(segment: $0, instrumentCount: books.instruments.count)
+        }
+        exec = try? Segment.attach(instance: instance, kind: .exec)
     }
 
     /// Whether the engine behind the segments is live.
@@ -79,8 +83,19 @@ struct InstanceView {
             "md": ["head": tw_ring_head(tw_ring_of(md.base)), "slots": ring.slot_count, "slot_size": ring.slot_size]
         ]
         if let cmd {
-            let p = cmd.positions
-            rings["cmd"] = ["tail": p.tail, "head": p.head, "capacity": cmd.capacity, "rejected_full": cmd.rejectedFull]
+            let c = cmd.counters
+            let lanes = cmd.lanes
+            rings["cmd"] = [
+                "lanes": lanes.count, "lanes_owned": lanes.owned, "waiting": cmd.depth, "rejected_full": c.rejectedFull,
+                "rejected_no_lane": c.rejectedNoLane, "lanes_reclaimed": c.lanesReclaimed,
+            ]
+        }
+        if let exec, let reader = try? ExecJournalReader(segment: exec) {
+            let c = reader.counters
+            rings["exec"] = [
+                "head": c.head, "consumed": c.consumed, "slots": c.capacity, "reserve": c.reserve,
+                "refused_full": c.refusedFull, "overflowed": c.overflowed,
+            ]
         }
         return ["counters": counters, "histograms": histograms, "rings": rings]
     }

@@ -49,8 +49,13 @@ struct Status: ParsableCommand {
             let md = rings["md"] ?? [:]
             print("md ring: head \(md["head"]!) of \(md["slots"]!) slots")
             if let cmd = rings["cmd"] {
-                print("cmd ring: tail \(cmd["tail"]!) head \(cmd["head"]!) capacity \(cmd["capacity"]!)"
-                    + " rejected_full \(cmd["rejected_full"]!)")
+                print("cmd lanes: \(cmd["lanes_owned"]!) of \(cmd["lanes"]!) owned, \(cmd["waiting"]!) waiting,"
+                    + " rejected_full \(cmd["rejected_full"]!) rejected_no_lane \(cmd["rejected_no_lane"]!)"
+                    + " reclaimed \(cmd["lanes_reclaimed"]!)")
+            }
+            if let exec = rings["exec"] {
+                print("exec journal: head \(exec["head"]!) consumed \(exec["consumed"]!) of \(exec["slots"]!) slots,"
+                    + " refused_full \(exec["refused_full"]!) overflowed \(exec["overflowed"]!)")
             }
         }
         if let counters = o["counters"] as? [String: Any] {

@@ -17,7 +17,7 @@ func eth() throws -> Instrument {
         let name = uniqueInstance("create")
         let instance = try EngineInstance.create(InstanceConfig(instance: name, instruments: [try btc(), try eth()]))
         defer { instance.shutdown(keepSegments: false) }
-        for kind in [SegmentKind.md, .books, .cmd, .stats] {
+        for kind in [SegmentKind.md, .books, .cmd, .exec, .stats] {
             let path = try Segment.path(instance: name, kind: kind)
             let attrs = try FileManager.default.attributesOfItem(atPath: path)
             #expect((attrs[.posixPermissions] as? Int) == 0o640, "\(kind.name)")
@@ -66,7 +66,7 @@ func eth() throws -> Instrument {
         let instance = try EngineInstance.create(InstanceConfig(instance: name, instruments: [try btc()]))
         instance.shutdown(keepSegments: false)
         #expect(throws: ShmError.self) { _ = try Segment.attach(instance: name, kind: .stats) }
-        for kind in [SegmentKind.md, .books, .cmd, .stats] {
+        for kind in [SegmentKind.md, .books, .cmd, .exec, .stats] {
             #expect(!FileManager.default.fileExists(atPath: try Segment.path(instance: name, kind: kind)))
         }
     }
