@@ -160,11 +160,23 @@ static inline void cs_make_ring(const char *instance, uint32_t kind, uint32_t sl
     CHECK_RC(tw_shm_commit(s), 0);
 }
 
-static inline void cs_make_cmd(const char *instance, uint32_t slot_count, tw_shm_t *s)
+/* A command segment of lanes x slots, committed and LIVE (producers refuse anything else). */
+static inline void cs_make_cmd(const char *instance, uint32_t lanes, uint32_t lane_slots, uint64_t generation,
+                               tw_shm_t *s)
 {
-    CHECK_RC(tw_shm_create(instance, TW_SEG_CMD, tw_cmd_region_size(slot_count), 1, s), 0);
-    CHECK_RC(tw_cmd_ring_init(s, slot_count), 0);
+    CHECK_RC(tw_shm_create(instance, TW_SEG_CMD, tw_cmd_region_size(lanes, lane_slots), generation, s), 0);
+    CHECK_RC(tw_cmd_init(s, lanes, lane_slots), 0);
     CHECK_RC(tw_shm_commit(s), 0);
+    tw_segment_set_state((tw_segment_header_t *)s->base, TW_STATE_LIVE);
+}
+
+/* An exec journal of slot_count slots with `reserve`, committed and LIVE. */
+static inline void cs_make_exec(const char *instance, uint32_t slot_count, uint32_t reserve, tw_shm_t *s)
+{
+    CHECK_RC(tw_shm_create(instance, TW_SEG_EXEC, tw_exec_region_size(slot_count), 1, s), 0);
+    CHECK_RC(tw_exec_init(s, slot_count, reserve), 0);
+    CHECK_RC(tw_shm_commit(s), 0);
+    tw_segment_set_state((tw_segment_header_t *)s->base, TW_STATE_LIVE);
 }
 
 static inline void cs_make_books(const char *instance, uint32_t instruments, uint32_t depth, tw_shm_t *s)
