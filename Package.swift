@@ -58,6 +58,14 @@ let package = Package(
         ),
         // Order lifecycle, pre-trade validation, retries and the circuit breaker: I/O free.
         .target(name: "Execution", dependencies: ["EngineModel"]),
+        // The order path at run time: command intake through pre-trade risk to the C gateway, the
+        // exec journal folded into order state, credentials.
+        .target(
+            name: "Trading",
+            dependencies: [
+                "EngineKit", "EngineModel", "Execution", .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // A Binance-compatible venue; its matching engine is I/O free and depends on EngineModel only.
         .target(
             name: "ExchangeSim",
@@ -81,7 +89,7 @@ let package = Package(
         .executableTarget(
             name: "engine",
             dependencies: [
-                "EngineKit", "EngineModel", "ExchangeSim", "MarketData",
+                "EngineKit", "EngineModel", "ExchangeSim", "MarketData", "Trading", "Execution",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -99,6 +107,7 @@ let package = Package(
         .testTarget(name: "CEngineShmTests", dependencies: ["CEngineShm"]),
         .testTarget(name: "EngineModelTests", dependencies: ["EngineModel"]),
         .testTarget(name: "ExecutionTests", dependencies: ["Execution", "EngineModel"]),
+        .testTarget(name: "TradingTests", dependencies: ["Trading", "Execution", "EngineKit", "EngineModel", "CEngineShm"]),
         .testTarget(
             name: "ExchangeSimTests",
             dependencies: [

@@ -186,6 +186,12 @@ public struct ExecRecord: Equatable, Sendable {
     public var seq: UInt64
     public var body: Body
 
+    /// A record with a number.
+    public init(seq: UInt64, body: Body) {
+        self.seq = seq
+        self.body = body
+    }
+
     init(header: tw_slot_header_t, payload: UnsafeRawPointer) {
         seq = header.seq
         guard let type = ExecType(rawValue: header.type) else {

@@ -258,7 +258,7 @@ private let TW_SYNC_SPOT_VALUE: Int32 = 1
 private let TW_SYNC_FUTURES_VALUE: Int32 = 2
 
 /// Calls `body` with a C string for `text`, or NULL when it is nil.
-private func withOptionalCString<R>(_ text: String?, _ body: (UnsafePointer<CChar>?) -> R) -> R {
+func withOptionalCString<R>(_ text: String?, _ body: (UnsafePointer<CChar>?) -> R) -> R {
     guard let text else { return body(nil) }
     return text.withCString { body($0) }
 }

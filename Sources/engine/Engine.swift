@@ -6,7 +6,7 @@ struct Engine: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "engine",
         abstract: "Tickwire: a low-latency trading engine with books and events in shared memory.",
-        subcommands: [Start.self, Status.self, Book.self, Tail.self, Snapshot.self, Sim.self]
+        subcommands: [Start.self, Status.self, Book.self, Tail.self, Order.self, Orders.self, Snapshot.self, Sim.self]
     )
 }
 

@@ -26,6 +26,17 @@ struct EngineConfigFile: Decodable, Equatable {
     var feed: Feed?
     var sim: Sim?
     var synthetic: Synthetic?
+    var trading: Trading?
+
+    struct Trading: Decodable, Equatable {
+        var mode: String?
+        var credentials: String?
+        var wsApiUrl: String?
+        var priceBandPercent: Double?
+        var requestTimeoutMs: UInt32?
+
+        static let keys: Set<String> = ["mode", "credentials", "ws_api_url", "price_band_percent", "request_timeout_ms"]
+    }
 
     struct Feed: Decodable, Equatable {
         var wsUrl: String?
@@ -69,6 +80,7 @@ struct EngineConfigFile: Decodable, Equatable {
 
     static let keys: Set<String> = [
         "instance", "venue", "symbols", "cores", "depth", "ring_slots", "duration", "feed", "sim", "synthetic",
+        "trading",
     ]
 
     /// Reads and checks a file; errors name the file and the problem in one line.
@@ -82,7 +94,7 @@ struct EngineConfigFile: Decodable, Equatable {
         }
         guard let object = root as? [String: Any] else { throw ConfigFileError("config file \(path): expected an object") }
         try checkKeys(object, allowed: keys, at: "", path: path)
-        for (section, allowed) in [("feed", Feed.keys), ("sim", Sim.keys), ("synthetic", Synthetic.keys)] {
+        for (section, allowed) in [("feed", Feed.keys), ("sim", Sim.keys), ("synthetic", Synthetic.keys), ("trading", Trading.keys)] {
             if let inner = object[section] as? [String: Any] {
                 try checkKeys(inner, allowed: allowed, at: section + ".", path: path)
             }

@@ -17,8 +17,9 @@ struct InstanceView {
         books = try attachOrExit(instance) { () throws(ShmError) in try BooksReader(instance: instance) }
         stats = try attachOrExit(instance) { () throws(ShmError) in try StatsReader(instance: instance) }
         md = try attachOrExit(instance) { () throws(ShmError) in try Segment.attach(instance: instance, kind: .md) }
+        let count = books.instruments.count
         cmd = (try? Segment.attach(instance: instance, kind: .cmd)).map {
-            CommandConsumer(segment: $0, instrumentCount: books.instruments.count)
+            CommandConsumer(segment: $0, instrumentCount: count)
         }
         exec = try? Segment.attach(instance: instance, kind: .exec)
     }

@@ -42,6 +42,15 @@ struct NetworkRun {
             throw fail("\(error)")
         }
         let serving = Task { await supervisor.run() }
+        let trading: TradingRun?
+        do {
+            trading = try TradingRun.start(settings: settings, instance: instance, target: target, sim: sim, logger: logger)
+        } catch {
+            serving.cancel()
+            _ = try? blocking { try await supervisor.stop() }
+            instance.shutdown(keepSegments: false)
+            throw error
+        }
         instance.setState(.live)
         let scheme = target.webSocket.tls ? "wss" : "ws"
         let url = "\(scheme)://\(target.webSocket.host):\(target.webSocket.port)\(target.webSocket.path)"
@@ -49,6 +58,8 @@ struct NetworkRun {
         let reason = waitForEnd(instance: instance, duration: settings.duration, signals: signals) {
             supervisor.feed.isRunning
         }
+        // Shutdown order: stop intake and drain the journal, stop the gateway, then the feeds.
+        trading?.stop()
         serving.cancel()
         let stopped = Result { try blocking { try await supervisor.stop() } }
         instance.shutdown(keepSegments: settings.keepSegments)

@@ -62,6 +62,15 @@ struct Start: ParsableCommand {
     @Option(help: "Seed of the synthetic venue's walk, or of the sim's liquidity.")
     var seed: UInt64?
 
+    @Option(help: "Order handling: live (send to the venue; on the sim venue, to the sim), observation (validate, send nothing), off.")
+    var mode: String?
+
+    @Option(help: "File (mode 0600) with api_key and api_secret; else TICKWIRE_API_KEY/TICKWIRE_API_SECRET. The sim venue uses its own.")
+    var credentials: String?
+
+    @Option(name: .customLong("ws-api-url"), help: "The venue's WebSocket API (binance: wss://ws-api.binance.com:443/ws-api/v3).")
+    var wsAPIURL: String?
+
     @Flag(name: .customLong("keep-segments"), help: "Leave the segments in /dev/shm after stopping (state dead).")
     var keepSegments = false
 

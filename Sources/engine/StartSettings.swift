@@ -23,6 +23,8 @@ struct StartSettings {
     var simTLS: Bool
     var feed: MarketFeedConfig
     var snapshotLimit: Int
+    // Orders.
+    var trading: TradingSettings
     // Synthetic venue, and the sim's liquidity.
     var rate: UInt32
     var seed: UInt64
@@ -114,6 +116,7 @@ struct StartSettings {
         guard feed.heartbeatMillis >= 100 else { throw fail("feed.heartbeat_ms must be at least 100", code: 2) }
         feed.seed = seed
         self.feed = feed
+        trading = try TradingSettings(flags: flags, file: file.trading ?? .init(), venue: venue, cores: cores)
     }
 
     /// The endpoints of a real venue (flags or defaults), checked.

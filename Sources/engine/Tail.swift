@@ -2,14 +2,14 @@ import ArgumentParser
 import EngineKit
 import Foundation
 
-/// `engine tail md`: follows the md ring and prints one JSON object per event.
+/// `engine tail md|exec`: follows the md ring or the exec journal and prints one JSON object per event.
 struct Tail: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Follow a ring and print its events as JSON lines (laps and restarts are reported).")
 
     @OptionGroup var options: InstanceOptions
 
-    @Argument(help: "Ring to follow: md.")
+    @Argument(help: "Ring to follow: md (market data) or exec (execution reports and command answers).")
     var ring: String
 
     @Option(help: "Only this symbol's events.")
@@ -25,7 +25,7 @@ struct Tail: ParsableCommand {
     var fromOldest = false
 
     func validate() throws {
-        guard ring == "md" else { throw ValidationError("unknown ring '\(ring)'; available: md") }
+        guard ring == "md" || ring == "exec" else { throw ValidationError("unknown ring '\(ring)'; available: md, exec") }
         if let count, count <= 0 { throw ValidationError("--count must be positive") }
         if let timeout, !(timeout > 0) { throw ValidationError("--timeout must be positive") }
     }
@@ -33,6 +33,7 @@ struct Tail: ParsableCommand {
     func run() throws {
         let view = try InstanceView(instance: options.instance)
         let filter = try symbol.map { try view.index(of: $0) }
+        if ring == "exec" { return try tailExec(view: view, filter: filter) }
         let reader = try attachOrExit(options.instance) { () throws(ShmError) in
             try RingReader(instance: options.instance, fromOldest: fromOldest)
         }
@@ -54,6 +55,35 @@ struct Tail: ParsableCommand {
                     books = try BooksReader(instance: options.instance)
                 } catch { throw fail("engine restarted and its segments cannot be attached: \(error)") }
                 print(jsonLine(["event": "restart", "generation": reader.generation]))
+            case .empty:
+                if let timeout, Date().timeIntervalSince(lastEvent) >= timeout { return }
+                flushOutput()
+                usleep(200)
+            }
+        }
+    }
+}
+
+extension Tail {
+    /// Follows the exec journal (read like a ring: an external reader can be lapped, and says so).
+    func tailExec(view: InstanceView, filter: Int?) throws {
+        let reader = try attachOrExit(options.instance) { () throws(ShmError) in
+            try ExecJournalReader(instance: options.instance, fromOldest: fromOldest)
+        }
+        var printed = 0
+        var lastEvent = Date()
+        while count.map({ printed < $0 }) ?? true {
+            switch reader.poll() {
+            case .record(let record):
+                lastEvent = Date()
+                if let filter, case .report(let r) = record.body, r.instrument != filter { continue }
+                print(jsonLine(ExecJSON.object(record, view.books.instruments)))
+                printed += 1
+            case .lapped(let lost):
+                print(jsonLine(["event": "lapped", "lost": lost, "resume": reader.nextSeq]))
+            case .stopped:
+                print(jsonLine(["event": "stopped"]))
+                return
             case .empty:
                 if let timeout, Date().timeIntervalSince(lastEvent) >= timeout { return }
                 flushOutput()

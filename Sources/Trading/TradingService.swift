@@ -1,0 +1,125 @@
+import EngineKit
+import EngineModel
+import Execution
+import Foundation
+import Logging
+
+/// The order path's Swift thread: folds the exec journal into the engine's board of orders
+/// (and marks it consumed), then runs waiting commands through the intake. One thread, so the
+/// board the intake checks against is never torn; other threads read copies.
+public final class TradingService: @unchecked Sendable {
+    private let intake: OrderIntake
+    private let journal: ExecJournalReader
+    private let instance: EngineInstance
+    private let route: OrderRoute
+    private let logger: Logger
+    private var board: OrderBoard
+    private let lock = NSLock()
+    private var published: OrderBoard
+    private var thread: Thread?
+    private let stopFlag = ManagedAtomicFlag()
+    private let finished = DispatchSemaphore(value: 0)
+
+    /// A service over an instance, routing approved orders through `route`.
+    public init(
+        instance: EngineInstance, route: OrderRoute, check: @escaping PreTradeCheck, mid: @escaping (Int) -> Price?,
+        logger: Logger
+    ) throws {
+        self.instance = instance
+        self.route = route
+        self.logger = logger
+        journal = try ExecJournalReader(segment: instance.exec, fromOldest: true)
+        board = OrderBoard(instruments: instance.config.instruments)
+        published = board
+        intake = OrderIntake(
+            instance: instance, route: route, check: check, mid: mid,
+            idPrefix: "tw\(String(instance.generation % 1_000_000_000, radix: 36))x")
+    }
+
+    /// A copy of the board as of the last pass.
+    public var orders: OrderBoard {
+        lock.lock()
+        defer { lock.unlock() }
+        return published
+    }
+
+    /// Starts the thread.
+    public func start() {
+        let thread = Thread { [self] in
+            loop()
+            finished.signal()
+        }
+        thread.name = "tickwire-orders"
+        self.thread = thread
+        thread.start()
+    }
+
+    /// Stops intake, drains what the journal already holds, and waits for the thread.
+    public func stop() {
+        guard thread != nil else { return }
+        stopFlag.set()
+        finished.wait()
+        thread = nil
+    }
+
+    private func loop() {
+        var idle = 0
+        while !stopFlag.isSet {
+            var worked = drainJournal()
+            for _ in 0..<64 where intake.step(board: board) { worked = true }
+            intake.settle(board: board)
+            for id in board.takeQueries() { query(id) }
+            if worked {
+                idle = 0
+                publish()
+            } else {
+                idle += 1
+                usleep(idle < 100 ? 20 : 200)
+            }
+        }
+        _ = drainJournal()
+        publish()
+    }
+
+    /// Applies every new journal record to the board; the engine has then consumed them.
+    private func drainJournal() -> Bool {
+        var any = false
+        while case .record(let record) = journal.poll() {
+            board.apply(record)
+            any = true
+        }
+        if any { instance.exec.setExecConsumed(board.lastSeq) }
+        return any
+    }
+
+    private func query(_ clientOrderId: String) {
+        guard let order = board.order(clientOrderId: clientOrderId) else { return }
+        logger.warning("order outcome unknown: asking the venue", metadata: ["client_order_id": "\(clientOrderId)"])
+        _ = route.queryStatus(
+            OrderCommand(
+                op: .cancel, instrument: Int(order.instrumentIndex), clientOrderId: clientOrderId,
+                targetId: order.venueOrderId ?? 0))
+    }
+
+    private func publish() {
+        lock.lock()
+        published = board
+        lock.unlock()
+    }
+}
+
+/// A flag set once by one thread and polled by another.
+final class ManagedAtomicFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+    func set() {
+        lock.lock()
+        value = true
+        lock.unlock()
+    }
+    var isSet: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return value
+    }
+}

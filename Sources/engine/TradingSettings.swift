@@ -1,0 +1,53 @@
+import ArgumentParser
+import EngineKit
+import Foundation
+import Trading
+
+/// How `engine start` handles orders: the mode, where the venue's WebSocket API is, whose
+/// credentials sign, and the pre-trade limits — all checked before anything starts.
+struct TradingSettings {
+    enum Mode: String, CaseIterable {
+        case live, observation, off
+    }
+
+    var mode: Mode
+    var wsAPIURL: String?
+    /// Credentials from the file or the environment (nil: the sim's own, or none for a real venue).
+    var credentials: Credentials?
+    var priceBandPercent: Double
+    var requestTimeoutMillis: UInt32
+    var core: Int?
+
+    init(flags: Start, file: EngineConfigFile.Trading, venue: String, cores: CoreSet?) throws {
+        let name = (flags.mode ?? file.mode ?? (venue == "synthetic" ? "off" : "live")).lowercased()
+        if name == "simulation" {
+            throw fail("--mode simulation is not available yet; use live (against the sim venue) or observation", code: 2)
+        }
+        guard let mode = Mode(rawValue: name) else {
+            throw fail("--mode must be live, observation or off, not '\(name)'", code: 2)
+        }
+        if venue == "synthetic" && mode != .off {
+            throw fail("--venue synthetic has no order entry: use --mode off", code: 2)
+        }
+        self.mode = mode
+        wsAPIURL = flags.wsAPIURL ?? file.wsApiUrl
+        if venue == "sim" && wsAPIURL != nil { throw fail("--ws-api-url applies to binance, not to --venue sim", code: 2) }
+        priceBandPercent = file.priceBandPercent ?? 10
+        guard priceBandPercent > 0 && priceBandPercent <= 100 else {
+            throw fail("trading.price_band_percent must be in (0, 100]", code: 2)
+        }
+        requestTimeoutMillis = file.requestTimeoutMs ?? 5000
+        guard requestTimeoutMillis >= 100 else { throw fail("trading.request_timeout_ms must be at least 100", code: 2) }
+        core = cores.flatMap { $0.cores.count > 1 ? $0.cores[1] : nil }
+        do {
+            if let path = flags.credentials ?? file.credentials {
+                credentials = try Credentials.fromFile(path)
+            } else {
+                credentials = try Credentials.fromEnvironment(ProcessInfo.processInfo.environment)
+            }
+        } catch { throw fail(error.description, code: 2) }
+        if venue == "sim", let credentials, credentials.source != "environment" {
+            throw fail("--credentials applies to a real venue; the sim venue signs with its own test key", code: 2)
+        }
+    }
+}
