@@ -9,7 +9,7 @@ struct definitions of the ABI in CSources/CEngineShm/include/tickwire/abi.h;
 Command line:
 
     tickwire_reader.py top  [--instance NAME] [--symbol S] [--watch] [--interval SEC] [--count N] [--json]
-    tickwire_reader.py tail [md] [--instance NAME] [--symbol S] [--count N] [--from-oldest]
+    tickwire_reader.py tail [md|exec] [--instance NAME] [--symbol S] [--count N] [--from-oldest]
                             [--timeout SEC] [--text]
     tickwire_reader.py stats [--instance NAME] [--json]
     tickwire_reader.py layout
@@ -31,9 +31,12 @@ As a module:
 from __future__ import annotations
 
 import argparse
+import ctypes
+import decimal
 import json
 import mmap
 import os
+import platform
 import re
 import signal
 import struct
@@ -45,8 +48,8 @@ from dataclasses import dataclass, field
 # ABI constants (abi.h)
 # --------------------------------------------------------------------------
 ABI_MAGIC = 0x455249574B434954  # "TICKWIRE" as a little-endian uint64
-ABI_MAJOR = 1
-ABI_MINOR = 1
+ABI_MAJOR = 2
+ABI_MINOR = 0
 CACHE_LINE = 64
 INSTANCE_MAX = 32
 SYMBOL_MAX = 24
@@ -73,15 +76,43 @@ FEED_NAMES = {FEED_IDLE: "idle", FEED_CONNECTING: "connecting", FEED_SYNCING: "s
 BOOK_FLAG_STALE = 1
 DEFAULT_DEPTH, MAX_DEPTH, MAX_INSTRUMENTS = 20, 1000, 4096
 
+# Command lanes (ABI 2.0)
+CMD_SLOT_SIZE, CLIENT_ID_MAX, CMD_MAX_LANES = 128, 40, 256
+CMD_NEW, CMD_CANCEL, CMD_CANCEL_ALL = 1, 2, 3
+CMD_OP_NAMES = {CMD_NEW: "new", CMD_CANCEL: "cancel", CMD_CANCEL_ALL: "cancel_all"}
+ORDER_LIMIT, ORDER_MARKET, ORDER_LIMIT_MAKER = 1, 2, 3
+ORDER_TYPE_NAMES = {ORDER_LIMIT: "limit", ORDER_MARKET: "market", ORDER_LIMIT_MAKER: "limit_maker"}
+TIF_GTC, TIF_IOC, TIF_FOK = 1, 2, 3
+TIF_NAMES = {TIF_GTC: "GTC", TIF_IOC: "IOC", TIF_FOK: "FOK"}
+
+# Exec journal (ABI 2.0)
+EXEC_SLOT_SIZE, EXEC_TEXT_MAX = 256, 64
+EXEC_PAYLOAD_MAX = EXEC_SLOT_SIZE - 16
+EXEC_TYPE_NAMES = {1: "accepted", 2: "rejected", 3: "sent", 4: "ack", 5: "partial_fill", 6: "fill",
+                   7: "canceled", 8: "cancel_reject", 9: "expired", 10: "status", 11: "halt",
+                   12: "balance", 13: "position"}
+EXEC_TYPES = {name: value for value, name in EXEC_TYPE_NAMES.items()}
+EXEC_ACCEPTED, EXEC_REJECTED, EXEC_BALANCE, EXEC_POSITION = 1, 2, 12, 13
+ORDER_STATE_NAMES = {0: "NONE", 1: "NEW", 2: "PENDING_SUBMIT", 3: "SUBMITTED", 4: "PARTIALLY_FILLED",
+                     5: "FILLED", 6: "CANCELED", 7: "REJECTED", 8: "EXPIRED", 9: "CANCEL_PENDING", 10: "UNKNOWN"}
+EXEC_FLAG_LOCAL, EXEC_FLAG_STREAM, EXEC_FLAG_MAKER = 1, 2, 4
+EXEC_FLAG_NAMES = [(EXEC_FLAG_LOCAL, "local"), (EXEC_FLAG_STREAM, "stream"), (EXEC_FLAG_MAKER, "maker")]
+REJECT_CODE_NAMES = {1: "malformed", 2: "tick", 3: "lot", 4: "min_qty", 5: "max_qty", 6: "notional",
+                     7: "price_band", 8: "position", 9: "balance", 10: "rate", 11: "breaker", 12: "halted",
+                     13: "journal_full", 14: "duplicate", 15: "unknown_order", 16: "no_market", 17: "gateway",
+                     18: "mode"}
+
 CTR_COUNT = 32
+CTR_REJECT_BASE = 13
 COUNTER_NAMES = ["md_events", "book_writes", "trades", "synth_steps", "cmd_consumed", "feed_loops",
-                 "feed_unrouted"]
+                 "feed_unrouted", "cmd_accepted", "cmd_rejected", "gw_sent", "gw_answers", "gw_events",
+                 "gw_malformed"] + [f"reject_{REJECT_CODE_NAMES[c]}" for c in range(1, 19)]
 HIST_SUB_BITS = 4
 HIST_SUB_COUNT = 1 << HIST_SUB_BITS
 HIST_MAX_EXP = 40
 HIST_BUCKETS = (HIST_MAX_EXP - HIST_SUB_BITS + 2) * HIST_SUB_COUNT
 HIST_COUNT = 8
-HISTOGRAM_NAMES = ["md_publish", "book_write", "cmd_queue", "feed_wire"]
+HISTOGRAM_NAMES = ["md_publish", "book_write", "cmd_queue", "feed_wire", "order_encode", "order_ack"]
 
 DEFAULT_INSTANCE = "default"
 BOOK_READ_RETRIES = 1000
@@ -193,9 +224,52 @@ HISTOGRAM = Layout("tw_histogram", [
     ("buckets", f"{HIST_BUCKETS}Q"),
 ])
 
+CMD_HEADER = Layout("tw_cmd_header", [
+    ("lane_count", "I"), ("lane_slots", "I"), ("slot_size", "I"), ("lane_size", "I"),
+    ("lanes_offset", "Q"), ("consumer_pid", "Q"), (None, "32x"),
+    ("rejected_full", "Q"), ("rejected_no_lane", "Q"), ("lanes_reclaimed", "Q"), (None, "40x"),
+])
+
+CMD_LANE = Layout("tw_cmd_lane", [
+    ("owner", "Q"), ("claimed_ns", "q"), ("submitted", "Q"), (None, "40x"),
+    ("tail", "Q"), (None, "56x"),
+    ("head", "Q"), (None, "56x"),
+])
+
+COMMAND = Layout("tw_command", [
+    ("command_id", "Q"), ("created_ns", "q"), ("price", "q"), ("quantity", "q"), ("instrument", "I"),
+    ("op", "B"), ("side", "B"), ("order_type", "B"), ("tif", "B"), ("strategy_id", "I"), ("flags", "I"),
+    ("client_order_id", f"{CLIENT_ID_MAX}s"), ("target_id", "Q"), (None, "16x"),
+])
+
+EXEC_HEADER = Layout("tw_exec_header", [
+    ("ring", f"{RING_HEADER.size}s"), ("consumed", "Q"), ("reserve", "Q"), ("refused_full", "Q"),
+    ("overflowed", "Q"), (None, "96x"),
+])
+
+EXEC_REPORT = Layout("tw_exec_report", [
+    ("command_id", "Q"), ("producer", "Q"), ("venue_order_id", "Q"), ("trade_id", "Q"),
+    ("price", "q"), ("quantity", "q"), ("cum_quantity", "q"), ("cum_quote", "q"), ("fee", "q"),
+    ("venue_ns", "q"), ("recv_ns", "q"), ("publish_ns", "q"), ("code", "i"), ("strategy_id", "I"),
+    ("side", "B"), ("order_type", "B"), ("tif", "B"), ("order_state", "B"), ("flags", "B"),
+    ("fee_exponent", "b"), (None, "2x"), ("client_order_id", f"{CLIENT_ID_MAX}s"), ("fee_asset", "16s"),
+    ("text", f"{EXEC_TEXT_MAX}s"), (None, "8x"),
+])
+
+EXEC_BALANCE_PAYLOAD = Layout("tw_exec_balance", [
+    ("asset", "16s"), ("free", "q"), ("locked", "q"), ("delta", "q"), ("venue_ns", "q"), ("recv_ns", "q"),
+    ("publish_ns", "q"), ("exponent", "b"), (None, "7x"),
+])
+
+EXEC_POSITION_PAYLOAD = Layout("tw_exec_position", [
+    ("amount", "q"), ("entry_price", "q"), ("unrealized", "q"), ("venue_ns", "q"), ("recv_ns", "q"),
+    ("publish_ns", "q"), ("exponent", "b"), (None, "7x"),
+])
+
 LAYOUTS = [SEGMENT_HEADER, RING_HEADER, SLOT_HEADER, MD_BOOK_PAYLOAD, MD_TRADE_PAYLOAD,
            MD_STATUS_PAYLOAD, BOOKS_HEADER, INSTRUMENT_INFO, BOOK_HEADER, LEVEL, STATS_HEADER,
-           INSTRUMENT_STATS, HISTOGRAM]
+           INSTRUMENT_STATS, HISTOGRAM, CMD_HEADER, CMD_LANE, COMMAND, EXEC_HEADER, EXEC_REPORT,
+           EXEC_BALANCE_PAYLOAD, EXEC_POSITION_PAYLOAD]
 
 LAYOUT_CONSTANTS = {
     "TW_ABI_MAGIC": ABI_MAGIC, "TW_ABI_MAJOR": ABI_MAJOR, "TW_ABI_MINOR": ABI_MINOR,
@@ -213,6 +287,19 @@ LAYOUT_CONSTANTS = {
     "TW_MAX_DEPTH": MAX_DEPTH, "TW_MAX_INSTRUMENTS": MAX_INSTRUMENTS,
     "TW_CTR_COUNT": CTR_COUNT, "TW_HIST_SUB_BITS": HIST_SUB_BITS, "TW_HIST_SUB_COUNT": HIST_SUB_COUNT,
     "TW_HIST_MAX_EXP": HIST_MAX_EXP, "TW_HIST_BUCKETS": HIST_BUCKETS, "TW_HIST_COUNT": HIST_COUNT,
+    "TW_CMD_SLOT_SIZE": CMD_SLOT_SIZE, "TW_CLIENT_ID_MAX": CLIENT_ID_MAX, "TW_CMD_MAX_LANES": CMD_MAX_LANES,
+    "TW_CMD_NEW": CMD_NEW, "TW_CMD_CANCEL": CMD_CANCEL, "TW_CMD_CANCEL_ALL": CMD_CANCEL_ALL,
+    "TW_ORDER_LIMIT": ORDER_LIMIT, "TW_ORDER_MARKET": ORDER_MARKET, "TW_ORDER_LIMIT_MAKER": ORDER_LIMIT_MAKER,
+    "TW_TIF_GTC": TIF_GTC, "TW_TIF_IOC": TIF_IOC, "TW_TIF_FOK": TIF_FOK,
+    "TW_EXEC_SLOT_SIZE": EXEC_SLOT_SIZE, "TW_EXEC_PAYLOAD_MAX": EXEC_PAYLOAD_MAX, "TW_EXEC_TEXT_MAX": EXEC_TEXT_MAX,
+    **{f"TW_EXEC_{name.upper()}": value for value, name in EXEC_TYPE_NAMES.items()},
+    **{f"TW_OS_{name}": value for value, name in ORDER_STATE_NAMES.items()},
+    "TW_EXEC_FLAG_LOCAL": EXEC_FLAG_LOCAL, "TW_EXEC_FLAG_STREAM": EXEC_FLAG_STREAM,
+    "TW_EXEC_FLAG_MAKER": EXEC_FLAG_MAKER,
+    **{f"TW_REJ_{name.upper()}": value for value, name in REJECT_CODE_NAMES.items()},
+    "TW_CTR_CMD_CONSUMED": 4, "TW_CTR_CMD_ACCEPTED": 7, "TW_CTR_CMD_REJECTED": 8, "TW_CTR_GW_SENT": 9,
+    "TW_CTR_GW_ANSWERS": 10, "TW_CTR_GW_EVENTS": 11, "TW_CTR_GW_MALFORMED": 12, "TW_CTR_REJECT_BASE": CTR_REJECT_BASE,
+    "TW_HIST_CMD_QUEUE": 2, "TW_HIST_ORDER_ENCODE": 4, "TW_HIST_ORDER_ACK": 5,
 }
 
 
@@ -323,7 +410,7 @@ class Segment:
     each (a memoryview cast), never assembled byte by byte.
     """
 
-    def __init__(self, instance: str, kind: int, path: str | None = None):
+    def __init__(self, instance: str, kind: int, path: str | None = None, writable: bool = False):
         if sys.byteorder != "little":
             raise TickwireError("the Tickwire ABI is little-endian; this host is not")
         if not valid_instance(instance):
@@ -332,12 +419,13 @@ class Segment:
         self.kind = kind
         self.path = path or segment_path(instance, kind)
         try:
-            fd = os.open(self.path, os.O_RDONLY | os.O_CLOEXEC)
+            fd = os.open(self.path, (os.O_RDWR if writable else os.O_RDONLY) | os.O_CLOEXEC)
         except FileNotFoundError:
             raise SegmentMissing(f"no segment at {self.path} — is the engine running? (instance {instance})") from None
         except PermissionError:
             raise TickwireError(f"cannot open {self.path}: permission denied (segments are mode 0640: "
-                                "run as the engine's user or a member of its group)") from None
+                                + ("producers need write access: run as the engine's user)" if writable else
+                                   "run as the engine's user or a member of its group)")) from None
         except OSError as e:
             raise TickwireError(f"cannot open {self.path}: {e.strerror}") from None
         try:
@@ -345,7 +433,7 @@ class Segment:
             self.dev, self.ino = st.st_dev, st.st_ino
             if st.st_size < SEGMENT_HEADER.size:
                 raise NotTickwire(f"{self.path} is not a Tickwire segment (only {st.st_size} bytes)")
-            self.mm = mmap.mmap(fd, st.st_size, access=mmap.ACCESS_READ)
+            self.mm = mmap.mmap(fd, st.st_size, access=mmap.ACCESS_WRITE if writable else mmap.ACCESS_READ)
         finally:
             os.close(fd)
         self.size = len(self.mm)
@@ -660,6 +748,72 @@ def decode_md(msg: Message, instruments: list[Instrument]) -> dict:
     return o
 
 
+def _flag_names(flags: int) -> list[str]:
+    return [name for bit, name in EXEC_FLAG_NAMES if flags & bit]
+
+
+def decode_exec(msg: Message, instruments: list[Instrument]) -> dict:
+    """An exec journal record as the JSON object `tail exec` prints: names for enums, decimal
+    strings for prices and quantities (the instrument's exponents), strings for ids and text."""
+    inst = instruments[msg.instrument] if msg.instrument < len(instruments) else None
+    pe, qe = (inst.price_exponent, inst.qty_exponent) if inst else (0, 0)
+    symbol = inst.symbol if inst else f"#{msg.instrument}"
+    name = EXEC_TYPE_NAMES.get(msg.type)
+    need = {EXEC_BALANCE: EXEC_BALANCE_PAYLOAD, EXEC_POSITION: EXEC_POSITION_PAYLOAD}.get(msg.type, EXEC_REPORT)
+    o = {"seq": msg.seq}
+    if name is None or msg.length < need.size:
+        o.update({"type": "unknown", "raw_type": msg.type, "symbol": symbol, "instrument": msg.instrument,
+                  "length": msg.length})
+        return o
+    o.update({"type": name, "symbol": symbol, "instrument": msg.instrument})
+    d = need.unpack(msg.payload)
+    if msg.type == EXEC_BALANCE:
+        e = d["exponent"]
+        o.update({"asset": _cstr(d["asset"]), "free": format_decimal(d["free"], e),
+                  "locked": format_decimal(d["locked"], e), "delta": format_decimal(d["delta"], e),
+                  "venue_ns": d["venue_ns"], "recv_ns": d["recv_ns"], "publish_ns": d["publish_ns"]})
+        return o
+    if msg.type == EXEC_POSITION:
+        o.update({"amount": format_decimal(d["amount"], qe), "entry_price": format_decimal(d["entry_price"], pe),
+                  "unrealized": format_decimal(d["unrealized"], d["exponent"]),
+                  "venue_ns": d["venue_ns"], "recv_ns": d["recv_ns"], "publish_ns": d["publish_ns"]})
+        return o
+    local = bool(d["flags"] & EXEC_FLAG_LOCAL)
+    reject = REJECT_CODE_NAMES.get(d["code"]) if local and d["code"] > 0 else None
+    o.update({
+        "command_id": d["command_id"], "producer": d["producer"], "producer_pid": d["producer"] >> 32,
+        "client_order_id": _cstr(d["client_order_id"]), "venue_order_id": d["venue_order_id"],
+        "trade_id": d["trade_id"],
+        "side": SIDE_NAMES.get(d["side"], "none" if d["side"] == 0 else f"unknown({d['side']})"),
+        "order_type": ORDER_TYPE_NAMES.get(d["order_type"], f"unknown({d['order_type']})") if d["order_type"] else None,
+        "tif": TIF_NAMES.get(d["tif"], f"unknown({d['tif']})") if d["tif"] else None,
+        "order_state": ORDER_STATE_NAMES.get(d["order_state"], f"UNKNOWN({d['order_state']})"),
+        "price": format_decimal(d["price"], pe), "quantity": format_decimal(d["quantity"], qe),
+        "cum_quantity": format_decimal(d["cum_quantity"], qe), "cum_quote": format_decimal(d["cum_quote"], pe + qe),
+        "fee": format_decimal(d["fee"], d["fee_exponent"]), "fee_asset": _cstr(d["fee_asset"]),
+        "code": d["code"], "reject": reject, "flags": _flag_names(d["flags"]), "strategy_id": d["strategy_id"],
+        "text": _cstr(d["text"]), "venue_ns": d["venue_ns"], "recv_ns": d["recv_ns"], "publish_ns": d["publish_ns"]})
+    return o
+
+
+def text_exec(o: dict) -> str:
+    """One line of plain text for an exec record (tail exec --text)."""
+    head = f"#{o['seq']} {o['type']:<13} {o['symbol']}"
+    if "asset" in o:
+        return f"{head} {o['asset']} free {o['free']} locked {o['locked']} delta {o['delta']}"
+    if "amount" in o:
+        return f"{head} amount {o['amount']} entry {o['entry_price']} unrealized {o['unrealized']}"
+    if "command_id" not in o:
+        return f"{head} (unknown record type {o.get('raw_type')}, {o.get('length')} bytes)"
+    line = (f"{head} {o['side']} {o['quantity']} @ {o['price']} {o['order_state']} cmd {o['command_id']} "
+            f"pid {o['producer_pid']} coid {o['client_order_id'] or '-'}")
+    if o["type"] in ("rejected", "cancel_reject", "halt"):
+        line += f" code {o['code']}" + (f" ({o['reject']})" if o["reject"] else "") + f" {o['text']!r}"
+    if o["type"] in ("partial_fill", "fill"):
+        line += f" cum {o['cum_quantity']} fee {o['fee']} {o['fee_asset']}"
+    return line
+
+
 def text_md(o: dict) -> str:
     """One-line human form of a decoded md event."""
     head = f"{o['seq']:>10} {o['type']:<7} {o['symbol']:<12}"
@@ -740,6 +894,302 @@ class StatsReader:
 
 
 # --------------------------------------------------------------------------
+# Command producer (cmd lanes, ABI 2.0)
+#
+# Claiming a lane is a compare-and-swap of the lane's owner word (0 or a dead
+# producer's token -> ours), which pure Python cannot do on an mmap: there is
+# no atomic read-modify-write in the standard library, and a lock file would
+# exclude only other Python producers, never the engine's C and Swift ones. So
+# the claim (and the release, also a CAS) call the engine's own
+# tw_cmd_lane_claim / tw_cmd_lane_release through ctypes, from
+# libtw_producer.so, which `make readers` builds from CSources/CEngineShm/shm.c
+# and layout.c plus Tools/readers/c/tw_producer.c. One implementation of the
+# claim rule for every producer.
+#
+# The submit itself is Python, exactly as tw_cmd_lane_push: check LIVE and the
+# generation (else Stale, the -ESTALE of C), check we still own the lane
+# (else LaneLost, -EPERM), check room (else LaneFull, -ENOBUFS, counted in
+# rejected_full with an atomic add from the library), copy the slot, then
+# store tail + 1 LAST. Memory ordering of that last store: on x86-64 the
+# tail is written through a memoryview cast to "Q", i.e. one aligned 8-byte
+# store (CPython packs a "Q" item with a fixed-size 8-byte memcpy, which
+# compilers emit as a single mov), and x86-64 (TSO) never makes a store
+# visible before an earlier store of the same thread: the consumer's acquire
+# load of tail therefore sees the complete slot. The slot copy and the tail
+# store are separate calls into the interpreter, so no compiler reorders them.
+# On other architectures stores can be reordered, so the tail goes through
+# the library's release store (tw_producer_store_release) instead.
+# --------------------------------------------------------------------------
+class CommandError(TickwireError):
+    """A submit the engine's intake refused before anything was written; errno says which."""
+    errno_name = "EIO"
+
+
+class Stale(CommandError):
+    """The engine is not LIVE or restarted (generation changed): -ESTALE. Nothing was written."""
+    errno_name = "ESTALE"
+
+
+class NoLane(CommandError):
+    """Every lane is owned by a live producer: -EBUSY (counted in rejected_no_lane)."""
+    errno_name = "EBUSY"
+
+
+class LaneFull(CommandError):
+    """Our lane is full (the engine is not consuming): -ENOBUFS (counted in rejected_full)."""
+    errno_name = "ENOBUFS"
+
+
+class LaneLost(CommandError):
+    """The lane is no longer ours (released, or reclaimed): -EPERM."""
+    errno_name = "EPERM"
+
+
+class AnswerTimeout(TickwireError):
+    """No ACCEPTED/REJECTED record for our command within the timeout."""
+
+
+_ERRNO_CLASSES = {"ESTALE": Stale, "EBUSY": NoLane, "ENOBUFS": LaneFull, "EPERM": LaneLost}
+
+
+def _default_library_path() -> str:
+    return os.environ.get("TICKWIRE_PRODUCER_LIB") or os.path.join(
+        os.path.dirname(os.path.abspath(__file__)), "c", "libtw_producer.so")
+
+
+def producer_library(path: str | None = None) -> ctypes.CDLL:
+    """libtw_producer.so (built by `make readers`), checked to be of this ABI major."""
+    path = path or _default_library_path()
+    try:
+        lib = ctypes.CDLL(path)
+    except OSError as e:
+        raise TickwireError(f"cannot load {path} ({e}); build it with `make readers` "
+                            "(or set TICKWIRE_PRODUCER_LIB)") from None
+    lib.tw_producer_abi_major.restype = ctypes.c_int
+    lib.tw_cmd_lane_claim.argtypes = [ctypes.c_void_p, ctypes.POINTER(ctypes.c_uint32),
+                                      ctypes.POINTER(ctypes.c_uint64)]
+    lib.tw_cmd_lane_claim.restype = ctypes.c_int
+    lib.tw_cmd_lane_release.argtypes = [ctypes.c_void_p, ctypes.c_uint32, ctypes.c_uint64]
+    lib.tw_cmd_lane_release.restype = None
+    lib.tw_error_message.restype = ctypes.c_char_p
+    lib.tw_producer_store_release.argtypes = [ctypes.c_void_p, ctypes.c_uint64]
+    lib.tw_producer_store_release.restype = None
+    lib.tw_producer_fetch_add.argtypes = [ctypes.c_void_p, ctypes.c_uint64]
+    lib.tw_producer_fetch_add.restype = ctypes.c_uint64
+    if lib.tw_producer_abi_major() != ABI_MAJOR:
+        raise UnsupportedABI(f"{path} was built for ABI {lib.tw_producer_abi_major()}, this reader knows "
+                             f"{ABI_MAJOR}: rebuild it with `make readers`")
+    return lib
+
+
+def to_mantissa(text: str, exponent: int, what: str) -> int:
+    """An exact decimal string as an int64 mantissa at 10^exponent; never rounds."""
+    try:
+        d = decimal.Decimal(text)
+    except decimal.InvalidOperation:
+        raise TickwireError(f"{what} '{text}' is not a decimal number") from None
+    if not d.is_finite():
+        raise TickwireError(f"{what} '{text}' is not a finite number")
+    scaled = d.scaleb(-exponent)
+    if scaled != scaled.to_integral_value():
+        raise TickwireError(f"{what} {text} is not a multiple of {format_decimal(1, exponent)}")
+    m = int(scaled)
+    if not -(1 << 63) <= m < (1 << 63):
+        raise TickwireError(f"{what} {text} does not fit an int64 mantissa at exponent {exponent}")
+    return m
+
+
+_TSO = platform.machine().lower() in ("x86_64", "amd64")
+
+
+class CommandProducer:
+    """One claimed lane of an engine's cmd segment; `push` mirrors tw_cmd_lane_push.
+
+    Use as a context manager, or call `close()`: it releases the lane (a producer that dies
+    without releasing is reclaimed by the next claimer once its pid is gone and reaped).
+    """
+
+    def __init__(self, instance: str = DEFAULT_INSTANCE, library: str | None = None):
+        self.lib = producer_library(library)
+        self.segment = seg = Segment(instance, SEG_CMD, writable=True)
+        self._buf = None
+        try:
+            self._layout(seg)
+            self.generation = seg.generation
+            self._buf = (ctypes.c_char * seg.size).from_buffer(seg.mm)
+            self._base = ctypes.addressof(self._buf)
+            lane, token = ctypes.c_uint32(), ctypes.c_uint64()
+            rc = self.lib.tw_cmd_lane_claim(self._base, ctypes.byref(lane), ctypes.byref(token))
+            if rc != 0:
+                raise self._error(rc, self.lib.tw_error_message().decode(errors="replace"))
+        except BaseException:
+            self._unmap()
+            raise
+        self.lane, self.token = lane.value, token.value
+        self.lane_at = self.lanes_offset + self.lane * self.lane_size
+        self._slots_at = self.lane_at + CMD_LANE.size
+        self.next_id = 1
+        self.released = False
+
+    def _layout(self, seg: Segment):
+        seg.check_range(seg.region_offset, CMD_HEADER.size, "cmd header")
+        h = CMD_HEADER.unpack(seg.mm, seg.region_offset)
+        self.lane_count, self.lane_slots = h["lane_count"], h["lane_slots"]
+        self.lane_size, self.lanes_offset = h["lane_size"], h["lanes_offset"]
+        slots = self.lane_slots
+        if (not 0 < self.lane_count <= CMD_MAX_LANES or slots < 2 or slots & (slots - 1)
+                or h["slot_size"] != CMD_SLOT_SIZE or self.lane_size != CMD_LANE.size + slots * CMD_SLOT_SIZE):
+            raise NotTickwire(f"{seg.path}: command lane geometry is not valid ({self.lane_count} lanes of "
+                              f"{slots} slots of {h['slot_size']} bytes)")
+        seg.check_range(self.lanes_offset, self.lane_count * self.lane_size, "command lanes")
+        self._rejected_full_at = seg.region_offset + CMD_HEADER.offsets["rejected_full"]
+
+    @staticmethod
+    def _error(rc: int, message: str) -> TickwireError:
+        import errno as _errno
+        name = _errno.errorcode.get(-rc, str(rc))
+        return _ERRNO_CLASSES.get(name, CommandError)(f"{message or os.strerror(-rc)} ({name})")
+
+    def check_live(self):
+        """Raises Stale unless the engine is LIVE and still of the generation we attached to."""
+        seg = self.segment
+        state = seg.state
+        if state != STATE_LIVE:
+            raise Stale(f"the engine's command segment is {state_name(state)}, not live: nothing was sent "
+                        f"(instance {seg.instance}, ESTALE)")
+        if seg.u64(SEGMENT_HEADER.offsets["generation"]) != self.generation:
+            raise Stale(f"the engine restarted (generation changed): nothing was sent (ESTALE)")
+
+    def push(self, cmd: dict) -> int:
+        """Writes one command (tw_command_t fields; command_id assigned when absent) and returns
+        its command_id. Raises Stale, LaneLost or LaneFull with nothing written."""
+        seg = self.segment
+        self.check_live()
+        if self.released or seg.u64(self.lane_at) != self.token:
+            raise LaneLost(f"lane {self.lane} is no longer ours (EPERM)")
+        tail = seg.u64(self.lane_at + CMD_LANE.offsets["tail"])  # we are its only writer
+        head = seg.u64(self.lane_at + CMD_LANE.offsets["head"])  # consumer's progress
+        if tail - head >= self.lane_slots:
+            self.lib.tw_producer_fetch_add(self._base + self._rejected_full_at, 1)
+            raise LaneFull(f"lane {self.lane} is full ({self.lane_slots} commands waiting): "
+                           "the engine is not consuming (ENOBUFS)")
+        command_id = cmd.get("command_id") or self.next_id
+        self.next_id = max(self.next_id, command_id) + 1
+        values = dict(cmd, command_id=command_id)
+        payload = COMMAND.struct.pack(*[values.get(name, b"" if name == "client_order_id" else 0)
+                                        for name in COMMAND._names])
+        meta = COMMAND.size | (values.get("op", 0) << 32) | ((values.get("instrument", 0) & 0xFFFF) << 48)
+        slot = self._slots_at + (tail & (self.lane_slots - 1)) * CMD_SLOT_SIZE
+        seg.mm[slot:slot + CMD_SLOT_SIZE] = SLOT_HEADER.struct.pack(tail, meta & 0xFFFFFFFF, meta >> 32 & 0xFFFF,
+                                                                    meta >> 48) + payload
+        submitted_at = self.lane_at + CMD_LANE.offsets["submitted"]
+        seg._q[submitted_at >> 3] = seg.u64(submitted_at) + 1
+        self._publish_tail(self.lane_at + CMD_LANE.offsets["tail"], tail + 1)
+        return command_id
+
+    def _publish_tail(self, offset: int, value: int):
+        if _TSO:
+            self.segment._q[offset >> 3] = value  # one aligned 8-byte store; TSO: after the slot's stores
+        else:
+            self.lib.tw_producer_store_release(self._base + offset, value)
+
+    def release(self):
+        if not self.released and self._buf is not None:
+            self.lib.tw_cmd_lane_release(self._base, self.lane, self.token)
+            self.released = True
+
+    def _unmap(self):
+        self._buf = None  # the ctypes view must go before the mmap can close
+        self.segment.close()
+
+    def close(self):
+        self.release()
+        self._unmap()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+def answer_of(msg: Message) -> tuple[int, int] | None:
+    """(producer token, command_id) of an ACCEPTED/REJECTED record, else None."""
+    if msg.type not in (EXEC_ACCEPTED, EXEC_REJECTED) or msg.length < EXEC_REPORT.size:
+        return None
+    command_id, producer = struct.unpack_from("<QQ", msg.payload, 0)
+    return producer, command_id
+
+
+def submit_order(instance: str, symbol: str, side: str, quantity: str, price: str | None = None,
+                 order_type: str = "limit", tif: str = "GTC", client_order_id: str = "", strategy_id: int = 0,
+                 timeout: float = 5.0, producer: CommandProducer | None = None) -> dict:
+    """Submits a new order and waits for its answer in the exec journal.
+
+    Returns the decoded ACCEPTED or REJECTED record (as `tail exec` prints it). Raises Stale, NoLane,
+    LaneFull (nothing sent), AnswerTimeout, or TickwireError for a bad symbol or a price or quantity
+    that is not exact at the instrument's exponents (never rounded).
+    """
+    types = {v: k for k, v in ORDER_TYPE_NAMES.items()}
+    tifs = {v: k for k, v in TIF_NAMES.items()}
+    sides = {v: k for k, v in SIDE_NAMES.items()}
+    if order_type not in types or tif.upper() not in tifs or side.lower() not in sides:
+        raise TickwireError(f"bad order: type {order_type!r}, tif {tif!r}, side {side!r}")
+    if len(client_order_id.encode()) >= CLIENT_ID_MAX:
+        raise TickwireError(f"client order id longer than {CLIENT_ID_MAX - 1} bytes")
+    books = BookReader(instance)
+    try:
+        inst = books.instrument(symbol)
+        instruments = books.instruments
+    finally:
+        books.close()
+    qty = to_mantissa(quantity, inst.qty_exponent, "quantity")
+    px = 0 if price is None else to_mantissa(price, inst.price_exponent, "price")
+    if order_type != "market" and price is None:
+        raise TickwireError(f"a {order_type} order needs --price")
+    own = producer is None
+    producer = producer or CommandProducer(instance)
+    try:
+        journal = RingReader(instance, SEG_EXEC)  # positioned before we send: the answer cannot slip by
+        try:
+            command_id = producer.push({
+                "created_ns": time.time_ns(), "price": px, "quantity": qty, "instrument": inst.index,
+                "op": CMD_NEW, "side": sides[side.lower()], "order_type": types[order_type],
+                "tif": tifs[tif.upper()], "strategy_id": strategy_id,
+                "client_order_id": client_order_id.encode()})
+            return _await_answer(journal, producer, command_id, instruments, timeout)
+        finally:
+            journal.close()
+    finally:
+        if own:
+            producer.close()
+
+
+def _await_answer(journal: RingReader, producer: CommandProducer, command_id: int,
+                  instruments: list[Instrument], timeout: float) -> dict:
+    deadline = time.monotonic() + timeout
+    want = (producer.token, command_id)
+    nap = 50e-6
+    while True:
+        item = journal.poll()
+        if isinstance(item, Message):
+            if answer_of(item) == want:
+                return decode_exec(item, instruments)
+            nap = 50e-6
+            continue
+        if isinstance(item, Lapped):
+            continue  # keep looking; a lap before our answer shows up as a timeout
+        if time.monotonic() >= deadline:
+            lapped = f" (the journal lapped this reader {journal.laps} times)" if journal.laps else ""
+            raise AnswerTimeout(f"no answer to command {command_id} of producer {producer.token:#x} within "
+                                f"{timeout:g} s{lapped}")
+        if producer.segment.state != STATE_LIVE:
+            raise Stale(f"the engine stopped before answering command {command_id} (ESTALE)")
+        time.sleep(nap)
+        nap = min(nap * 2, 1e-3)
+
+
+# --------------------------------------------------------------------------
 # Command line
 # --------------------------------------------------------------------------
 class Output:
@@ -783,7 +1233,8 @@ def _attach_books(instance: str, generation: int | None = None, wait: float = 2.
 
 def cmd_tail(args) -> int:
     out = Output()
-    ring = RingReader(args.instance, SEG_MD, from_oldest=args.from_oldest)
+    kind = KIND_BY_NAME[args.ring]
+    ring = RingReader(args.instance, kind, from_oldest=args.from_oldest)
     books = _attach_books(args.instance, ring.generation)
     want = books.instrument(args.symbol).index if args.symbol else None
     printed = 0
@@ -791,14 +1242,16 @@ def cmd_tail(args) -> int:
     last_check = start
     dead_reported = False
     nap = 100e-6
-    render = text_md if args.text else _json
+    decode = decode_exec if kind == SEG_EXEC else decode_md
+    text = text_exec if kind == SEG_EXEC else text_md
+    render = text if args.text else _json
     while True:
         item = ring.poll()
         if isinstance(item, Message):
             nap = 100e-6
             if want is not None and item.instrument != want:
                 continue
-            out.line(render(decode_md(item, books.instruments)))
+            out.line(render(decode(item, books.instruments)))
             printed += 1
             last_event = time.monotonic()
             if args.count and printed >= args.count:
@@ -817,7 +1270,7 @@ def cmd_tail(args) -> int:
             new = ring.segment.replacement()
             if new is not None:
                 ring.close()
-                ring = RingReader(args.instance, SEG_MD, from_oldest=True, segment=new)
+                ring = RingReader(args.instance, kind, from_oldest=True, segment=new)
                 books.close()
                 books = _attach_books(args.instance, ring.generation)
                 if args.symbol:
@@ -996,8 +1449,9 @@ def parser() -> argparse.ArgumentParser:
     t.add_argument("--json", action="store_true", help="one JSON object per frame")
     t.set_defaults(func=cmd_top)
 
-    f = sub.add_parser("tail", help="follow the md ring: one JSON object per event")
-    f.add_argument("ring", nargs="?", default="md", choices=["md"], help="ring to follow (md)")
+    f = sub.add_parser("tail", help="follow the md ring or the exec journal: one JSON object per event")
+    f.add_argument("ring", nargs="?", default="md", choices=["md", "exec"],
+                   help="md (market data, the default) or exec (execution journal: answers, reports, balances)")
     common(f)
     f.add_argument("--symbol", metavar="S", help="only this instrument's events")
     f.add_argument("--count", type=_positive_int, metavar="N", help="exit after N events")
