@@ -5,7 +5,7 @@
  * itself, PROT_READ, and never writes to them. Protocols: docs/ABI.md.
  *
  *   tw_reader top [--instance NAME] [--symbol S] [--watch] [--interval SEC] [--count N] [--json]
- *   tw_reader tail [md] [--instance NAME] [--symbol S] [--count N] [--from-oldest]
+ *   tw_reader tail [md|exec] [--instance NAME] [--symbol S] [--count N] [--from-oldest]
  *                  [--timeout SEC] [--json | --text]
  *
  * Exit codes: 0 ok; 1 error (one line on stderr); 2 bad usage; 3 tail --timeout
@@ -347,6 +347,7 @@ typedef struct options {
     const char *instance;
     const char *symbol;
     int watch, json, text, from_oldest;
+    uint32_t ring_kind;        /* TW_SEG_MD or TW_SEG_EXEC */
     long count;
     double interval, timeout;
 } options_t;
@@ -590,11 +591,169 @@ static void print_event(const md_event_t *e, const books_t *b, int json)
     }
 }
 
+/* ------------------------------------------------------------ exec records -- */
+
+static const char *exec_type_name(uint32_t t)
+{
+    static const char *names[] = {NULL,      "accepted", "rejected", "sent",          "ack",
+                                  "partial_fill", "fill", "canceled", "cancel_reject", "expired",
+                                  "status",  "halt",     "balance",  "position"};
+    return t < sizeof(names) / sizeof(names[0]) ? names[t] : NULL;
+}
+
+static const char *order_state_name(uint32_t s, char *buf, size_t cap)
+{
+    static const char *names[] = {"NONE",     "NEW",      "PENDING_SUBMIT", "SUBMITTED", "PARTIALLY_FILLED", "FILLED",
+                                  "CANCELED", "REJECTED", "EXPIRED",        "CANCEL_PENDING", "UNKNOWN"};
+    if (s < sizeof(names) / sizeof(names[0]))
+        return names[s];
+    snprintf(buf, cap, "UNKNOWN(%u)", s);
+    return buf;
+}
+
+static const char *reject_name(int32_t code)
+{
+    static const char *names[] = {NULL,         "malformed", "tick",       "lot",     "min_qty",      "max_qty",
+                                  "notional",   "price_band", "position",  "balance", "rate",         "breaker",
+                                  "halted",     "journal_full", "duplicate", "unknown_order", "no_market", "gateway",
+                                  "mode"};
+    return code > 0 && code < (int32_t)(sizeof(names) / sizeof(names[0])) ? names[code] : NULL;
+}
+
+/* JSON of a small enum: its name, null when 0 (unset), or "unknown(n)". */
+static void json_enum(const char *key, uint32_t v, const char *const *names, uint32_t count, const char *zero)
+{
+    printf(",\"%s\":", key);
+    if (v == 0 && !zero)
+        printf("null");
+    else if (v == 0)
+        printf("\"%s\"", zero);
+    else if (v < count && names[v])
+        printf("\"%s\"", names[v]);
+    else
+        printf("\"unknown(%u)\"", v);
+}
+
+static void print_exec_report(const tw_exec_report_t *m, int pe, int qe)
+{
+    static const char *sides[] = {NULL, "buy", "sell"}, *types[] = {NULL, "limit", "market", "limit_maker"},
+                      *tifs[] = {NULL, "GTC", "IOC", "FOK"};
+    char d[6][200], sbuf[32];
+    fmt_decimal(d[0], sizeof(d[0]), m->price, pe);
+    fmt_decimal(d[1], sizeof(d[1]), m->quantity, qe);
+    fmt_decimal(d[2], sizeof(d[2]), m->cum_quantity, qe);
+    fmt_decimal(d[3], sizeof(d[3]), m->cum_quote, pe + qe);
+    fmt_decimal(d[4], sizeof(d[4]), m->fee, m->fee_exponent);
+    printf(",\"command_id\":%" PRIu64 ",\"producer\":%" PRIu64 ",\"producer_pid\":%" PRIu64 ",\"client_order_id\":",
+           m->command_id, m->producer, m->producer >> 32);
+    json_str(stdout, m->client_order_id, sizeof(m->client_order_id));
+    printf(",\"venue_order_id\":%" PRIu64 ",\"trade_id\":%" PRIu64, m->venue_order_id, m->trade_id);
+    json_enum("side", m->side, sides, 3, "none");
+    json_enum("order_type", m->order_type, types, 4, NULL);
+    json_enum("tif", m->tif, tifs, 4, NULL);
+    printf(",\"order_state\":\"%s\",\"price\":\"%s\",\"quantity\":\"%s\",\"cum_quantity\":\"%s\",\"cum_quote\":\"%s\""
+           ",\"fee\":\"%s\",\"fee_asset\":",
+           order_state_name(m->order_state, sbuf, sizeof(sbuf)), d[0], d[1], d[2], d[3], d[4]);
+    json_str(stdout, m->fee_asset, sizeof(m->fee_asset));
+    const char *rej = (m->flags & TW_EXEC_FLAG_LOCAL) ? reject_name(m->code) : NULL;
+    printf(",\"code\":%" PRId32 ",\"reject\":", m->code);
+    if (rej)
+        printf("\"%s\"", rej);
+    else
+        printf("null");
+    printf(",\"flags\":[");
+    const char *sep = "";
+    if (m->flags & TW_EXEC_FLAG_LOCAL)
+        printf("%s\"local\"", sep), sep = ",";
+    if (m->flags & TW_EXEC_FLAG_STREAM)
+        printf("%s\"stream\"", sep), sep = ",";
+    if (m->flags & TW_EXEC_FLAG_MAKER)
+        printf("%s\"maker\"", sep);
+    printf("],\"strategy_id\":%" PRIu32 ",\"text\":", m->strategy_id);
+    json_str(stdout, m->text, sizeof(m->text));
+    printf(",\"venue_ns\":%" PRId64 ",\"recv_ns\":%" PRId64 ",\"publish_ns\":%" PRId64 "}\n", m->venue_ns, m->recv_ns,
+           m->publish_ns);
+}
+
+/* One exec journal record: the same JSON object as `tickwire_reader.py tail exec`, or a line of text. */
+static void print_exec(const md_event_t *e, const books_t *b, int json)
+{
+    const tw_instrument_info_t *info = e->instrument < b->count ? books_info(b, e->instrument) : NULL;
+    int pe = info ? info->price_exponent : 0, qe = info ? info->qty_exponent : 0;
+    char sym[TW_SYMBOL_MAX + 8], d[3][200], sbuf[32];
+    if (info)
+        snprintf(sym, sizeof(sym), "%.*s", TW_SYMBOL_MAX, info->symbol);
+    else
+        snprintf(sym, sizeof(sym), "#%" PRIu32, e->instrument);
+    const char *type = exec_type_name(e->type);
+    uint32_t need = e->type == TW_EXEC_BALANCE ? sizeof(tw_exec_balance_t)
+                  : e->type == TW_EXEC_POSITION ? sizeof(tw_exec_position_t) : sizeof(tw_exec_report_t);
+    if (!type || e->length < need) {
+        if (json) {
+            printf("{\"seq\":%" PRIu64 ",\"type\":\"unknown\",\"raw_type\":%" PRIu32 ",\"symbol\":", e->seq, e->type);
+            json_str(stdout, sym, sizeof(sym));
+            printf(",\"instrument\":%" PRIu32 ",\"length\":%" PRIu32 "}\n", e->instrument, e->length);
+        } else {
+            printf("%10" PRIu64 " %-13s %-12s type=%" PRIu32 " length=%" PRIu32 "\n", e->seq, "unknown", sym, e->type,
+                   e->length);
+        }
+        return;
+    }
+    if (json) {
+        printf("{\"seq\":%" PRIu64 ",\"type\":\"%s\",\"symbol\":", e->seq, type);
+        json_str(stdout, sym, sizeof(sym));
+        printf(",\"instrument\":%" PRIu32, e->instrument);
+    } else {
+        printf("%10" PRIu64 " %-13s %-12s", e->seq, type, sym);
+    }
+    if (e->type == TW_EXEC_BALANCE) {
+        tw_exec_balance_t m;
+        memcpy(&m, e->payload, sizeof(m));
+        fmt_decimal(d[0], sizeof(d[0]), m.free, m.exponent);
+        fmt_decimal(d[1], sizeof(d[1]), m.locked, m.exponent);
+        fmt_decimal(d[2], sizeof(d[2]), m.delta, m.exponent);
+        if (json) {
+            printf(",\"asset\":");
+            json_str(stdout, m.asset, sizeof(m.asset));
+            printf(",\"free\":\"%s\",\"locked\":\"%s\",\"delta\":\"%s\",\"venue_ns\":%" PRId64 ",\"recv_ns\":%" PRId64
+                   ",\"publish_ns\":%" PRId64 "}\n",
+                   d[0], d[1], d[2], m.venue_ns, m.recv_ns, m.publish_ns);
+        } else {
+            printf(" %.16s free %s locked %s delta %s\n", m.asset, d[0], d[1], d[2]);
+        }
+    } else if (e->type == TW_EXEC_POSITION) {
+        tw_exec_position_t m;
+        memcpy(&m, e->payload, sizeof(m));
+        fmt_decimal(d[0], sizeof(d[0]), m.amount, qe);
+        fmt_decimal(d[1], sizeof(d[1]), m.entry_price, pe);
+        fmt_decimal(d[2], sizeof(d[2]), m.unrealized, m.exponent);
+        if (json)
+            printf(",\"amount\":\"%s\",\"entry_price\":\"%s\",\"unrealized\":\"%s\",\"venue_ns\":%" PRId64
+                   ",\"recv_ns\":%" PRId64 ",\"publish_ns\":%" PRId64 "}\n",
+                   d[0], d[1], d[2], m.venue_ns, m.recv_ns, m.publish_ns);
+        else
+            printf(" amount %s entry %s unrealized %s\n", d[0], d[1], d[2]);
+    } else {
+        tw_exec_report_t m;
+        memcpy(&m, e->payload, sizeof(m));
+        if (json) {
+            print_exec_report(&m, pe, qe);
+        } else {
+            fmt_decimal(d[0], sizeof(d[0]), m.price, pe);
+            fmt_decimal(d[1], sizeof(d[1]), m.quantity, qe);
+            printf(" %s %s @ %s %s cmd %" PRIu64 " pid %" PRIu64 " code %" PRId32 " %.64s\n",
+                   m.side == TW_SIDE_BUY ? "buy" : m.side == TW_SIDE_SELL ? "sell" : "-", d[1], d[0],
+                   order_state_name(m.order_state, sbuf, sizeof(sbuf)), m.command_id, m.producer >> 32, m.code,
+                   m.text);
+        }
+    }
+}
+
 static int cmd_tail(const options_t *o)
 {
     ring_t r;
     books_t b;
-    if (seg_open(&r.seg, o->instance, TW_SEG_MD) < 0 || ring_open_seg(&r, o->from_oldest) < 0)
+    if (seg_open(&r.seg, o->instance, o->ring_kind) < 0 || ring_open_seg(&r, o->from_oldest) < 0)
         return EXIT_ERROR;
     if (books_for(&b, o->instance, header(&r.seg)->generation) < 0) {
         seg_close(&r.seg);
@@ -604,7 +763,7 @@ static int cmd_tail(const options_t *o)
     if (o->symbol && (only = books_find(&b, o->symbol)) < 0)
         goto fail;
 
-    uint64_t payload[64]; /* 512 bytes, 8-aligned: more than any md payload */
+    uint64_t payload[64]; /* 512 bytes, 8-aligned: more than any md or exec payload */
     long printed = 0;
     double last_event = now_s(), last_check = last_event, last_flush = last_event;
     int dead_reported = 0;
@@ -624,7 +783,10 @@ static int cmd_tail(const options_t *o)
             uint32_t room = r.cur.slot_size - (uint32_t)sizeof(tw_slot_header_t);
             md_event_t e = {sh.seq, sh.type, sh.instrument, sh.length < room ? sh.length : room,
                             (const uint8_t *)payload};
-            print_event(&e, &b, o->json);
+            if (o->ring_kind == TW_SEG_EXEC)
+                print_exec(&e, &b, o->json);
+            else
+                print_event(&e, &b, o->json);
             printed++;
             last_event = now;
             if (now - last_flush > 0.05) {
@@ -710,7 +872,7 @@ static void usage(FILE *f)
 {
     fprintf(f,
             "usage: tw_reader top [--instance NAME] [--symbol S] [--watch] [--interval SEC] [--count N] [--json]\n"
-            "       tw_reader tail [md] [--instance NAME] [--symbol S] [--count N] [--from-oldest]\n"
+            "       tw_reader tail [md|exec] [--instance NAME] [--symbol S] [--count N] [--from-oldest]\n"
             "                      [--timeout SEC] [--json | --text]\n"
             "Segments: $TICKWIRE_SHM_DIR or /dev/shm, tickwire.<instance>.<kind>, mapped read-only.\n"
             "tail prints plain text by default, JSON lines with --json; laps, restarts and a stopped\n"
@@ -750,11 +912,13 @@ int main(int argc, char **argv)
     if (!is_top && !is_tail)
         return usage_error("unknown command '%s'", command);
 
-    options_t o = {.instance = "default", .interval = 1.0};
+    options_t o = {.instance = "default", .interval = 1.0, .ring_kind = TW_SEG_MD};
     int i = 2;
     if (is_tail && i < argc && argv[i][0] != '-') {
-        if (strcmp(argv[i], "md"))
-            return usage_error("unknown ring '%s' (available: md)", argv[i]);
+        if (!strcmp(argv[i], "exec"))
+            o.ring_kind = TW_SEG_EXEC;
+        else if (strcmp(argv[i], "md"))
+            return usage_error("unknown ring '%s' (available: md, exec)", argv[i]);
         i++;
     }
     for (; i < argc; i++) {
