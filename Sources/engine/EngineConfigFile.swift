@@ -67,8 +67,9 @@ struct EngineConfigFile: Decodable, Equatable {
         var replay: String?
         var speed: String?
         var faults: [String]?
+        var url: String?
 
-        static let keys: Set<String> = ["tls", "seed", "replay", "speed", "faults"]
+        static let keys: Set<String> = ["tls", "seed", "replay", "speed", "faults", "url"]
     }
 
     struct Synthetic: Decodable, Equatable {

@@ -15,7 +15,9 @@ struct NetworkRun {
         let logger = engineLogger()
         var sim: RunningSim?
         let target: FeedTarget
-        if settings.venue == "sim" {
+        if settings.venue == "sim", let url = settings.simURL {
+            target = try settings.simTarget(url: url)
+        } else if settings.venue == "sim" {
             let started = try RunningSim.start(settings: settings, logger: logger)
             sim = started
             target = started.target
@@ -44,7 +46,7 @@ struct NetworkRun {
         let serving = Task { await supervisor.run() }
         let trading: TradingRun?
         do {
-            trading = try TradingRun.start(settings: settings, instance: instance, target: target, sim: sim, logger: logger)
+            trading = try TradingRun.start(settings: settings, instance: instance, target: target, logger: logger)
         } catch {
             serving.cancel()
             _ = try? blocking { try await supervisor.stop() }

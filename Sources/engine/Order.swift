@@ -170,7 +170,9 @@ func submitAndWait(_ command: OrderCommand, view: InstanceView, timeout: Double,
 func report(_ answer: CommandAnswer, json: Bool, view: InstanceView) throws {
     let last = answer.venue ?? answer.engine
     let refused = answer.engine.type == .rejected || last.type == .rejected || last.type == .cancelReject
-    let state = ExecJSON.stateNames[Int(min(last.orderState, 10))]
+    // The venue's NEW is the engine's SUBMITTED: working at the venue, nothing filled.
+    var state = ExecJSON.stateNames[Int(min(last.orderState, 10))]
+    if state == "NEW" && !last.isLocal { state = "SUBMITTED" }
     if json {
         var o: [String: Any] = [
             "accepted": !refused, "client_order_id": answer.engine.clientOrderId, "state": state.isEmpty ? NSNull() : state,
@@ -188,7 +190,9 @@ func report(_ answer: CommandAnswer, json: Bool, view: InstanceView) throws {
     } else if refused {
         warn("rejected: code \(last.code)\(last.isLocal ? " (\(localCodeName(last.code)))" : ""): \(last.text)")
     } else {
-        var line = "\(answer.engine.type.name): client order id \(answer.engine.clientOrderId)"
+        var line = answer.engine.clientOrderId.isEmpty
+            ? "\(answer.engine.type.name): \(answer.engine.text.isEmpty ? "cancel all" : answer.engine.text)"
+            : "\(answer.engine.type.name): client order id \(answer.engine.clientOrderId)"
         if let venue = answer.venue {
             line += ", venue \(venue.type.name), state \(state)"
             if venue.venueOrderId != 0 { line += ", venue order id \(venue.venueOrderId)" }

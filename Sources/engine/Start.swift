@@ -44,6 +44,9 @@ struct Start: ParsableCommand {
     @Option(help: "Feed thread wait strategy: block (shares its core) or spin (owns it).")
     var wait: String?
 
+    @Option(name: .customLong("sim-url"), help: "With --venue sim: an `engine sim` started elsewhere (http[s]://127.0.0.1:PORT); every endpoint is derived from it.")
+    var simURL: String?
+
     @Flag(name: .customLong("sim-tls"), help: "Serve the built-in sim over https/wss and verify it with its CA.")
     var simTLS = false
 

@@ -21,6 +21,8 @@ struct StartSettings {
     var caFile: String?
     var verify: Bool
     var simTLS: Bool
+    /// An `engine sim` started elsewhere (--venue sim only).
+    var simURL: String?
     var feed: MarketFeedConfig
     var snapshotLimit: Int
     // Orders.
@@ -72,6 +74,9 @@ struct StartSettings {
         caFile = flags.caFile ?? f.caFile
         verify = flags.insecure ? false : (f.verify ?? true)
         simTLS = flags.simTLS || (file.sim?.tls ?? false)
+        simURL = flags.simURL ?? file.sim?.url
+        if simURL != nil && venue != "sim" { throw fail("--sim-url applies to --venue sim only", code: 2) }
+        if simURL != nil && simTLS { throw fail("--sim-tls starts a sim here; with --sim-url the URL's scheme says", code: 2) }
         rate = flags.rate ?? file.synthetic?.rate ?? 1000
         seed = flags.seed ?? file.synthetic?.seed ?? file.sim?.seed ?? 1
         if venue != "synthetic" && flags.rate != nil {
@@ -117,6 +122,20 @@ struct StartSettings {
         feed.seed = seed
         self.feed = feed
         trading = try TradingSettings(flags: flags, file: file.trading ?? .init(), venue: venue, cores: cores)
+    }
+
+    /// The endpoints of an `engine sim` started elsewhere: REST at the URL, streams at /stream,
+    /// the WebSocket API at /ws-api/v3, over TLS when the URL is https (trusting --ca-file).
+    func simTarget(url: String) throws -> FeedTarget {
+        do {
+            let rest = try RESTEndpoint(parsing: url)
+            guard let parts = URLComponents(string: rest.base), let host = parts.host, parts.path.isEmpty else {
+                throw fail("--sim-url must be http[s]://HOST:PORT with no path, not '\(url)'", code: 2)
+            }
+            let port = parts.port ?? (rest.tls ? 443 : 80)
+            let ws = try WebSocketEndpoint(parsing: "\(rest.tls ? "wss" : "ws")://\(host):\(port)/stream")
+            return FeedTarget(venue: .sim, webSocket: ws, rest: rest, caFile: caFile, verify: verify, snapshotLimit: snapshotLimit)
+        } catch let error as EndpointError { throw fail("--sim-url: \(error)", code: 2) }
     }
 
     /// The endpoints of a real venue (flags or defaults), checked.

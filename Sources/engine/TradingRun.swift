@@ -22,7 +22,7 @@ final class TradingRun {
 
     /// Starts the order path, or returns nil with `--mode off`.
     static func start(
-        settings: StartSettings, instance: EngineInstance, target: FeedTarget, sim: RunningSim?, logger: Logger
+        settings: StartSettings, instance: EngineInstance, target: FeedTarget, logger: Logger
     ) throws -> TradingRun? {
         let trading = settings.trading
         guard trading.mode != .off else { return nil }
@@ -40,7 +40,7 @@ final class TradingRun {
         var gateway: OrderGateway?
         let route: OrderRoute
         if trading.mode == .live {
-            let built = try makeGateway(settings: settings, instance: instance, target: target, sim: sim)
+            let built = try makeGateway(settings: settings, instance: instance, target: target)
             try built.start()
             gateway = built
             route = GatewayRoute(gateway: built)
@@ -64,11 +64,11 @@ final class TradingRun {
     }
 
     private static func makeGateway(
-        settings: StartSettings, instance: EngineInstance, target: FeedTarget, sim: RunningSim?
+        settings: StartSettings, instance: EngineInstance, target: FeedTarget
     ) throws -> OrderGateway {
         let trading = settings.trading
         var config: OrderGatewayConfig
-        if sim != nil {
+        if target.venue == .sim {
             config = OrderGatewayConfig(
                 host: target.webSocket.host, port: target.webSocket.port,
                 apiKey: ExchangeSimServer.Configuration.defaultAPIKey,
