@@ -78,11 +78,13 @@ static void submit(tw_conn_t *c, struct io_uring_sqe *sqe, unsigned op)
  */
 static int rate_ok(const tw_conn_t *c, int64_t now)
 {
-    return now - c->rate_log[c->rate_i] >= SEC_NS;
+    return c->cfg.msgs_per_sec == TW_CONN_RATE_UNLIMITED || now - c->rate_log[c->rate_i] >= SEC_NS;
 }
 
 static void rate_take(tw_conn_t *c, int64_t now)
 {
+    if (c->cfg.msgs_per_sec == TW_CONN_RATE_UNLIMITED)
+        return;
     c->rate_log[c->rate_i] = now;
     c->rate_i = (c->rate_i + 1) % c->cfg.msgs_per_sec;
 }
@@ -626,7 +628,7 @@ static int config_defaults(tw_conn_config_t *c)
         c->msgs_per_sec = 5;
     if (c->seed == 0)
         c->seed = 0x9E3779B97F4A7C15ull;
-    int ok = c->host && c->host[0] && strlen(c->host) < 200 && c->msgs_per_sec <= TW_NET_RATE_MAX &&
+    int ok = c->host && c->host[0] && strlen(c->host) < 200 && (c->msgs_per_sec <= TW_NET_RATE_MAX || c->msgs_per_sec == TW_CONN_RATE_UNLIMITED) &&
              c->max_frame <= TW_WS_FRAME_LIMIT && c->rx_capacity >= (uint64_t)c->max_frame + TW_WS_HEADER_MAX &&
              c->tx_capacity >= 2 * TW_NET_TX_RESERVE && c->addr_len > 0 && c->addr_len <= sizeof(c->addr) &&
              (c->addr.ss_family == AF_INET || c->addr.ss_family == AF_INET6);
@@ -768,7 +770,7 @@ static void reset(tw_conn_t *c)
     c->as.active = 0;
     c->as.len = 0;
     c->rate_i = 0;
-    for (uint32_t i = 0; i < c->cfg.msgs_per_sec; i++)
+    for (uint32_t i = 0; i < c->cfg.msgs_per_sec && i < TW_NET_RATE_MAX; i++)
         c->rate_log[i] = INT64_MIN / 2;
     for (int i = 0; i < 16; i += 4) {
         uint32_t k = next_key(c);

@@ -166,8 +166,29 @@ static unsigned reap(tw_loop_t *l, event_t *ev)
     return n;
 }
 
+int tw_loop_set_wake_fd(tw_loop_t *l, int fd)
+{
+    if (l == NULL || fd < 0)
+        return -EINVAL;
+    l->wake_fd = fd;
+    l->wake_set = 1;
+    return 0;
+}
+
+static void arm_wake(tw_loop_t *l)
+{
+    struct io_uring_sqe *sqe = tw_loop_sqe(l);
+    if (sqe == NULL)
+        return; /* the next poll tries again */
+    io_uring_prep_read(sqe, l->wake_fd, &l->wake_buf, sizeof(l->wake_buf), 0);
+    io_uring_sqe_set_data64(sqe, TW_LOOP_WAKE_UD);
+    l->wake_armed = 1;
+}
+
 int tw_loop_poll(tw_loop_t *l, int64_t timeout_ns)
 {
+    if (l->wake_set && !l->wake_armed)
+        arm_wake(l);
     int r = submit_wait(l, timeout_ns);
     if (r < 0)
         return r;
@@ -178,7 +199,9 @@ int tw_loop_poll(tw_loop_t *l, int64_t timeout_ns)
         n = reap(l, ev);
         for (unsigned i = 0; i < n; i++) {
             uint64_t ud = ev[i].user_data;
-            if (ud != 0)
+            if (ud == TW_LOOP_WAKE_UD)
+                l->wake_armed = 0; /* re-armed by the next poll */
+            else if (ud != 0)
                 tw_conn_complete((tw_conn_t *)(uintptr_t)(ud & ~(uint64_t)TW_OP_MASK), (unsigned)(ud & TW_OP_MASK),
                                  ev[i].res, ev[i].flags);
         }

@@ -38,7 +38,13 @@ struct tw_loop {
     int64_t batch_real_ns;     /* clocks read once when a batch with received bytes was reaped */
     int64_t batch_mono_ns;
     tw_conn_t *conns;          /* every connection made on this loop (tw_loop_destroy detaches them) */
+    int wake_fd;               /* tw_loop_set_wake_fd's eventfd, when wake_set */
+    uint8_t wake_set, wake_armed;
+    uint64_t wake_buf;         /* where the armed read lands */
 };
+
+/* user_data of the wake read: no connection is at address 0, so it cannot be one of theirs. */
+#define TW_LOOP_WAKE_UD 1u
 
 struct tw_tls {
     SSL_CTX *ctx;

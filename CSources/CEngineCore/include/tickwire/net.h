@@ -35,7 +35,7 @@
  * 6455 code (tw_ws_close_code). Client messages (text, pong, ping) are
  * limited to msgs_per_sec in any one-second window (Binance: 5): a pong that
  * must wait is delayed, a text message gets -EAGAIN. The close frame is never
- * held back.
+ * held back. TW_CONN_RATE_UNLIMITED lifts the limit (order entry).
  *
  * Return convention: 0 or a count on success, -errno on failure.
  */
@@ -73,6 +73,14 @@ int tw_loop_create(const tw_loop_config_t *cfg, tw_loop_t **out);
  * allocated until tw_conn_destroy.
  */
 void tw_loop_destroy(tw_loop_t *loop);
+
+/*
+ * Keeps an 8-byte read armed on fd (an eventfd, non-blocking or not) in the
+ * ring, re-armed by every tw_loop_poll after it completes: a write to the
+ * eventfd from any thread ends the loop's wait. The value read is dropped.
+ * Setup time; fd stays the caller's (close it after tw_loop_destroy). 0 or -EINVAL.
+ */
+int tw_loop_set_wake_fd(tw_loop_t *loop, int fd);
 
 /*
  * Submits what is queued and handles every completion, calling the
@@ -126,6 +134,9 @@ typedef struct tw_conn_handlers {
     void (*on_close)(void *user, tw_conn_t *c, int err, uint16_t code);
 } tw_conn_handlers_t;
 
+/* tw_conn_config_t.msgs_per_sec: no client-side limit on messages sent. */
+#define TW_CONN_RATE_UNLIMITED 0xFFFFFFFFu
+
 /* Zero sizes and times take the defaults in brackets. Strings are copied by tw_conn_create. */
 typedef struct tw_conn_config {
     struct sockaddr_storage addr;
@@ -141,7 +152,9 @@ typedef struct tw_conn_config {
     uint64_t seed;             /* masks and handshake nonces (xorshift, no RNG call on the hot path) */
     uint32_t open_timeout_ms;  /* connect + TLS + upgrade must finish within this [10000] */
     uint32_t close_timeout_ms; /* our close frame → the peer's echo, or flushing our last frames [2000] */
-    uint32_t msgs_per_sec;     /* client messages in any one-second window, at most 64 [5, Binance] */
+    uint32_t msgs_per_sec;     /* client messages in any one-second window, at most 64 [5, Binance market
+                                  data], or TW_CONN_RATE_UNLIMITED (a WebSocket API connection: the
+                                  venue's own request limits apply, not a client-side cap) */
     uint32_t reserved;
 } tw_conn_config_t;
 
