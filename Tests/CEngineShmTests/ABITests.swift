@@ -84,10 +84,9 @@ final class ShmSegment {
         #expect(MemoryLayout<tw_md_book_t>.size == 80)
         #expect(MemoryLayout<tw_md_trade_t>.size == 56)
         #expect(MemoryLayout<tw_md_status_t>.size == 16)
-        #expect(MemoryLayout<tw_cmd_ring_header_t>.size == 256)
-        #expect(MemoryLayout<tw_cmd_ring_header_t>.offset(of: \.head) == 128)
-        #expect(MemoryLayout<tw_cmd_ring_header_t>.offset(of: \.rejected_full) == 192)
         #expect(MemoryLayout<tw_command_t>.size == TW_CMD_SLOT_SIZE - 16)
+        #expect(MemoryLayout<tw_command_t>.offset(of: \.instrument) == 32)
+        #expect(MemoryLayout<tw_command_t>.offset(of: \.op) == 36)
         #expect(MemoryLayout<tw_command_t>.offset(of: \.client_order_id) == 48)
         #expect(MemoryLayout<tw_command_t>.offset(of: \.target_id) == 88)
         #expect(MemoryLayout<tw_books_header_t>.size == 128)
@@ -101,12 +100,80 @@ final class ShmSegment {
         #expect(MemoryLayout<tw_histogram_t>.offset(of: \.buckets) == 64)
         #expect(TW_HIST_BUCKETS == 608)
         #expect(tw_book_block_size(20) == 704)
+        #expect(TW_ABI_MAJOR == 2 && TW_ABI_MINOR == 0)
         #expect(tw_book_block_size(1) == 128)
         // The magic is "TICKWIRE" read as a little-endian UInt64.
         let magic = withUnsafeBytes(of: TW_ABI_MAGIC.littleEndian) { String(decoding: $0, as: UTF8.self) }
         #expect(magic == "TICKWIRE")
         #expect(String(cString: tw_segment_kind_name(TW_SEG_BOOKS.rawValue)) == "books")
         #expect(String(cString: tw_segment_kind_name(99)) == "?")
+    }
+
+    /// ABI 2.0: command lanes and the exec journal.
+    @Test func laneAndJournalLayoutsMatchTheABI() {
+        #expect(MemoryLayout<tw_cmd_header_t>.size == 128)
+        #expect(MemoryLayout<tw_cmd_header_t>.offset(of: \.lane_count) == 0)
+        #expect(MemoryLayout<tw_cmd_header_t>.offset(of: \.lane_slots) == 4)
+        #expect(MemoryLayout<tw_cmd_header_t>.offset(of: \.slot_size) == 8)
+        #expect(MemoryLayout<tw_cmd_header_t>.offset(of: \.lane_size) == 12)
+        #expect(MemoryLayout<tw_cmd_header_t>.offset(of: \.lanes_offset) == 16)
+        #expect(MemoryLayout<tw_cmd_header_t>.offset(of: \.consumer_pid) == 24)
+        #expect(MemoryLayout<tw_cmd_header_t>.offset(of: \.rejected_full) == 64)
+        #expect(MemoryLayout<tw_cmd_header_t>.offset(of: \.rejected_no_lane) == 72)
+        #expect(MemoryLayout<tw_cmd_header_t>.offset(of: \.lanes_reclaimed) == 80)
+        #expect(MemoryLayout<tw_cmd_lane_t>.size == 192)
+        #expect(MemoryLayout<tw_cmd_lane_t>.offset(of: \.owner) == 0)
+        #expect(MemoryLayout<tw_cmd_lane_t>.offset(of: \.claimed_ns) == 8)
+        #expect(MemoryLayout<tw_cmd_lane_t>.offset(of: \.submitted) == 16)
+        #expect(MemoryLayout<tw_cmd_lane_t>.offset(of: \.tail) == 64)
+        #expect(MemoryLayout<tw_cmd_lane_t>.offset(of: \.head) == 128)
+        #expect(TW_CMD_MAX_LANES == 256 && TW_CLIENT_ID_MAX == 40)
+        #expect(tw_cmd_region_size(3, 4) == 128 + 3 * (192 + 4 * 128))
+
+        #expect(MemoryLayout<tw_exec_header_t>.size == 256)
+        #expect(MemoryLayout<tw_exec_header_t>.offset(of: \.ring) == 0)
+        #expect(MemoryLayout<tw_exec_header_t>.offset(of: \.consumed) == 128)
+        #expect(MemoryLayout<tw_exec_header_t>.offset(of: \.reserve) == 136)
+        #expect(MemoryLayout<tw_exec_header_t>.offset(of: \.refused_full) == 144)
+        #expect(MemoryLayout<tw_exec_header_t>.offset(of: \.overflowed) == 152)
+        #expect(TW_EXEC_SLOT_SIZE == 256 && TW_EXEC_PAYLOAD_MAX == 240 && TW_EXEC_TEXT_MAX == 64)
+        #expect(MemoryLayout<tw_exec_report_t>.size == TW_EXEC_PAYLOAD_MAX)
+        #expect(MemoryLayout<tw_exec_report_t>.offset(of: \.command_id) == 0)
+        #expect(MemoryLayout<tw_exec_report_t>.offset(of: \.producer) == 8)
+        #expect(MemoryLayout<tw_exec_report_t>.offset(of: \.venue_order_id) == 16)
+        #expect(MemoryLayout<tw_exec_report_t>.offset(of: \.trade_id) == 24)
+        #expect(MemoryLayout<tw_exec_report_t>.offset(of: \.price) == 32)
+        #expect(MemoryLayout<tw_exec_report_t>.offset(of: \.quantity) == 40)
+        #expect(MemoryLayout<tw_exec_report_t>.offset(of: \.cum_quantity) == 48)
+        #expect(MemoryLayout<tw_exec_report_t>.offset(of: \.cum_quote) == 56)
+        #expect(MemoryLayout<tw_exec_report_t>.offset(of: \.fee) == 64)
+        #expect(MemoryLayout<tw_exec_report_t>.offset(of: \.venue_ns) == 72)
+        #expect(MemoryLayout<tw_exec_report_t>.offset(of: \.recv_ns) == 80)
+        #expect(MemoryLayout<tw_exec_report_t>.offset(of: \.publish_ns) == 88)
+        #expect(MemoryLayout<tw_exec_report_t>.offset(of: \.code) == 96)
+        #expect(MemoryLayout<tw_exec_report_t>.offset(of: \.strategy_id) == 100)
+        #expect(MemoryLayout<tw_exec_report_t>.offset(of: \.side) == 104)
+        #expect(MemoryLayout<tw_exec_report_t>.offset(of: \.order_type) == 105)
+        #expect(MemoryLayout<tw_exec_report_t>.offset(of: \.tif) == 106)
+        #expect(MemoryLayout<tw_exec_report_t>.offset(of: \.order_state) == 107)
+        #expect(MemoryLayout<tw_exec_report_t>.offset(of: \.flags) == 108)
+        #expect(MemoryLayout<tw_exec_report_t>.offset(of: \.fee_exponent) == 109)
+        #expect(MemoryLayout<tw_exec_report_t>.offset(of: \.client_order_id) == 112)
+        #expect(MemoryLayout<tw_exec_report_t>.offset(of: \.fee_asset) == 152)
+        #expect(MemoryLayout<tw_exec_report_t>.offset(of: \.text) == 168)
+        #expect(MemoryLayout<tw_exec_balance_t>.size == 72)
+        #expect(MemoryLayout<tw_exec_balance_t>.offset(of: \.asset) == 0)
+        #expect(MemoryLayout<tw_exec_balance_t>.offset(of: \.free) == 16)
+        #expect(MemoryLayout<tw_exec_balance_t>.offset(of: \.locked) == 24)
+        #expect(MemoryLayout<tw_exec_balance_t>.offset(of: \.delta) == 32)
+        #expect(MemoryLayout<tw_exec_balance_t>.offset(of: \.publish_ns) == 56)
+        #expect(MemoryLayout<tw_exec_balance_t>.offset(of: \.exponent) == 64)
+        #expect(MemoryLayout<tw_exec_position_t>.size == 56)
+        #expect(MemoryLayout<tw_exec_position_t>.offset(of: \.exponent) == 48)
+        #expect(tw_exec_region_size(16) == 256 + 16 * 256)
+        #expect(TW_EXEC_FILL.rawValue == 6 && TW_EXEC_POSITION.rawValue == 13 && TW_OS_UNKNOWN.rawValue == 10)
+        #expect(TW_REJ_MODE.rawValue == 18 && TW_CTR_REJECT_BASE.rawValue + TW_REJ_MODE.rawValue < TW_CTR_COUNT.rawValue)
+        #expect(TW_HIST_ORDER_ENCODE.rawValue == 4 && TW_HIST_ORDER_ACK.rawValue == 5)
     }
 
     @Test func segmentHeaderStateAndDirectory() throws {
@@ -224,15 +291,23 @@ final class ShmSegment {
         #expect(tw_book_read(tw_books_block(r.base, 1), depth, &out, &rb, &ra, depth, 0) == -EAGAIN)
     }
 
-    @Test func commandPushPopAndFullRing() throws {
+    /// Claim, push and pop through the inline lane functions; -ENOBUFS, -EPERM, -ESTALE, -EBUSY.
+    @Test func commandLaneClaimPushPop() throws {
         let name = ShmTestEnv.instance("cmd")
-        let w = try ShmSegment.create(name, TW_SEG_CMD, region: tw_cmd_region_size(8)) { tw_cmd_ring_init($0, 8) }
+        let w = try ShmSegment.create(name, TW_SEG_CMD, region: tw_cmd_region_size(2, 8)) { tw_cmd_init($0, 2, 8) }
         let producer = try ShmSegment.attach(name, TW_SEG_CMD, writable: true)
-        let ring = tw_cmd_ring_of(w.base)!
+        let generation = producer.header.pointee.generation
+        var lane: UInt32 = 0
+        var token: UInt64 = 0
+        #expect(tw_cmd_lane_claim(producer.base, &lane, &token) == -ESTALE)  // still STARTING
+        tw_segment_set_state(w.header, TW_STATE_LIVE.rawValue)
+        #expect(tw_cmd_lane_claim(producer.base, &lane, &token) == 0)
+        #expect(lane == 0 && token >> 32 == UInt64(getpid()))
+        let cmd = tw_cmd_of(w.base)!
 
         func command(_ i: UInt64) -> tw_command_t {
             var c = tw_command_t()
-            c.command_id = 7 << 32 | i
+            c.command_id = i
             c.price = Int64(i) * 100
             c.quantity = Int64(i) + 1
             c.instrument = 3
@@ -250,28 +325,104 @@ final class ShmSegment {
 
         var hdr = tw_slot_header_t()
         var got = tw_command_t()
-        #expect(tw_cmd_pop(w.base, &hdr, &got) == 0)
+        var owner: UInt64 = 0
+        #expect(tw_cmd_lane_pop(w.base, lane, &hdr, &got, &owner) == 0)
+        var c0 = command(0)
+        #expect(tw_cmd_lane_push(producer.base, 1, token, generation, &c0) == -EPERM)  // not our lane
         for i in UInt64(0)..<8 {
             var c = command(i)
-            #expect(tw_cmd_push(producer.base, UInt16(TW_CMD_NEW.rawValue), &c) == 0)
+            #expect(tw_cmd_lane_push(producer.base, lane, token, generation, &c) == 0)
         }
         var extra = command(8)
-        #expect(tw_cmd_push(producer.base, UInt16(TW_CMD_NEW.rawValue), &extra) == -ENOBUFS)
-        #expect(ring.pointee.rejected_full == 1)
-        #expect(tw_cmd_depth(w.base) == 8)
+        #expect(tw_cmd_lane_push(producer.base, lane, token, generation, &extra) == -ENOBUFS)
+        #expect(cmd.pointee.rejected_full == 1)
+        #expect(tw_cmd_lane_depth(w.base, lane) == 8)
+        #expect(tw_cmd_lane_push(producer.base, lane, token, generation &+ 1, &extra) == -ESTALE)
 
         for i in UInt64(0)..<8 {
-            #expect(tw_cmd_pop(w.base, &hdr, &got) == 1)
-            #expect(hdr.seq == i && hdr.type == UInt16(TW_CMD_NEW.rawValue) && hdr.instrument == 3)
+            #expect(tw_cmd_lane_pop(w.base, lane, &hdr, &got, &owner) == 1)
+            #expect(hdr.seq == i && hdr.type == UInt16(TW_CMD_NEW.rawValue) && hdr.instrument == 3 && owner == token)
             #expect(hdr.length == UInt32(MemoryLayout<tw_command_t>.size))
-            #expect(got.command_id == 7 << 32 | i && got.price == Int64(i) * 100 && got.quantity == Int64(i) + 1)
+            #expect(got.command_id == i && got.price == Int64(i) * 100 && got.quantity == Int64(i) + 1)
             let coid = withUnsafeBytes(of: got.client_order_id) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
             #expect(coid == "swift-\(i)")
         }
-        #expect(tw_cmd_pop(w.base, &hdr, &got) == 0)
-        #expect(tw_cmd_depth(w.base) == 0)
-        #expect(tw_cmd_push(producer.base, UInt16(TW_CMD_NEW.rawValue), &extra) == 0)
-        #expect(tw_cmd_pop(w.base, &hdr, &got) == 1 && got.command_id == 7 << 32 | 8 && hdr.seq == 8)
+        #expect(tw_cmd_lane_pop(w.base, lane, &hdr, &got, &owner) == 0)
+        #expect(tw_cmd_lane_push(producer.base, lane, token, generation, &extra) == 0)
+        #expect(tw_cmd_lane_pop(w.base, lane, &hdr, &got, &owner) == 1 && got.command_id == 8 && hdr.seq == 8)
+
+        var lane2: UInt32 = 0
+        var token2: UInt64 = 0
+        #expect(tw_cmd_lane_claim(producer.base, &lane2, &token2) == 0 && lane2 == 1)
+        #expect(tw_cmd_lane_claim(producer.base, &lane2, &token2) == -EBUSY)
+        #expect(cmd.pointee.rejected_no_lane == 1)
+        tw_segment_set_state(w.header, TW_STATE_STOPPING.rawValue)
+        #expect(tw_cmd_lane_push(producer.base, lane, token, generation, &extra) == -ESTALE)
+        #expect(tw_cmd_lane_depth(w.base, lane) == 0)
+        tw_cmd_lane_release(producer.base, lane, token)
+        #expect(tw_cmd_lane(w.base, lane)!.pointee.owner == 0)
+    }
+
+    /// Append and poll the exec journal through the inline functions; consumed, reserve and overflow.
+    @Test func execJournalAppendAndPoll() throws {
+        let name = ShmTestEnv.instance("exec")
+        let w = try ShmSegment.create(name, TW_SEG_EXEC, region: tw_exec_region_size(16)) { tw_exec_init($0, 16, 4) }
+        let r = try ShmSegment.attach(name, TW_SEG_EXEC)
+        var writer = tw_exec_writer_t()
+        #expect(tw_exec_writer_init(&writer, w.base) == 0)
+        var cursor = tw_ring_cursor_t()
+        #expect(tw_ring_cursor_init(&cursor, r.base, 0) == 0)
+
+        func report(_ i: UInt64) -> tw_exec_report_t {
+            var x = tw_exec_report_t()
+            x.command_id = i
+            x.producer = 0x1234 << 32 | 9
+            x.price = 6_400_000
+            x.quantity = Int64(i)
+            x.order_state = UInt8(TW_OS_SUBMITTED.rawValue)
+            x.flags = UInt8(TW_EXEC_FLAG_LOCAL)
+            withUnsafeMutableBytes(of: &x.text) { raw in
+                let t = Array("ok \(i)".utf8)
+                raw.copyBytes(from: t)
+                raw[t.count] = 0
+            }
+            return x
+        }
+        let size = UInt32(MemoryLayout<tw_exec_report_t>.size)
+        var admitted = 0
+        while tw_exec_admit(&writer) != 0 {
+            var x = report(UInt64(admitted + 1))
+            #expect(tw_exec_append(&writer, UInt16(TW_EXEC_ACCEPTED.rawValue), 2, &x, size) == UInt64(admitted + 1))
+            admitted += 1
+        }
+        #expect(admitted == 12)
+        let exec = UnsafeMutableRawPointer(w.base).advanced(by: Int(w.header.pointee.region_offset))
+            .assumingMemoryBound(to: tw_exec_header_t.self)
+        #expect(exec.pointee.refused_full == 1)
+        for i in 13...16 {
+            var x = report(UInt64(i))
+            #expect(tw_exec_append(&writer, UInt16(TW_EXEC_ACK.rawValue), 2, &x, size) == UInt64(i))
+        }
+        var full = report(17)
+        #expect(tw_exec_append(&writer, UInt16(TW_EXEC_ACK.rawValue), 2, &full, size) == 0)
+        #expect(exec.pointee.overflowed == 1)
+
+        var hdr = tw_slot_header_t()
+        var got = tw_exec_report_t()
+        for i in UInt64(1)...16 {
+            #expect(tw_ring_poll(&cursor, &hdr, &got, size) == 1)
+            #expect(hdr.seq == i && hdr.length == size && hdr.instrument == 2)
+            #expect(hdr.type == UInt16((i <= 12 ? TW_EXEC_ACCEPTED : TW_EXEC_ACK).rawValue))
+            #expect(got.command_id == i && got.quantity == Int64(i) && got.order_state == UInt8(TW_OS_SUBMITTED.rawValue))
+            let text = withUnsafeBytes(of: got.text) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
+            #expect(text == "ok \(i)")
+        }
+        #expect(tw_ring_poll(&cursor, &hdr, &got, size) == 0)
+        tw_exec_set_consumed(w.base, 16)
+        #expect(exec.pointee.consumed == 16)
+        #expect(tw_exec_admit(&writer) == 1)
+        #expect(tw_exec_append(&writer, UInt16(TW_EXEC_FILL.rawValue), 2, &full, size) == 17)
+        #expect(tw_ring_poll(&cursor, &hdr, &got, size) == 1 && hdr.seq == 17 && got.command_id == 17)
     }
 
     @Test func histogramBucketsAndRecord() throws {
