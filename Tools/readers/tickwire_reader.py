@@ -1080,7 +1080,8 @@ class CommandProducer:
                                         for name in COMMAND._names])
         meta = COMMAND.size | (values.get("op", 0) << 32) | ((values.get("instrument", 0) & 0xFFFF) << 48)
         slot = self._slots_at + (tail & (self.lane_slots - 1)) * CMD_SLOT_SIZE
-        seg.mm[slot:slot + CMD_SLOT_SIZE] = SLOT_HEADER.struct.pack(tail, meta & 0xFFFFFFFF, meta >> 32 & 0xFFFF,
+        # The slot's first word is our token: the answer is ours even if the lane changes owner.
+        seg.mm[slot:slot + CMD_SLOT_SIZE] = SLOT_HEADER.struct.pack(self.token, meta & 0xFFFFFFFF, meta >> 32 & 0xFFFF,
                                                                     meta >> 48) + payload
         submitted_at = self.lane_at + CMD_LANE.offsets["submitted"]
         seg._q[submitted_at >> 3] = seg.u64(submitted_at) + 1

@@ -210,7 +210,9 @@ static inline int tw_cmd_lane_push(void *segment, uint32_t lane, uint64_t token,
     }
     uint8_t *slot = (uint8_t *)(l + 1) + (tail & (c->lane_slots - 1u)) * c->slot_size;
     uint64_t meta = (uint64_t)sizeof(*cmd) | ((uint64_t)cmd->op << 32) | ((uint64_t)(uint16_t)cmd->instrument << 48);
-    __atomic_store_n((uint64_t *)slot, tail, __ATOMIC_RELAXED);
+    /* The slot's first word names its producer, so the answer goes to whoever wrote it even if the
+     * lane changes owner before the consumer reads it. */
+    __atomic_store_n((uint64_t *)slot, token, __ATOMIC_RELAXED);
     __atomic_store_n((uint64_t *)slot + 1, meta, __ATOMIC_RELAXED);
     tw_copy_to_shared(slot + sizeof(tw_slot_header_t), cmd, (uint32_t)sizeof(*cmd));
     __atomic_store_n(&l->submitted, __atomic_load_n(&l->submitted, __ATOMIC_RELAXED) + 1, __ATOMIC_RELAXED);
@@ -220,8 +222,8 @@ static inline int tw_cmd_lane_push(void *segment, uint32_t lane, uint64_t token,
 
 /*
  * Consumer (exactly one): takes the next command of one lane. Returns 1 when
- * one was copied into *hdr and *cmd (*owner: the lane's owner token at that
- * moment), 0 when the lane is empty.
+ * one was copied into *hdr and *cmd (*owner: the token of the producer that
+ * wrote it), 0 when the lane is empty.
  */
 static inline int tw_cmd_lane_pop(void *segment, uint32_t lane, tw_slot_header_t *hdr, tw_command_t *cmd,
                                   uint64_t *owner)
@@ -239,7 +241,7 @@ static inline int tw_cmd_lane_pop(void *segment, uint32_t lane, tw_slot_header_t
     hdr->length = (uint32_t)meta;
     hdr->type = (uint16_t)(meta >> 32);
     hdr->instrument = (uint16_t)(meta >> 48);
-    *owner = __atomic_load_n(&l->owner, __ATOMIC_RELAXED); /* informational: answers name it */
+    *owner = __atomic_load_n((uint64_t *)slot, __ATOMIC_RELAXED); /* the writer's token, ordered by tail's acquire */
     __atomic_store_n(&l->head, head + 1, __ATOMIC_RELEASE); /* frees the slot for push */
     return 1;
 }
