@@ -322,10 +322,28 @@ int tw_pid_alive(int pid)
     return kill(pid, 0) == 0 || errno == EPERM;
 }
 
-/* A lane's owner can be taken over when it is free or its pid is gone. */
+/* 1 when the process is a zombie: dead, only not yet reaped by its parent. */
+static int pid_zombie(int pid)
+{
+    char path[64], buf[256];
+    snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    ssize_t n = read(fd, buf, sizeof(buf) - 1);
+    close(fd);
+    if (n <= 0)
+        return 0;
+    buf[n] = 0;
+    const char *end = strrchr(buf, ')'); /* the command name may hold spaces and parentheses */
+    return end && end[1] == ' ' && end[2] == 'Z';
+}
+
+/* A lane's owner can be taken over when it is free or its process is gone (or a zombie). */
 static int lane_takeable(uint64_t owner)
 {
-    return owner == 0 || !tw_pid_alive((int)(owner >> 32));
+    int pid = (int)(owner >> 32);
+    return owner == 0 || !tw_pid_alive(pid) || pid_zombie(pid);
 }
 
 int tw_cmd_lane_claim(void *segment, uint32_t *lane, uint64_t *token)
