@@ -9,6 +9,12 @@
 #                 recorded data into real segments; e2e_feed: the thread on
 #                 io_uring against a loopback WebSocket server (both -O2 and
 #                 ASan+UBSan; they link the net layer, liburing, OpenSSL, libnuma)
+#   gateway       unit_gateway: the order gateway (gateway*.c) without sockets:
+#                 HMAC vector, request encoding, answer/event decoding, the SPSC
+#                 queue, the journal it writes; e2e_gateway: its thread on io_uring
+#                 against a loopback WebSocket API peer (ack, fill, timeout →
+#                 UNKNOWN → order.status, drop → reconnect). -O2 and ASan+UBSan,
+#                 no data needed
 #   net           unit_net: the io_uring/TLS/WebSocket client (loop.c, tls.c,
 #                 conn.c) against loopback peers in threads, plain and TLS with a
 #                 CA made at test time (-O2 and ASan+UBSan; SKIP without io_uring)
@@ -18,7 +24,8 @@
 #   bench         bench_inmem: unframe + decode + book + book_write + publish
 #   fuzz          libFuzzer targets, bounded; crash inputs land in regressions/
 #                 (ws, binance, decimal; feed: feed.c's message and snapshot
-#                 paths over real segments, built like the feed items)
+#                 paths over real segments, built like the feed items; gateway:
+#                 the gateway's message path, seeded from regressions/gateway)
 # One PASS/FAIL/SKIP line per item, then "C feed: N passed, M failed"; the exit
 # status is non-zero when anything failed. Data come from Tests/Data (or $TICKWIRE_DATA)
 # in the repository; without them the data items SKIP.
@@ -132,11 +139,17 @@ unit_tests() {
 
 # Each fuzz target also builds without libFuzzer, as a replayer of saved inputs.
 # fuzz_feed.c drives feed.c, so it links like the feed items (build_feed).
-fuzz_targets=(ws binance decimal feed)
+fuzz_targets=(ws binance decimal feed gateway)
 build_target() { # target NAME VARIANT MAIN.c [extra...]
     local t=$1
     shift
-    if [[ $t == feed ]]; then build_feed "$@"; else build "$@"; fi
+    if [[ $t == feed ]]; then
+        build_feed "$@"
+    elif [[ $t == gateway ]]; then
+        build_gateway "$@"
+    else
+        build "$@"
+    fi
 }
 build_replay() { # target variant
     local t=$1 v=$2
@@ -177,6 +190,51 @@ build_feed() {
     for s in "${feed_srcs[@]}" "${feed_thread_srcs[@]}"; do srcs+=("$core/$s.c"); done
     "${cc[@]}" "${fl[@]}" "${inc[@]}" -I "$core" "$main" "$@" "${srcs[@]}" "$shm/shm.c" "$shm/layout.c" \
         -o "$out/$name.$variant" "${feed_thread_libs[@]}" >"$out/$name.$variant.cc" 2>&1
+}
+
+# ------------------------------------------- order gateway (gateway*.c) --
+gateway_srcs=(gateway gateway_run gateway_answer gateway_conn gateway_encode gateway_decode gateway_sign)
+
+# build_gateway NAME VARIANT MAIN.c [extra...]: what build_feed links, plus the gateway.
+build_gateway() {
+    local name=$1 variant=$2 main=$3 s srcs=()
+    shift 3
+    for s in "${gateway_srcs[@]}"; do srcs+=("$core/$s.c"); done
+    build_feed "$name" "$variant" "$main" "$@" "${srcs[@]}"
+}
+
+# unit_gateway drives the gateway without sockets; e2e_gateway runs its thread on io_uring against a
+# loopback WebSocket API peer (exit 77, SKIP, when the kernel refuses io_uring).
+gateway_tests() {
+    local t v t0 label rc bin
+    mkdir -p "$out/shm-gateway"
+    for t in unit_gateway e2e_gateway; do
+        for v in o2 san; do
+            label=$t
+            [[ $v == san ]] && label="$t[asan+ubsan]"
+            if [[ $v == san && $san_ok == 0 ]]; then
+                report SKIP "$label" 0.00 "sanitizers do not build or run with ${cc[*]}"
+                continue
+            fi
+            t0=$(now_ms)
+            if ! build_gateway "$t" "$v" "$here/$t.c"; then
+                report FAIL "$label" "$(seconds_since "$t0")" "does not compile:"
+                indent <"$out/$t.$v.cc"
+                continue
+            fi
+            bin="$out/$t.$v"
+            rc=0
+            TICKWIRE_SHM_DIR="$out/shm-gateway" "${limit[@]}" "$bin" >"$bin.out" 2>"$bin.err" || rc=$?
+            if [[ $rc == 0 ]]; then
+                report PASS "$label" "$(seconds_since "$t0")" "$(tail -n 1 "$bin.out")"
+            elif [[ $rc == 77 ]]; then
+                report SKIP "$label" "$(seconds_since "$t0")" "$(tail -n 1 "$bin.out")"
+            else
+                report FAIL "$label" "$(seconds_since "$t0")" "exit status $rc:"
+                { tail -n 30 "$bin.err"; tail -n 10 "$bin.out"; } | indent
+            fi
+        done
+    done
 }
 
 feed_thread() {
@@ -330,6 +388,7 @@ fuzz() {
         fi
         mkdir -p "$out/corpus/$t" "$here/regressions/$t"
         [[ -d "$out/seeds/$t" ]] && cp "$out/seeds/$t/"* "$out/corpus/$t/" 2>/dev/null || true
+        [[ $t == gateway ]] && cp "$here/regressions/$t/"* "$out/corpus/$t/" 2>/dev/null || true
         local rc=0 log="$out/fuzz_$t.log" max_len=4096
         [[ $t == feed ]] && max_len=262144 # its seeds are hundreds of frames and a snapshot
         "${limit[@]}" "$out/fuzz_$t.fuzz" "$out/corpus/$t" -max_total_time="$fuzz_time" -max_len="$max_len" \
@@ -357,6 +416,7 @@ echo "C feed tests of CSources/CEngineCore with ${cc[*]} ($("${cc[@]}" --version
 [[ $have_data == 1 ]] && gzip -dc "$data/binance/hftbacktest_spot_btcusdt_20240808.first15000lines.gz" >"$hft"
 probe_sanitizers
 unit_tests
+gateway_tests
 net_tests
 feed_thread
 seeds
