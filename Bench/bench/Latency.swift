@@ -22,6 +22,11 @@ struct Latency: ParsableCommand {
                                memory (unframe + decode + book + book_write + publish):
                                the depth diffs after the snapshot, ~30 levels each
               inmem-mix        the same over every frame of the file (diffs, trades, bookTickers)
+              hmac-oneshot     floor: OpenSSL's one-shot HMAC-SHA256 of a signed order payload
+              order-encode     the order gateway's encoder on core A: a command claimed -> the
+                               signed order.place bytes ready for the socket, beside hmac-oneshot
+                               of the same payload in the same loop; fails if a signature does
+                               not verify
             `memcpy` selects both copies, `inmem` both feeds, `all` everything (the default).
 
             The in-memory feeds replay --data (hftbacktest BTCUSDT spot, gzip read through
@@ -159,6 +164,8 @@ struct Latency: ParsableCommand {
 
         var done: [Scenario: Summary] = [:]
         var inMemory: [Scenario: InMemoryResult] = [:]
+        var encodeFloors: [Scenario: [UInt64]] = [:]
+        var encodeNotes: [Scenario: String] = [:]
         var failures = 0
         /// Runs one scenario; nil when it failed (reported on stderr).
         func measure(_ scenario: Scenario, iterations: UInt64, warmup: UInt64, label: String) -> Summary? {
@@ -170,6 +177,8 @@ struct Latency: ParsableCommand {
                     scenario, cpuA: cpuA, cpuB: cpuB, warmup: warmup, iterations: iterations, instance: instance,
                     feed: feed)
                 inMemory[scenario] = result.inMemory
+                encodeFloors[scenario] = result.encodeFloor
+                encodeNotes[scenario] = result.encodeNote
                 let stealAfter = Machine.stealMilliseconds(cpus: cores)
                 let steal = stealBefore.flatMap { before in stealAfter.map { $0 - before } }
                 return Summary(
@@ -202,6 +211,12 @@ struct Latency: ParsableCommand {
             done[scenario] = summary
             var floor: Summary?
             if let before, let after { floor = before.merged(with: after) }
+            if scenario.floor == .hmacOneShot, let samples = encodeFloors[scenario] {  // same loop, same payloads
+                floor = Summary(
+                    scenario: .hmacOneShot,
+                    result: RunResult(samples: samples, voluntarySwitches: 0, involuntarySwitches: 0, clamped: 0),
+                    cores: summary.cores, warmup: 0, loadAverage1m: nil, stealMilliseconds: nil)
+            }
             var copyFloor = scenario.copyFloor.flatMap { done[$0] }
             let feedResult = inMemory[scenario]
             if let feedResult {  // its floor was measured in the same call: memcpy of each frame
@@ -218,6 +233,7 @@ struct Latency: ParsableCommand {
                     + "\(after.p50) ns after; vCPUs moved?): judge its ratios with care")
             }
             var line = json ? jsonLine(judged, clockReadNs: clockReadNs, batch: Scenario.memcpyBatch) : Table.line(judged)
+            if !json, let note = encodeNotes[scenario] { line += "\n" + note }
             if let feedResult {
                 line += json ? "" : "\n" + feedResult.line(scenario)
                 if json { line = String(line.dropLast()) + "," + String(JSON.object(feedResult.json).dropFirst()) }

@@ -13,6 +13,8 @@ enum Scenario: String, CaseIterable, Sendable {
     case ringProcess = "ring-process"
     case inmemDepth = "inmem-depth"
     case inmemMix = "inmem-mix"
+    case hmacOneShot = "hmac-oneshot"
+    case orderEncode = "order-encode"
 
     /// Copies per timed memcpy sample (the clock is read once per batch).
     static let memcpyBatch: UInt32 = 64
@@ -28,7 +30,7 @@ enum Scenario: String, CaseIterable, Sendable {
     /// True when two threads or processes on cores A and B take part.
     var crossCore: Bool {
         switch self {
-        case .memcpySlot, .memcpyBlock, .inmemDepth, .inmemMix: false
+        case .memcpySlot, .memcpyBlock, .inmemDepth, .inmemMix, .hmacOneShot, .orderEncode: false
         default: true
         }
     }
@@ -36,7 +38,8 @@ enum Scenario: String, CaseIterable, Sendable {
     /// The cross-core floor: cache-line ping-pong on the same two cores.
     var floor: Scenario? {
         switch self {
-        case .pingpong, .memcpySlot, .memcpyBlock, .inmemDepth, .inmemMix: nil
+        case .pingpong, .memcpySlot, .memcpyBlock, .inmemDepth, .inmemMix, .hmacOneShot: nil
+        case .orderEncode: .hmacOneShot
         default: .pingpong
         }
     }
@@ -55,7 +58,7 @@ enum Scenario: String, CaseIterable, Sendable {
         switch self {
         case .memcpySlot, .ringThread, .ringProcess: Int(TW_MD_SLOT_SIZE)
         case .memcpyBlock, .seqlockThread, .seqlockProcess: Int(tw_book_block_size(UInt32(TW_BENCH_DEPTH)))
-        case .pingpong, .inmemDepth, .inmemMix: nil
+        case .pingpong, .inmemDepth, .inmemMix, .hmacOneShot, .orderEncode: nil
         }
     }
 
@@ -75,6 +78,11 @@ enum Scenario: String, CaseIterable, Sendable {
         case .inmemMix:
             "one frame of the whole recorded file (diffs, trades, bookTickers): the same path, core A; "
                 + "×copy: memcpy of its frame"
+        case .hmacOneShot:
+            "floor: OpenSSL one-shot HMAC(EVP_sha256()) of a signed order.place payload, core A"
+        case .orderEncode:
+            "command claimed -> signed order.place bytes ready for the socket (tw_gateway_encode_place), core A; "
+                + "×p50/×p99: vs hmac-oneshot of the same payload in the same loop; every signature verified"
         }
     }
 
@@ -102,6 +110,10 @@ struct RunResult {
     var clamped: UInt64
     /// The in-memory feed's throughput and floor, for those scenarios only.
     var inMemory: InMemoryResult? = nil
+    /// The order encoder's floor (one-shot HMAC of the same payloads), for order-encode only.
+    var encodeFloor: [UInt64]? = nil
+    /// What the order encoder produced, for its note line.
+    var encodeNote: String? = nil
 }
 
 struct ScenarioError: Error {
@@ -116,6 +128,9 @@ func runScenario(
     if scenario.isInMemory {
         guard let feed else { throw ScenarioError(message: "no recorded data loaded (--data)") }
         return try runInMemory(scenario, cpu: cpuA, feed: feed, iterations: iterations, instance: instance)
+    }
+    if scenario == .orderEncode || scenario == .hmacOneShot {
+        return try runOrderEncode(scenario, cpu: cpuA, warmup: warmup, iterations: iterations, instance: instance)
     }
     var samples = [UInt64](repeating: 0, count: Int(iterations))  // faulted in here, not in the timed loop
     var run = tw_bench_run_t()
@@ -138,7 +153,7 @@ func runScenario(
             case .memcpySlot, .memcpyBlock: return tw_bench_memcpy(&run)
             case .seqlockThread: return tw_bench_seqlock_thread(&run)
             case .ringThread: return tw_bench_ring_thread(&run)
-            case .inmemDepth, .inmemMix: return -EINVAL  // handled above
+            case .inmemDepth, .inmemMix, .orderEncode, .hmacOneShot: return -EINVAL  // handled above
             case .seqlockProcess, .ringProcess:
                 var argv: [UnsafeMutablePointer<CChar>?] = peerArguments.map { strdup($0) } + [nil]
                 defer { for arg in argv { free(arg) } }

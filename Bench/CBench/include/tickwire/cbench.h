@@ -112,6 +112,35 @@ typedef struct tw_bench_inmem {
 /* Runs the scenario on its own (pinned) thread; 0, or -errno with b->error set. */
 int tw_bench_inmem(tw_bench_inmem_t *b);
 
+/*
+ * Order encoding (order_encode.c): a command claimed → the signed
+ * order.place request ready for the socket, through the gateway's own
+ * encoder (tw_gateway_encode_place on a gateway made by tw_gateway_create,
+ * never started): the command copied out of its slot, the timestamp read,
+ * params rendered from mantissas, HMAC-SHA256 from the precomputed states,
+ * JSON written. The floor, in the same loop: OpenSSL's one-shot
+ * HMAC(EVP_sha256(), …) of the same signed payload. Every request's
+ * signature is checked against that HMAC (untimed); one that does not
+ * verify fails the run.
+ */
+typedef struct tw_bench_order_encode {
+    int32_t cpu;                /* pin the measuring thread here; -1: do not pin */
+    uint32_t reserved;
+    uint64_t warmup;            /* untimed rounds first */
+    uint64_t iterations;        /* timed rounds: out and floor_out have room for this many */
+    const char *instance;       /* segment instance name (exec and stats, unlinked at once) */
+    uint64_t *out;              /* ns per encode */
+    uint64_t *floor_out;        /* ns per one-shot HMAC of the same payload */
+    /* filled in */
+    uint64_t verified;          /* requests whose signature was checked */
+    uint32_t request_bytes;     /* of the last request */
+    uint32_t payload_bytes;     /* of its signed payload */
+    char error[TW_BENCH_ERROR_MAX];
+} tw_bench_order_encode_t;
+
+/* Runs the scenario on its own (pinned) thread; 0, or -errno with b->error set. */
+int tw_bench_order_encode(tw_bench_order_encode_t *b);
+
 /* Median cost of one tw_mono_ns() read (back-to-back pairs), ns. */
 int64_t tw_bench_clock_cost(void);
 
