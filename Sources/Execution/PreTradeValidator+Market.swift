@@ -50,7 +50,7 @@ extension PreTradeValidator {
     }
 
     /// Rule 7: the position after this order and every open order on its side stays within
-    /// ±maxPosition.
+    /// ±maxPosition, unless it ends nearer to flat than the position is now.
     func checkPosition(
         _ side: Side, _ quantity: Quantity, context: ValidationContext, _ limits: InstrumentLimits, symbol: String
     ) throws(OrderRejection) {
@@ -61,7 +61,9 @@ extension PreTradeValidator {
         let signed = side == .buy ? adding : -adding
         let (projected, o2) = context.position.addingReportingOverflow(signed)
         let magnitude = Quantity(mantissa: Int64(clamping: projected.magnitude), exponent: exponent)
-        guard !o1, !o2, magnitude <= maxPosition else {
+        // An order that brings the position closer to flat is always allowed, even over the limit.
+        let reduces = !o1 && !o2 && projected.magnitude < context.position.magnitude
+        guard !o1, !o2, magnitude <= maxPosition || reduces else {
             let position = Price(mantissa: context.position, exponent: exponent)
             throw OrderRejection(
                 .position,

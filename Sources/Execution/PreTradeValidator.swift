@@ -15,7 +15,8 @@ import EngineModel
 ///    a market order without a mid: `.noMarket`)
 /// 6. price band — a limit price within ±band of the mid (`.priceBand`; no mid: `.noMarket`
 ///    when the instrument requires one, else skipped)
-/// 7. position — |position + this order + open orders on its side| ≤ maxPosition (`.position`)
+/// 7. position — |position + this order + open orders on its side| ≤ maxPosition, or nearer to
+///    flat than the position now (`.position`)
 /// 8. balance — buys: quote ≥ price × quantity (market: the band's top × quantity); sells:
 ///    base ≥ quantity (`.balance`)
 /// 9. rate — the rate limiter's answer (`.rate`)

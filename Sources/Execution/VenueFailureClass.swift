@@ -13,13 +13,14 @@
 /// | disconnect after writing, request timeout | queryOutcome | retry |
 /// | HTTP 5xx, −1000 UNKNOWN, −1006 UNEXPECTED_RESP, −1007 TIMEOUT | queryOutcome | retry |
 /// | −1001 DISCONNECTED, −1016 SERVICE_SHUTTING_DOWN | retry | retry |
-/// | HTTP 429/418, −1003 TOO_MANY_REQUESTS, −1008 SERVER_BUSY, −1015 TOO_MANY_ORDERS | retryAfterBackoff | retryAfterBackoff |
+/// | HTTP 429/418, −1003 TOO_MANY_REQUESTS, −1004/−1008 SERVER_BUSY, −1015 TOO_MANY_ORDERS, −1034 TOO_MANY_CONNECTIONS | retryAfterBackoff | retryAfterBackoff |
 /// | −1021 INVALID_TIMESTAMP (recvWindow) | retryAfterTimeSync | retryAfterTimeSync |
 /// | HTTP 401, −1002 UNAUTHORIZED, −1022 INVALID_SIGNATURE, −2014 BAD_API_KEY_FMT, −2015 REJECTED_MBX_KEY | halt | halt |
-/// | −1013 filter failure, −11xx bad parameters (−1121 bad symbol), −2010 order rejected, −2011 cancel rejected, −2013 no such order, other 4xx | fail | fail |
+/// | −1013 filter failure, −1014/−1020 unsupported order or operation, −11xx bad parameters (−1121 bad symbol), −2010 order rejected, −2011 cancel rejected, −2013 no such order, other 4xx | fail | fail |
 ///
-/// A code the table does not name is judged by its range: −10xx are server or network issues
-/// (queryOutcome for place/cancel, retry for queries); anything else is the request's fault (fail).
+/// A code the table does not name is judged by its range: other −10xx codes are Binance's
+/// "general server or network issues", so an order's outcome is unknown (queryOutcome for
+/// place/cancel, retry for queries); anything else is the request's fault (fail).
 public enum VenueFailureClass: String, CaseIterable, Hashable, Sendable {
     /// Transient and nothing executed: retry after the policy's delay.
     case retry
@@ -76,7 +77,8 @@ public enum VenueFailureClass: String, CaseIterable, Hashable, Sendable {
         switch code {
         case -1000, -1006, -1007: return unknownOutcome(request)
         case -1001, -1016: return .retry
-        case -1003, -1008, -1015: return .retryAfterBackoff
+        case -1003, -1004, -1008, -1015, -1034: return .retryAfterBackoff
+        case -1013, -1014, -1020: return .fail
         case -1021: return .retryAfterTimeSync
         case -1002, -1022, -2014, -2015: return .halt
         case -1099...(-1000): return unknownOutcome(request)
