@@ -23,7 +23,8 @@ enum FixedPointMath {
     /// `Int64.min / -1`, which does not fit and gives nil.
     static func divideHalfEven(_ numerator: Int64, _ denominator: Int64) -> Int64? {
         guard denominator != 0 else { return nil }
-        let n = numerator.magnitude, d = denominator.magnitude
+        let n = numerator.magnitude
+        let d = denominator.magnitude
         var q = n / d
         let r = n % d
         // Compare 2r with d without overflow: r ≥ d − r.

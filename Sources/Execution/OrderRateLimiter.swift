@@ -68,11 +68,14 @@ public struct OrderRateLimiter: Hashable, Sendable {
             if now < retryAt { return .localLimit(retryAtNs: retryAt) }
         }
         let limits = venueLimits
-        let tenSeconds = orders10s.used(now: now), tenCeiling = limits.ceiling(of: limits.ordersPer10s)
+        let tenSeconds = orders10s.used(now: now)
+        let tenCeiling = limits.ceiling(of: limits.ordersPer10s)
         if tenSeconds + 1 > tenCeiling { return .venueOrders10s(used: tenSeconds, ceiling: tenCeiling) }
-        let day = ordersDay.used(now: now), dayCeiling = limits.ceiling(of: limits.ordersPerDay)
+        let day = ordersDay.used(now: now)
+        let dayCeiling = limits.ceiling(of: limits.ordersPerDay)
         if day + 1 > dayCeiling { return .venueOrdersDay(used: day, ceiling: dayCeiling) }
-        let weight = weightMinute.used(now: now), weightCeiling = limits.ceiling(of: limits.weightPerMinute)
+        let weight = weightMinute.used(now: now)
+        let weightCeiling = limits.ceiling(of: limits.weightPerMinute)
         if weight + limits.orderWeight > weightCeiling { return .venueWeight(used: weight, ceiling: weightCeiling) }
         return .allowed
     }

@@ -106,7 +106,8 @@ extension PreTradeValidator {
 
     /// "10%", "2.5%" from basis points.
     static func percent(_ bps: Int) -> String {
-        let whole = bps / 100, rest = bps % 100
+        let whole = bps / 100
+        let rest = bps % 100
         if rest == 0 { return "\(whole)%" }
         return rest % 10 == 0 ? "\(whole).\(rest / 10)%" : "\(whole).\(rest < 10 ? "0" : "")\(rest)%"
     }

@@ -33,7 +33,8 @@ enum Fixtures {
 
     /// A fresh NEW machine for `request()`.
     static func machine(quantity: Quantity = Fixtures.qty("1")) -> OrderStateMachine {
-        OrderStateMachine(record: OrderRecord(request: request(quantity: quantity), clientOrderId: "tw-1", createdNs: 1))
+        OrderStateMachine(
+            record: OrderRecord(request: request(quantity: quantity), clientOrderId: "tw-1", createdNs: 1))
     }
 
     /// A fill report at 100.00 (unless given) of `quantity`.

@@ -12,7 +12,8 @@ struct OrderBookkeeperTests {
     @Test("generated client order ids are valid, distinct and counted")
     func generator() throws {
         var g = try ClientOrderIdGenerator(prefix: "tw_A-1", start: UInt64.max - 1)
-        let a = g.nextId(), b = g.nextId()
+        let a = g.nextId()
+        let b = g.nextId()
         #expect(a == "tw_A-1-18446744073709551614" && b == "tw_A-1-18446744073709551615")
         #expect(ClientOrderIdGenerator.isValid(a) && a.utf8.count <= 36)
         var longest = try ClientOrderIdGenerator(prefix: String(repeating: "x", count: 15), start: .max)
@@ -108,7 +109,8 @@ struct OrderBookkeeperTests {
         for i in 1...4 {
             _ = try k.register(Fixtures.request(id: "o\(i)"), now: Int64(i))
             _ = try k.apply(.submitted(ns: 1), clientOrderId: "o\(i)")
-            _ = try k.apply(.acked(venueOrderId: UInt64(i), cumulativeQuantity: Fixtures.qty("0"), ns: 2), clientOrderId: "o\(i)")
+            _ = try k.apply(
+                .acked(venueOrderId: UInt64(i), cumulativeQuantity: Fixtures.qty("0"), ns: 2), clientOrderId: "o\(i)")
             _ = try k.apply(.canceled(ns: 3), clientOrderId: "o\(i)")
         }
         #expect(k.count == 2)

@@ -10,7 +10,9 @@ struct OrderStateMachineTests {
     func happyPath() {
         var m = Fixtures.machine()
         #expect(m.handle(.submitted(ns: 10)).name == "send_to_gateway")
-        #expect(m.handle(.sent(ns: 20)) == .publish(OrderUpdate(clientOrderId: "tw-1", from: .pendingSubmit, to: .submitted)))
+        #expect(
+            m.handle(.sent(ns: 20))
+                == .publish(OrderUpdate(clientOrderId: "tw-1", from: .pendingSubmit, to: .submitted)))
         _ = m.handle(.acked(venueOrderId: 555, cumulativeQuantity: Fixtures.qty("0"), ns: 30))
         _ = m.handle(Fixtures.fill(1, "0.25", price: "100.00", ns: 40))
         let last = m.handle(Fixtures.fill(2, "0.75", price: "100.04", cumulative: "1", isLast: true, ns: 50))
@@ -22,14 +24,16 @@ struct OrderStateMachineTests {
         // 0.25 × 100.00 + 0.75 × 100.04 = 100.03 exactly.
         #expect(r.cumulativeQuote == Price("100.03", exponent: -7))
         #expect(r.averagePrice == Fixtures.price("100.03"))
-        #expect(r.times == {
-            var t = OrderTimes(createdNs: 1)
-            t.submittedNs = 10
-            t.sentNs = 20
-            t.ackedNs = 30
-            t.lastFillNs = 50
-            return t
-        }())
+        #expect(
+            r.times
+                == {
+                    var t = OrderTimes(createdNs: 1)
+                    t.submittedNs = 10
+                    t.sentNs = 20
+                    t.ackedNs = 30
+                    t.lastFillNs = 50
+                    return t
+                }())
         #expect(r.times.createdToSentNs == 19 && r.times.sentToAckedNs == 10)
         #expect(r.tradeIds == [1, 2])
         #expect(r.strategyId == 7 && r.commandId == 42 && r.producer == 3)
@@ -133,17 +137,21 @@ struct OrderStateMachineTests {
     func unknownQueryResolve() {
         var m = Fixtures.machine(in: .submitted)
         let action = m.handle(.outcomeUnknown(reason: "HTTP 503"))
-        #expect(action == .queryVenue(OrderUpdate(clientOrderId: "tw-1", from: .submitted, to: .unknown), reason: "HTTP 503"))
+        #expect(
+            action
+                == .queryVenue(OrderUpdate(clientOrderId: "tw-1", from: .submitted, to: .unknown), reason: "HTTP 503"))
         #expect(m.record.lastReason == OrderReason(code: 0, text: "HTTP 503"))
         // Asking again while unknown asks for another query.
         #expect(m.handle(.outcomeUnknown(reason: "still nothing")).name == "query_venue")
         // The query answers: the order is working and 0.6 traded, no trade ids yet.
-        let status = VenueOrderStatus(state: .partiallyFilled, cumulativeQuantity: Fixtures.qty("0.6"), venueOrderId: 12, ns: 5)
+        let status = VenueOrderStatus(
+            state: .partiallyFilled, cumulativeQuantity: Fixtures.qty("0.6"), venueOrderId: 12, ns: 5)
         let resolved = m.handle(.venueStatus(status))
         #expect(
             resolved
                 == .fetchTrades(
-                    OrderUpdate(clientOrderId: "tw-1", from: .unknown, to: .partiallyFilled), missing: Fixtures.qty("0.6")))
+                    OrderUpdate(clientOrderId: "tw-1", from: .unknown, to: .partiallyFilled),
+                    missing: Fixtures.qty("0.6")))
         #expect(m.record.venueOrderId == 12 && m.record.remainingQuantity == Fixtures.qty("0.4"))
         // The fetched trades come back as fills and close the gap.
         _ = m.handle(Fixtures.fill(100, "0.2"))
@@ -168,12 +176,15 @@ struct OrderStateMachineTests {
         var m = Fixtures.machine(in: .partiallyFilled)  // 0.3 filled
         let before = m
         let stale = VenueOrderStatus(state: .submitted, cumulativeQuantity: Fixtures.qty("0.1"), ns: 5)
-        #expect(m.handle(.venueStatus(stale)) == .ignored(.staleStatus(reported: Fixtures.qty("0.1"), known: Fixtures.qty("0.3"))))
+        #expect(
+            m.handle(.venueStatus(stale))
+                == .ignored(.staleStatus(reported: Fixtures.qty("0.1"), known: Fixtures.qty("0.3"))))
         let engineOnly = VenueOrderStatus(state: .unknown, cumulativeQuantity: Fixtures.qty("0.3"), ns: 5)
         #expect(m.handle(.venueStatus(engineOnly)) == .ignored(.notAVenueState(.unknown)))
         let rejectedWithFills = VenueOrderStatus(state: .rejected, cumulativeQuantity: Fixtures.qty("0.3"), ns: 5)
         #expect(m.handle(.venueStatus(rejectedWithFills)).name == "ignored")
-        let otherId = VenueOrderStatus(state: .canceled, cumulativeQuantity: Fixtures.qty("0.3"), venueOrderId: 1, ns: 5)
+        let otherId = VenueOrderStatus(
+            state: .canceled, cumulativeQuantity: Fixtures.qty("0.3"), venueOrderId: 1, ns: 5)
         #expect(m.handle(.venueStatus(otherId)) == .ignored(.venueOrderIdMismatch(known: 777, reported: 1)))
         #expect(m == before)
         var f = Fixtures.machine(in: .canceled)

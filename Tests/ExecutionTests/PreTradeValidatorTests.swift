@@ -78,7 +78,8 @@ struct PreTradeValidatorTests {
         #expect(Self.code(sell, Self.context(position: -200_000, openSell: "0.00001")) == .position)
         // Over the limit (long 5 of 3), an order toward flat is allowed, one away from it is not.
         #expect(Self.code(sell, Self.context(position: 500_000)) == nil)
-        #expect(Self.code(Fixtures.request(quantity: Fixtures.qty("0.1")), Self.context(position: 500_000)) == .position)
+        #expect(
+            Self.code(Fixtures.request(quantity: Fixtures.qty("0.1")), Self.context(position: 500_000)) == .position)
     }
 
     @Test("a market buy is valued at the top of the band for the balance check")
@@ -100,7 +101,9 @@ struct PreTradeValidatorTests {
         #expect(Self.code(offTickOffLot, everything) == .halted)
         var context = everything
         context.halted = false
-        #expect(Self.code(Fixtures.request(price: nil, quantity: Quantity("0.000001", exponent: -6)), context) == .malformed)
+        #expect(
+            Self.code(Fixtures.request(price: nil, quantity: Quantity("0.000001", exponent: -6)), context) == .malformed
+        )
         #expect(Self.code(offTickOffLot, context) == .tick)
         #expect(Self.code(Fixtures.request(quantity: Quantity("0.000001", exponent: -6)), context) == .lot)
         #expect(Self.code(Fixtures.request(quantity: Fixtures.qty("0.0001")), context) == .minQuantity)

@@ -33,7 +33,8 @@ struct RetryPolicyTests {
     func jitter() {
         let full = RetryPolicy(maxRetries: 3, baseDelayNs: 1_000, jitter: .full)
         let equal = RetryPolicy(maxRetries: 3, baseDelayNs: 1_000, jitter: .equal)
-        var a = SplitMix(state: 42), b = SplitMix(state: 42)
+        var a = SplitMix(state: 42)
+        var b = SplitMix(state: 42)
         for retry in 1...3 {
             let cap = full.baseDelayNs(forRetry: retry)!
             let x = full.delayNs(forRetry: retry, using: &a)!
