@@ -315,13 +315,6 @@ uint64_t tw_next_generation(const char *instance)
     return gen;
 }
 
-int tw_pid_alive(int pid)
-{
-    if (pid <= 0)
-        return 0;
-    return kill(pid, 0) == 0 || errno == EPERM;
-}
-
 /* 1 when the process is a zombie: dead, only not yet reaped by its parent. */
 static int pid_zombie(int pid)
 {
@@ -339,11 +332,20 @@ static int pid_zombie(int pid)
     return end && end[1] == ' ' && end[2] == 'Z';
 }
 
-/* A lane's owner can be taken over when it is free or its process is gone (or a zombie). */
+int tw_pid_alive(int pid)
+{
+    if (pid <= 0)
+        return 0;
+    if (kill(pid, 0) != 0 && errno != EPERM)
+        return 0;
+    return !pid_zombie(pid); /* killed but not reaped (e.g. no init reaping in a container) is dead */
+}
+
+/* A lane's owner can be taken over when it is free or its process is gone. */
 static int lane_takeable(uint64_t owner)
 {
     int pid = (int)(owner >> 32);
-    return owner == 0 || !tw_pid_alive(pid) || pid_zombie(pid);
+    return owner == 0 || !tw_pid_alive(pid);
 }
 
 int tw_cmd_lane_claim(void *segment, uint32_t *lane, uint64_t *token)

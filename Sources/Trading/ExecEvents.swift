@@ -34,7 +34,9 @@ public enum ExecEvents {
         case .expired:
             return .expired(ns: when)
         case .status:
-            let state = OrderState(abiValue: r.orderState) ?? .unknown
+            // The venue's NEW is a working order with nothing filled: SUBMITTED here.
+            var state = OrderState(abiValue: r.orderState) ?? .unknown
+            if state == .new { state = .submitted }
             if state == .unknown { return .outcomeUnknown(reason: r.text.isEmpty ? "outcome unknown" : r.text) }
             return .venueStatus(
                 VenueOrderStatus(

@@ -18,6 +18,8 @@ public protocol OrderRoute: AnyObject {
     var haltReason: String? { get }
     /// What the route is, for logs: "live", "observation".
     var mode: String { get }
+    /// Whether requests can go out now (the venue connection is open and subscribed).
+    var isReady: Bool { get }
 }
 
 /// The live route: the C order gateway, which is also the exec journal's only writer.
@@ -44,6 +46,10 @@ public final class GatewayRoute: OrderRoute {
         return status.halted ? status.haltReason : nil
     }
     public var mode: String { "live" }
+    public var isReady: Bool {
+        let status = gateway.status
+        return status.connected && status.subscribed
+    }
 }
 
 /// Observation mode: commands are validated and answered, nothing leaves the box. Each accepted
@@ -76,4 +82,5 @@ public final class ObservationRoute: OrderRoute {
     public func queryStatus(_ command: OrderCommand) -> Bool { true }
     public var haltReason: String? { nil }
     public var mode: String { "observation" }
+    public var isReady: Bool { true }
 }

@@ -19,12 +19,15 @@ public final class TradingService: @unchecked Sendable {
     private var thread: Thread?
     private let stopFlag = ManagedAtomicFlag()
     private let finished = DispatchSemaphore(value: 0)
+    /// Orders to ask the venue about once the route is ready (recovered after a restart).
+    private var recoveryQueries: [String]
 
     /// A service over an instance, routing approved orders through `route`.
     public init(
         instance: EngineInstance, route: OrderRoute, check: @escaping PreTradeCheck, mid: @escaping (Int) -> Price?,
-        logger: Logger
+        logger: Logger, recoveryQueries: [String] = []
     ) throws {
+        self.recoveryQueries = recoveryQueries
         self.instance = instance
         self.route = route
         self.logger = logger
@@ -69,6 +72,10 @@ public final class TradingService: @unchecked Sendable {
             for _ in 0..<64 where intake.step(board: board) { worked = true }
             intake.settle(board: board)
             for id in board.takeQueries() { query(id) }
+            if !recoveryQueries.isEmpty && route.isReady {
+                for id in recoveryQueries { query(id) }
+                recoveryQueries = []
+            }
             if worked {
                 idle = 0
                 publish()
@@ -94,7 +101,7 @@ public final class TradingService: @unchecked Sendable {
 
     private func query(_ clientOrderId: String) {
         guard let order = board.order(clientOrderId: clientOrderId) else { return }
-        logger.warning("order outcome unknown: asking the venue", metadata: ["client_order_id": "\(clientOrderId)"])
+        logger.warning("asking the venue about an order", metadata: ["client_order_id": "\(clientOrderId)", "state": "\(order.state)"])
         _ = route.queryStatus(
             OrderCommand(
                 op: .cancel, instrument: Int(order.instrumentIndex), clientOrderId: clientOrderId,

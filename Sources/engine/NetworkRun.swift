@@ -4,6 +4,7 @@ import ExchangeSim
 import Foundation
 import Logging
 import MarketData
+import Trading
 
 /// `engine start` on a network venue: the C feed thread connects to Binance (spot or USD-M), or
 /// to ExchangeSim started here on loopback, through io_uring, TLS when asked, WebSocket and the
@@ -34,6 +35,8 @@ struct NetworkRun {
         }
         let config = InstanceConfig(
             instance: settings.instance, instruments: instruments, depth: settings.depth, mdSlots: settings.ringSlots)
+        // A dead engine's journal is read before its segments are replaced: its open orders come along.
+        let recovered = settings.trading.mode == .live ? Recovery.openOrders(instance: settings.instance) : nil
         let instance = try createInstance(config)
         let supervisor: FeedSupervisor
         do {
@@ -46,7 +49,8 @@ struct NetworkRun {
         let serving = Task { await supervisor.run() }
         let trading: TradingRun?
         do {
-            trading = try TradingRun.start(settings: settings, instance: instance, target: target, logger: logger)
+            trading = try TradingRun.start(
+                settings: settings, instance: instance, target: target, recovered: recovered, logger: logger)
         } catch {
             serving.cancel()
             _ = try? blocking { try await supervisor.stop() }

@@ -22,7 +22,8 @@ final class TradingRun {
 
     /// Starts the order path, or returns nil with `--mode off`.
     static func start(
-        settings: StartSettings, instance: EngineInstance, target: FeedTarget, logger: Logger
+        settings: StartSettings, instance: EngineInstance, target: FeedTarget,
+        recovered: (orders: [Recovery.OpenOrder], generation: UInt64)?, logger: Logger
     ) throws -> TradingRun? {
         let trading = settings.trading
         guard trading.mode != .off else { return nil }
@@ -39,6 +40,15 @@ final class TradingRun {
         }
         var gateway: OrderGateway?
         let route: OrderRoute
+        var queries: [String] = []
+        if let recovered, !recovered.orders.isEmpty {
+            let carried = try Recovery.carry(recovered.orders, from: recovered.generation, into: instance)
+            queries = carried.queries
+            logger.notice(
+                "open orders of the previous engine carried over; asking the venue about each",
+                metadata: ["orders": "\(carried.queries.count)", "generation": "\(recovered.generation)"])
+            for order in carried.dropped { logger.warning("recovered order not traded by this start: \(order)") }
+        }
         if trading.mode == .live {
             let built = try makeGateway(settings: settings, instance: instance, target: target)
             try built.start()
@@ -51,7 +61,8 @@ final class TradingRun {
         } else {
             route = ObservationRoute(writer: try ExecJournalWriter(segment: instance.exec))
         }
-        let service = try TradingService(instance: instance, route: route, check: check, mid: mid, logger: logger)
+        let service = try TradingService(
+            instance: instance, route: route, check: check, mid: mid, logger: logger, recoveryQueries: queries)
         service.start()
         logger.info("order path running", metadata: ["mode": "\(route.mode)"])
         return TradingRun(service: service, gateway: gateway, logger: logger)

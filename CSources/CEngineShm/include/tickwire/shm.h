@@ -95,7 +95,7 @@ void tw_instance_unlock(const char *instance, int fd, int remove_file);
 /* Generation for a new start: above every existing segment's and the clock. */
 uint64_t tw_next_generation(const char *instance);
 
-/* 1 when a process with this pid exists, else 0. */
+/* 1 when a process with this pid exists and is not a zombie (killed, not yet reaped), else 0. */
 int tw_pid_alive(int pid);
 
 /*
