@@ -26,7 +26,8 @@ import TickwireTestSupport
         func touch(_ symbol: String) throws -> (bid: Decimal, ask: Decimal)? {
             var found: (Decimal, Decimal)?
             _ = Harness.eventually(seconds: 30) {
-                guard let status = try? json(["status", "--json"]) as? [String: Any],
+                guard let result = try? run(["status", "--json"]), result.status == 0,
+                    let status = try? JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any],
                     let symbols = status["instruments"] as? [[String: Any]] ?? status["symbols"] as? [[String: Any]],
                     let entry = symbols.first(where: { $0["symbol"] as? String == symbol }),
                     entry["state"] as? String == "live",
