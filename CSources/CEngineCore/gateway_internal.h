@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The order gateway's insides, shared by gateway*.c and the C tests (not a
- * public header). Three layers, each testable alone:
+ * public header). The layers, each testable alone:
  *   gateway_sign.c    HMAC-SHA256 from precomputed inner/outer states
  *   gateway_encode.c  signed WebSocket API requests into fixed buffers
- *   gateway_decode.c  answers and user-data events to fixed-point records
+ *   gateway_decode.c  answers (envelope, order results) to fixed point
+ *   gateway_events.c  user-data events to exec journal records
  * and the thread itself (gateway.c: setup, queue, status; gateway_run.c:
- * requests in flight, journal, connection life).
+ * requests and their slots; gateway_answer.c: answers and events into the
+ * journal; gateway_conn.c: the connection's life and the loop).
  *
  * Test entries drive a gateway with no network: tw_gateway_test_create()
  * builds one without resolve, TLS, io_uring or socket; what it would send

@@ -162,25 +162,27 @@ static int send_slot(tw_gateway_t *gw, struct gw_slot *s, uint32_t kind, int64_t
     return 0;
 }
 
+/* "tw<producer hex>x<command_id hex>": at most 2 + 16 + 1 + 16 = 35 bytes, within the venue's 36. */
 static void make_client_id(tw_command_t *cmd, uint64_t producer)
 {
+    static const char hex[] = "0123456789abcdef";
     char b[48];
     int i = (int)sizeof(b);
     b[--i] = 0;
-    for (uint64_t v = cmd->command_id;; v /= 10) {
-        b[--i] = (char)('0' + v % 10);
-        if (v < 10)
+    for (uint64_t v = cmd->command_id;; v >>= 4) {
+        b[--i] = hex[v & 15];
+        if (v < 16)
             break;
     }
     b[--i] = 'x';
-    for (uint64_t v = producer;; v /= 10) {
-        b[--i] = (char)('0' + v % 10);
-        if (v < 10)
+    for (uint64_t v = producer;; v >>= 4) {
+        b[--i] = hex[v & 15];
+        if (v < 16)
             break;
     }
     b[--i] = 'w';
     b[--i] = 't';
-    set_text(cmd->client_order_id, GW_ID_MAX + 1, b + i, strlen(b + i)); /* at most 36: the venue's limit */
+    set_text(cmd->client_order_id, sizeof(cmd->client_order_id), b + i, strlen(b + i));
 }
 
 static uint16_t refusal_type(uint32_t kind)

@@ -193,7 +193,7 @@ build_feed() {
 }
 
 # ------------------------------------------- order gateway (gateway*.c) --
-gateway_srcs=(gateway gateway_run gateway_answer gateway_conn gateway_encode gateway_decode gateway_sign)
+gateway_srcs=(gateway gateway_run gateway_answer gateway_conn gateway_encode gateway_decode gateway_events gateway_sign)
 
 # build_gateway NAME VARIANT MAIN.c [extra...]: what build_feed links, plus the gateway.
 build_gateway() {

@@ -670,7 +670,7 @@ static void test_flow(void)
         return;
     flow_connect(gw, &s);
     submit_place(gw, 10, "");
-    CHECK(next_rec(&s, &r) && r.type == TW_EXEC_SENT && strcmp(r.rep.client_order_id, "tw2748x10") == 0);
+    CHECK(next_rec(&s, &r) && r.type == TW_EXEC_SENT && strcmp(r.rep.client_order_id, "twabcxa") == 0);
     submit_place(gw, 11, "o11");
     CHECK(next_rec(&s, &r) && r.type == TW_EXEC_REJECTED && r.rep.code == TW_REJ_JOURNAL_FULL);
     tw_gateway_destroy(gw);

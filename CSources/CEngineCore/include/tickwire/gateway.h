@@ -133,7 +133,8 @@ typedef struct tw_gw_request {
     uint32_t exec_type;        /* TW_GW_JOURNAL: the record's tw_exec_type_t */
     uint64_t producer;         /* the command's producer token (copied into the reports) */
     tw_command_t cmd;          /* command_id, strategy_id, instrument, side, type, tif, price, quantity,
-                                  client_order_id (empty: the gateway makes "tw<producer>x<command_id>"),
+                                  client_order_id (empty: the gateway makes "tw<producer>x<command_id>",
+                                  both in lower-case hex; the reports carry it),
                                   target_id */
     tw_exec_report_t report;   /* TW_GW_JOURNAL only */
 } tw_gw_request_t;
