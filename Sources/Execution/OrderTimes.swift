@@ -14,13 +14,10 @@ public struct OrderTimes: Hashable, Sendable {
     public var ackedNs: Int64?
     /// When the latest new fill was received.
     public var lastFillNs: Int64?
-    /// When the record last changed (any event that was applied).
-    public var lastUpdateNs: Int64
 
     /// Times for an order created at `createdNs`; every later hop is nil.
     public init(createdNs: Int64) {
         self.createdNs = createdNs
-        self.lastUpdateNs = createdNs
     }
 
     /// sent − created: the engine's own share, nil until sent.
