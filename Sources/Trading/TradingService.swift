@@ -21,13 +21,16 @@ public final class TradingService: @unchecked Sendable {
     private let finished = DispatchSemaphore(value: 0)
     /// Orders to ask the venue about once the route is ready (recovered after a restart).
     private var recoveryQueries: [String]
+    /// Sees every journal record after the board (the risk gate's breaker learns from them).
+    private let observe: (ExecRecord) -> Void
 
     /// A service over an instance, routing approved orders through `route`.
     public init(
         instance: EngineInstance, route: OrderRoute, check: @escaping PreTradeCheck, mid: @escaping (Int) -> Price?,
-        logger: Logger, recoveryQueries: [String] = []
+        logger: Logger, recoveryQueries: [String] = [], observe: @escaping (ExecRecord) -> Void = { _ in }
     ) throws {
         self.recoveryQueries = recoveryQueries
+        self.observe = observe
         self.instance = instance
         self.route = route
         self.logger = logger
@@ -93,6 +96,7 @@ public final class TradingService: @unchecked Sendable {
         var any = false
         while case .record(let record) = journal.poll() {
             board.apply(record)
+            observe(record)
             any = true
         }
         if any { instance.exec.setExecConsumed(board.lastSeq) }

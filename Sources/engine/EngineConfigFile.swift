@@ -34,8 +34,11 @@ struct EngineConfigFile: Decodable, Equatable {
         var wsApiUrl: String?
         var priceBandPercent: Double?
         var requestTimeoutMs: UInt32?
+        var maxOrdersPerSecond: Int?
 
-        static let keys: Set<String> = ["mode", "credentials", "ws_api_url", "price_band_percent", "request_timeout_ms"]
+        static let keys: Set<String> = [
+            "mode", "credentials", "ws_api_url", "price_band_percent", "request_timeout_ms", "max_orders_per_second",
+        ]
     }
 
     struct Feed: Decodable, Equatable {

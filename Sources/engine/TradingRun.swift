@@ -28,15 +28,17 @@ final class TradingRun {
         let trading = settings.trading
         guard trading.mode != .off else { return nil }
         let books = try BooksReader(instance: instance.config.instance)
-        let band = trading.priceBandPercent
+        var execution = ExecutionSettings(maxOrdersPerSecond: trading.maxOrdersPerSecond)
+        execution.defaultLimits.priceBandBps = Int((trading.priceBandPercent * 100).rounded())
+        let gate = RiskGate(settings: execution, clock: nowNs)
         let mid: (Int) -> Price? = { index in
             guard books.feedState(index) == .live, let top = try? books.snapshot(index, levels: 1),
                 !top.stale, let bid = top.bids.first, let ask = top.asks.first
             else { return nil }
             return Price(mantissa: (bid.price + ask.price) / 2, exponent: instance.config.instruments[index].priceExponent)
         }
-        let check: PreTradeCheck = { command, instrument, mid, _ in
-            PreTradeRules.check(command, instrument: instrument, mid: mid, bandPercent: band)
+        let check: PreTradeCheck = { command, instrument, mid, board in
+            gate.check(command, instrument: instrument, mid: mid, board: board)
         }
         var gateway: OrderGateway?
         let route: OrderRoute
@@ -62,7 +64,8 @@ final class TradingRun {
             route = ObservationRoute(writer: try ExecJournalWriter(segment: instance.exec))
         }
         let service = try TradingService(
-            instance: instance, route: route, check: check, mid: mid, logger: logger, recoveryQueries: queries)
+            instance: instance, route: route, check: check, mid: mid, logger: logger, recoveryQueries: queries,
+            observe: gate.observe)
         service.start()
         logger.info("order path running", metadata: ["mode": "\(route.mode)"])
         return TradingRun(service: service, gateway: gateway, logger: logger)
@@ -126,42 +129,5 @@ final class TradingRun {
             else { return nil }
             return server - (sent + received) / 2 / 1_000_000
         }
-    }
-}
-
-/// The pre-trade rules the intake applies to new orders (seed 002 FR-OE-002): well-formed,
-/// tick, lot, minimum notional, price band around the live mid.
-enum PreTradeRules {
-    static func check(_ c: OrderCommand, instrument: Instrument, mid: Price?, bandPercent: Double) -> OrderRejection? {
-        guard c.quantity > 0 else { return OrderRejection(.malformed, "quantity must be positive") }
-        let quantity = Quantity(mantissa: c.quantity, exponent: instrument.quantityExponent)
-        if c.type == .market {
-            guard c.price == 0 else { return OrderRejection(.malformed, "a market order carries no price") }
-            guard let mid else { return OrderRejection(.noMarket, "no live book for \(instrument.symbol) to check against") }
-            return lotAndNotional(quantity, price: mid, instrument: instrument)
-        }
-        guard c.price > 0 else { return OrderRejection(.malformed, "a \(c.type.name) order needs a positive price") }
-        let price = Price(mantissa: c.price, exponent: instrument.priceExponent)
-        guard price.isMultiple(of: instrument.tickSize) else {
-            return OrderRejection(.tick, "price \(price) is not a multiple of the tick size \(instrument.tickSize)")
-        }
-        if let rejection = lotAndNotional(quantity, price: price, instrument: instrument) { return rejection }
-        guard let mid else { return OrderRejection(.noMarket, "no live book for \(instrument.symbol) to check the price against") }
-        let deviation = abs(Double(c.price - mid.mantissa)) / Double(mid.mantissa) * 100
-        guard deviation <= bandPercent else {
-            return OrderRejection(
-                .priceBand, "price \(price) is \(String(format: "%.1f", deviation))% from the mid \(mid) (band ±\(bandPercent)%)")
-        }
-        return nil
-    }
-
-    private static func lotAndNotional(_ quantity: Quantity, price: Price, instrument: Instrument) -> OrderRejection? {
-        guard quantity.isMultiple(of: instrument.stepSize) else {
-            return OrderRejection(.lot, "quantity \(quantity) is not a multiple of the step size \(instrument.stepSize)")
-        }
-        do { try instrument.validate(notional: price, quantity: quantity) } catch {
-            return OrderRejection(.notional, "\(error)")
-        }
-        return nil
     }
 }

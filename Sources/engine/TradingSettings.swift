@@ -16,6 +16,7 @@ struct TradingSettings {
     var credentials: Credentials?
     var priceBandPercent: Double
     var requestTimeoutMillis: UInt32
+    var maxOrdersPerSecond: Int
     var core: Int?
 
     init(flags: Start, file: EngineConfigFile.Trading, venue: String, cores: CoreSet?) throws {
@@ -35,6 +36,10 @@ struct TradingSettings {
         priceBandPercent = file.priceBandPercent ?? 10
         guard priceBandPercent > 0 && priceBandPercent <= 100 else {
             throw fail("trading.price_band_percent must be in (0, 100]", code: 2)
+        }
+        maxOrdersPerSecond = file.maxOrdersPerSecond ?? 10
+        guard (1...10_000).contains(maxOrdersPerSecond) else {
+            throw fail("trading.max_orders_per_second must be 1...10000", code: 2)
         }
         requestTimeoutMillis = file.requestTimeoutMs ?? 5000
         guard requestTimeoutMillis >= 100 else { throw fail("trading.request_timeout_ms must be at least 100", code: 2) }

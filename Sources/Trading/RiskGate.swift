@@ -1,0 +1,64 @@
+import EngineKit
+import EngineModel
+import Execution
+
+/// Pre-trade risk for the intake (seed 002 FR-OE-002): the validator's rules (well-formed,
+/// tick, lot, quantity limits, notional, price band around the live mid, position including
+/// open orders), the order rate limit and the circuit breaker, which learns from the journal
+/// (acks close it; venue failures and unknown outcomes open it). Intake thread only.
+public final class RiskGate {
+    private let validator: PreTradeValidator
+    private var limiter: OrderRateLimiter
+    private var breaker: CircuitBreaker
+    private let clock: () -> Int64
+
+    /// A gate with `settings`; `clock` gives now in ns (injectable for tests).
+    public init(settings: ExecutionSettings, clock: @escaping () -> Int64) {
+        validator = PreTradeValidator(settings: settings)
+        limiter = settings.makeRateLimiter()
+        breaker = settings.makeCircuitBreaker()
+        self.clock = clock
+    }
+
+    /// The breaker's state name (closed, open, half_open).
+    public var breakerState: String { breaker.state(now: clock()).name }
+
+    /// Checks one new order; when it passes, the rate limiter and the breaker count it as sent.
+    public func check(_ command: OrderCommand, instrument: Instrument, mid: Price?, board: OrderBoard) -> OrderRejection? {
+        let now = clock()
+        var exposure = OpenExposure(quantityExponent: instrument.quantityExponent)
+        for order in board.orders where Int(order.instrumentIndex) == command.instrument && order.state.isOpen {
+            exposure.add(order.openExposure, side: order.side)
+        }
+        let request = OrderRequest(
+            clientOrderId: command.clientOrderId, instrumentIndex: UInt32(command.instrument), instrument: instrument,
+            side: command.side, type: command.type, timeInForce: command.timeInForce,
+            price: command.type == .market ? nil : Price(mantissa: command.price, exponent: instrument.priceExponent),
+            quantity: Quantity(mantissa: command.quantity, exponent: instrument.quantityExponent),
+            strategyId: command.strategyId, commandId: command.commandId)
+        let context = ValidationContext(
+            mid: mid, openExposure: exposure, quantityExponent: instrument.quantityExponent,
+            rate: limiter.check(now: now), breaker: breaker.check(now: now))
+        if let rejection = validator.firstFailure(request, context: context) { return rejection }
+        _ = limiter.acquire(now: now)
+        _ = breaker.acquire(now: now)
+        return nil
+    }
+
+    /// Learns from one journal record: the venue's answers feed the breaker.
+    public func observe(_ record: ExecRecord) {
+        guard case .report(let r) = record.body, !r.isLocal || r.type == .status else { return }
+        let now = clock()
+        switch r.type {
+        case .ack:
+            breaker.recordSuccess(now: now)
+        case .rejected where !r.isLocal:
+            let failure = VenueFailureClass.classify(binanceCode: Int(r.code), request: .placeOrder)
+            if failure.isRetryable || failure == .queryOutcome { breaker.recordFailure(now: now) }
+        case .status where r.orderState == OrderState.unknown.abiValue:
+            breaker.recordFailure(now: now)
+        default:
+            break
+        }
+    }
+}
