@@ -15,7 +15,7 @@ public enum CommandSubmitError: Error, Equatable, Sendable, CustomStringConverti
     case noLane(String)
     /// The lane was taken from this producer (it was presumed dead).
     case laneLost
-    /// The client order id does not fit (at most 39 bytes) or has characters outside [A-Za-z0-9._:-].
+    /// The client order id does not fit (at most 39 bytes) or has characters outside [A-Za-z0-9_-].
     case badClientOrderId(String)
 
     public var description: String {
@@ -78,7 +78,7 @@ public final class CommandProducer: @unchecked Sendable {
             throw .badClientOrderId("client order id of \(id.utf8.count) bytes; at most 39 fit")
         }
         guard id.utf8.allSatisfy(isClientIdByte) else {
-            throw .badClientOrderId("client order id '\(id)' has characters outside [A-Za-z0-9._:-]")
+            throw .badClientOrderId("client order id '\(id)' has characters outside [A-Za-z0-9_-]")
         }
         var c = command.raw
         if c.command_id == 0 {

@@ -77,7 +77,7 @@ public struct OrderCommand: Equatable, Sendable {
         guard terminated else { return .failure(.init("client order id is not NUL-terminated")) }
         let clientId = cString(c.client_order_id)
         guard clientId.utf8.allSatisfy({ isClientIdByte($0) }) else {
-            return .failure(.init("client order id has characters outside [A-Za-z0-9._:-]"))
+            return .failure(.init("client order id has characters outside [A-Za-z0-9_-]"))
         }
         var side = Side.buy, type = OrderType.limit, tif = TimeInForce.gtc
         if op == .new {
@@ -106,8 +106,7 @@ public struct CommandDecodeError: Error, Equatable, Sendable, CustomStringConver
     public var description: String { reason }
 }
 
-/// Client order ids: Binance's charset (letters, digits, `-`, `_`) plus `.` and `:`.
+/// Client order ids: Binance's charset (letters, digits, `-`, `_`).
 func isClientIdByte(_ b: UInt8) -> Bool {
     (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || b == 0x2D || b == 0x5F
-        || b == 0x2E || b == 0x3A
 }

@@ -6,10 +6,10 @@ import Execution
 /// the engine keeps one as its own view, and any reader (`engine orders`) builds the same one
 /// from the same records. Idempotent per record: a journal replayed twice changes nothing.
 public struct OrderBoard: Sendable {
-    /// Orders by client order id, in the order they were accepted.
-    public private(set) var machines: [String: OrderStateMachine] = [:]
+    /// The orders and their state machines, by client and venue order id.
+    public private(set) var keeper = OrderBookkeeper(generator: try! ClientOrderIdGenerator(prefix: "board"))
+    /// Client order ids in the order they were accepted.
     private var order: [String] = []
-    private var byVenueId: [UInt64: String] = [:]
     /// The last journal record applied.
     public private(set) var lastSeq: UInt64 = 0
     /// Events the state machines refused or reported (duplicates, illegal transitions), by name.
@@ -24,13 +24,13 @@ public struct OrderBoard: Sendable {
     public init(instruments: [Instrument]) { self.instruments = instruments }
 
     /// All orders, oldest first.
-    public var orders: [OrderRecord] { order.compactMap { machines[$0]?.record } }
+    public var orders: [OrderRecord] { order.compactMap { keeper.order(clientOrderId: $0) } }
 
     /// One order by client order id.
-    public func order(clientOrderId: String) -> OrderRecord? { machines[clientOrderId]?.record }
+    public func order(clientOrderId: String) -> OrderRecord? { keeper.order(clientOrderId: clientOrderId) }
 
     /// One order by venue order id.
-    public func order(venueOrderId: UInt64) -> OrderRecord? { byVenueId[venueOrderId].flatMap { machines[$0]?.record } }
+    public func order(venueOrderId: UInt64) -> OrderRecord? { keeper.order(venueOrderId: venueOrderId) }
 
     /// Takes the queries the board asked for since the last call.
     public mutating func takeQueries() -> [String] {
@@ -49,22 +49,21 @@ public struct OrderBoard: Sendable {
         }
         let id = r.clientOrderId
         guard !id.isEmpty else { return }
-        if r.type == .accepted || (r.type == .rejected && machines[id] == nil) {
-            guard machines[id] == nil, let side = r.side, let type = r.orderType else { return }
+        if r.type == .accepted || (r.type == .rejected && keeper.order(clientOrderId: id) == nil) {
+            guard keeper.order(clientOrderId: id) == nil, let side = r.side, let type = r.orderType else { return }
             create(r, side: side, type: type)
             if r.type == .accepted { return }
-        }
-        guard machines[id] != nil else {
-            issues["unknown_order", default: 0] += 1
-            return
         }
         let instrument = instruments[r.instrument]
         guard
             let event = ExecEvents.event(
                 r, priceExponent: instrument.priceExponent, quantityExponent: instrument.quantityExponent)
         else { return }
-        let action = machines[id]!.handle(event)
-        if let venueId = machines[id]!.record.venueOrderId { byVenueId[venueId] = id }
+        let action: OrderAction
+        do { action = try keeper.apply(event, clientOrderId: id) } catch {
+            issues["unknown_order", default: 0] += 1
+            return
+        }
         switch action {
         case .duplicateFill: issues["duplicate_fill", default: 0] += 1
         case .ignored(let issue): issues["\(issue)".prefix(while: { $0 != "(" }).description, default: 0] += 1
@@ -81,10 +80,11 @@ public struct OrderBoard: Sendable {
             price: type == .market ? nil : Price(mantissa: r.price, exponent: instrument.priceExponent),
             quantity: Quantity(mantissa: r.quantity, exponent: instrument.quantityExponent), strategyId: r.strategyId,
             commandId: r.commandId, producer: r.producer)
-        var machine = OrderStateMachine(
-            record: OrderRecord(request: request, clientOrderId: r.clientOrderId, createdNs: r.publishNs))
-        if r.type == .accepted { _ = machine.handle(.submitted(ns: r.publishNs)) }
-        machines[r.clientOrderId] = machine
+        guard case .created = try? keeper.register(request, now: r.publishNs) else {
+            issues["unregistered", default: 0] += 1
+            return
+        }
+        if r.type == .accepted { _ = try? keeper.apply(.submitted(ns: r.publishNs), clientOrderId: r.clientOrderId) }
         order.append(r.clientOrderId)
     }
 }
