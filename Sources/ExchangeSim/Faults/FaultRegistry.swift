@@ -8,12 +8,14 @@ import Logging
 /// Faults come from the configuration (`ExchangeSimServer.Configuration.faults`), from a stream
 /// URL's `?fault=` parameter, and at run time from `POST /admin/faults`. Global faults attach
 /// to every matching connection, open or future; `next=N` faults to the next N connections to
-/// open; `conn=ID` faults to one open connection. REST faults (`rest-429`, `order-5xx`,
-/// `ack-delay`) are consumed by requests.
+/// open; `conn=ID` faults to one open connection. Request faults (`rest-429`, and global
+/// `order-5xx` and `ack-delay`) stay armed and are consumed by requests; a scoped `order-5xx` or
+/// `ack-delay` attaches to WebSocket API connections and is consumed by their order requests.
 ///
 /// Code serving a connection registers it (`openConnection`), asks the registry what to do
 /// with each outbound message (`plan`), and unregisters it (`closeConnection`). The user data
-/// stream asks `shouldDuplicateExecutionReport(connection:)` before each executionReport.
+/// stream asks `shouldDuplicateExecutionReport(connection:)` before each executionReport, and
+/// order requests (REST and WebSocket API) ask `takeOrderFaults` before answering.
 public final class FaultRegistry: @unchecked Sendable {
     /// What a connection carries, which decides the faults it can take.
     public enum ConnectionKind: String, Sendable {
@@ -26,7 +28,11 @@ public final class FaultRegistry: @unchecked Sendable {
 
         /// Whether a fault of `kind` can act on a connection of this kind.
         func takes(_ kind: FaultSpec.Kind) -> Bool {
-            self == .marketStream ? kind.isStreamFault : kind == .dupExec
+            switch self {
+            case .marketStream: kind.isStreamFault
+            case .webSocketAPI: kind == .dupExec || kind.isOrderFault
+            case .userData: kind == .dupExec
+            }
         }
     }
 
@@ -55,7 +61,7 @@ public final class FaultRegistry: @unchecked Sendable {
         let source: String
         /// For `next=N`: connections still to take it.
         var remainingConnections: Int?
-        /// For REST and `dup-exec` faults: applications left; nil: until cleared.
+        /// For request, order and `dup-exec` faults: applications left; nil: until cleared.
         var remaining: Int?
     }
 

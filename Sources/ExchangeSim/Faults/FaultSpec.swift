@@ -13,13 +13,17 @@
 /// - `rest-429` — `count` (default 1), `retry` (Retry-After seconds, default 1): the next
 ///   `count` REST requests are answered 429; a request within Retry-After of the last one is
 ///   banned with 418, as the rate limiter does.
-/// - `order-5xx` — `count` (default 1): order endpoints execute but answer 503 / -1007.
-/// - `ack-delay` — `ms` (required), `count` (default: until cleared): order answers wait `ms`.
+/// - `order-5xx` — `count` (default 1): order requests (REST order endpoints, and the WebSocket
+///   API's `order.place`, `order.cancel`, `openOrders.cancelAll`) execute but answer 503 / -1007.
+/// - `ack-delay` — `ms` (required), `count` (default: until cleared): the answers to those
+///   order requests wait `ms` after the order was executed.
 /// - `dup-exec` — `count` (default 1): the user data stream sends an executionReport twice.
 ///
 /// Scope, optional: `conn=ID` (one open connection, ids from `GET /admin/faults`) or `next=N`
 /// (the next N connections to open); without it the fault is global (every connection, open
-/// or future; REST faults are always global).
+/// or future, and for `order-5xx` and `ack-delay` every REST order request too). A scoped
+/// `order-5xx` or `ack-delay` acts on WebSocket API connections only; `rest-429` is always
+/// global.
 public struct FaultSpec: Hashable, Sendable, CustomStringConvertible {
     /// What the fault does.
     public enum Kind: String, Hashable, Sendable, CaseIterable {
@@ -34,8 +38,13 @@ public struct FaultSpec: Hashable, Sendable, CustomStringConvertible {
 
         /// Whether it acts on market-data stream connections.
         public var isStreamFault: Bool { [.disconnect, .dropDiff, .malformed, .stall].contains(self) }
-        /// Whether it acts on REST requests (and so takes no connection scope).
+        /// Whether it acts on REST requests.
         public var isRESTFault: Bool { [.rest429, .order5xx, .ackDelay].contains(self) }
+        /// Whether it acts on the answers to order requests, over REST and the WebSocket API.
+        public var isOrderFault: Bool { [.order5xx, .ackDelay].contains(self) }
+        /// Whether it takes a `conn=` or `next=` scope: all but `rest-429`, which runs in the
+        /// rate limiter every REST client shares.
+        public var takesConnectionScope: Bool { self != .rest429 }
 
         /// The keys the kind takes besides the scope keys.
         var keys: [String] {
@@ -165,7 +174,7 @@ extension FaultSpec {
         }
         if let id = try number("conn", minimum: 1) { scope = .connection(id) }
         if let n = try number("next", minimum: 1) { scope = .next(n) }
-        if kind.isRESTFault && scope != .global {
+        if !kind.takesConnectionScope && scope != .global {
             throw FaultSpecError(
                 description:
                     "fault '\(trimmed)': \(kind.rawValue) acts on REST requests and takes no conn= or next=")

@@ -46,10 +46,11 @@ public struct ExchangeSimServer: Sendable {
         futures = try SimVenue(configuration: configuration, now: Self.wallClockMillis(), market: .usdm)
         replay = configuration.replay.map(ReplayStatus.init)
         replay?.install(spot: venue, futures: futures)
-        // Global `dup-exec` faults act on the user data stream (its connection ids are its own,
-        // so conn=/next= scopes do not reach it yet).
+        // `dup-exec` faults act on the user data subscriptions of WebSocket API connections: global
+        // ones on every connection, conn=/next= ones on the connection the hub names by its
+        // fault-injector id.
         let faults = self.faults
-        venue.userData.setShouldDuplicateExecutionReport { _ in faults.shouldDuplicateExecutionReport(connection: nil) }
+        venue.userData.setShouldDuplicateExecutionReport { faults.shouldDuplicateExecutionReport(connection: $0) }
     }
 
     /// Serves until the task is cancelled or a graceful shutdown is triggered (when run inside

@@ -38,29 +38,16 @@ extension SpotAPI {
     /// with 503 / -1007 under an armed `order-5xx` (the order stands: the client must query).
     func applyOrderFaults(_ endpoint: SpotEndpoint, _ answer: SpotAnswer, to response: inout Response) async {
         guard Self.isOrderEntry(endpoint) else { return }
-        let applied = faults.takeOrderFaults()
-        let orderId = Self.member("orderId", of: answer.body).map { " (orderId \($0))" } ?? ""
-        if let delay = applied.delay {
-            faults.record(
-                FaultSpec.Kind.ackDelay.rawValue, faultId: delay.faultId, connection: nil, action: "ack-delayed",
-                "delayed the answer to \(endpoint.method) \(endpoint.path)\(orderId) by \(delay.millis) ms",
-                fields: ["ms": .int(Int64(delay.millis)), "path": .string(endpoint.path)])
-            try? await Task.sleep(for: .milliseconds(delay.millis))
-        }
-        if let faultId = applied.unknownStatus {
-            response = Self.response(RESTError.backendTimeout)
-            faults.record(
-                FaultSpec.Kind.order5xx.rawValue, faultId: faultId, connection: nil, action: "order-5xx",
-                "answered 503/-1007 to \(endpoint.method) \(endpoint.path); the request was executed\(orderId)",
-                fields: [
-                    "path": .string(endpoint.path),
-                    "orderId": Self.member("orderId", of: answer.body) ?? .null,
-                ])
-        }
+        let request = FaultRegistry.OrderRequest(
+            name: "\(endpoint.method) \(endpoint.path)", path: endpoint.path, connection: nil,
+            orderId: Self.member("orderId", of: answer.body))
+        let applied = faults.takeOrderFaults(for: request)
+        if let millis = applied.delayMillis { try? await Task.sleep(for: .milliseconds(millis)) }
+        if applied.unknownStatus { response = Self.response(RESTError.backendTimeout) }
     }
 
     /// A top-level member of a JSON object.
-    private static func member(_ name: String, of value: JSONValue) -> JSONValue? {
+    static func member(_ name: String, of value: JSONValue) -> JSONValue? {
         guard case .object(let members) = value else { return nil }
         return members.first { $0.0 == name }?.1
     }

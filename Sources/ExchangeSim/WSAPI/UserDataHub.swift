@@ -13,10 +13,10 @@ final class UserDataHub: @unchecked Sendable {
     /// Fault hooks the venue's fault injection connects to; all default to "no fault".
     struct FaultHooks: Sendable {
         /// Asked once per `executionReport` and subscribed connection (the argument is the
-        /// connection's id from `connect`), outside the hub's lock; `true` sends that report
-        /// twice in a row on that connection (clients must de-duplicate by order id and
-        /// execution id `I`).
-        var shouldDuplicateExecutionReport: @Sendable (_ connection: Int) -> Bool = { _ in false }
+        /// fault injector's id of the connection, given to `connect`; nil when it has none),
+        /// outside the hub's lock; `true` sends that report twice in a row on that connection
+        /// (clients must de-duplicate by order id and execution id `I`).
+        var shouldDuplicateExecutionReport: @Sendable (_ faultConnection: Int?) -> Bool = { _ in false }
     }
 
     /// Messages a connection may have queued before it is dropped as too slow.
@@ -36,6 +36,8 @@ final class UserDataHub: @unchecked Sendable {
     private struct Connection {
         /// Its outbound queue.
         let queue: AsyncStream<String>.Continuation
+        /// The fault injector's id of the connection, which the fault hooks are asked about.
+        let faultConnection: Int?
         /// Active subscriptions: subscription id → account, in subscription order.
         var subscriptions: [(id: Int, account: AccountID)] = []
         /// The id the next subscription gets (0 first, as Binance numbers them).
@@ -65,19 +67,21 @@ final class UserDataHub: @unchecked Sendable {
     }
 
     /// Connects `shouldDuplicateExecutionReport` alone, leaving other hooks as they are.
-    func setShouldDuplicateExecutionReport(_ decide: @escaping @Sendable (_ connection: Int) -> Bool) {
+    func setShouldDuplicateExecutionReport(_ decide: @escaping @Sendable (_ faultConnection: Int?) -> Bool) {
         lock.withLock { hooks.shouldDuplicateExecutionReport = decide }
     }
 
     // MARK: Connections
 
-    /// Registers a connection; its id and the queue to write out.
-    func connect() -> (id: Int, queue: AsyncStream<String>) {
+    /// Registers a connection; its id and the queue to write out. `faultConnection` is the
+    /// connection's id in the fault injector (`FaultRegistry.openConnection`), if registered
+    /// there, so faults scoped to it reach its events.
+    func connect(faultConnection: Int? = nil) -> (id: Int, queue: AsyncStream<String>) {
         let (stream, continuation) = AsyncStream<String>.makeStream(bufferingPolicy: .bufferingOldest(queueLimit))
         return lock.withLock {
             let id = nextId
             nextId += 1
-            connections[id] = Connection(queue: continuation)
+            connections[id] = Connection(queue: continuation, faultConnection: faultConnection)
             return (id, stream)
         }
     }
@@ -140,12 +144,12 @@ final class UserDataHub: @unchecked Sendable {
     /// wrapped `{"subscriptionId":N,"event":{…}}`, keeping the events' order. Only the venue's
     /// actor calls this, so events of successive calls never interleave.
     func publish(_ events: [VenueEvent]) {
-        typealias Target = (connection: Int, subscription: Int)
+        typealias Target = (connection: Int, subscription: Int, faultConnection: Int?)
         let (decide, targets) = lock.withLock {
             var targets: [AccountID: [Target]] = [:]
             for (id, connection) in connections.sorted(by: { $0.key < $1.key }) {
                 for subscription in connection.subscriptions {
-                    targets[subscription.account, default: []].append((id, subscription.id))
+                    targets[subscription.account, default: []].append((id, subscription.id, connection.faultConnection))
                 }
             }
             return (hooks.shouldDuplicateExecutionReport, targets)
@@ -159,7 +163,9 @@ final class UserDataHub: @unchecked Sendable {
             for target in subscribers {
                 let text = "{\"subscriptionId\":\(target.subscription),\"event\":\(payload)}"
                 deliveries.append((target.connection, text))
-                if case .execution = event, decide(target.connection) { deliveries.append((target.connection, text)) }
+                if case .execution = event, decide(target.faultConnection) {
+                    deliveries.append((target.connection, text))
+                }
             }
         }
         lock.withLock {

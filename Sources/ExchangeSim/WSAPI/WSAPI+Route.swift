@@ -17,12 +17,17 @@ extension WSAPI {
         }
     }
 
-    /// Runs one connection: writes its queue (answers and user data events) out, answers its
-    /// requests one at a time in arrival order, and unregisters it when either side ends.
+    /// Runs one connection: registers it with the fault injector (so `conn=ID` and `next=N`
+    /// faults reach it), writes its queue (answers and user data events) out, answers its
+    /// requests in arrival order — an answer held back by `ack-delay` waits in its own task
+    /// while the next requests are answered — and unregisters it when either side ends.
     func serve(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, showLimits: Bool) async {
         await chargeConnection()
         let hub = userData
-        let (id, queue) = hub.connect()
+        let faults = spot.faults
+        let remote = ConnectionChannel.current?.remoteAddress?.description ?? ""
+        let faultId = faults.openConnection(kind: .webSocketAPI, path: Self.path, remote: remote)
+        let (id, queue) = hub.connect(faultConnection: faultId)
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
                 do {
@@ -33,15 +38,28 @@ extension WSAPI {
                     hub.disconnect(id)
                 }
             }
-            do {
-                for try await message in inbound.messages(maxSize: Self.maxMessage) {
-                    guard case .text(let text) = message else { continue }
-                    if let answer = await handle(text, connection: id, returnRateLimits: showLimits) {
-                        hub.send(id, answer)
+            // Delayed answers run here, and are dropped when the connection ends.
+            await withDiscardingTaskGroup { delayed in
+                do {
+                    for try await message in inbound.messages(maxSize: Self.maxMessage) {
+                        guard case .text(let text) = message else { continue }
+                        let reply = await handle(
+                            text, connection: id, faultConnection: faultId, returnRateLimits: showLimits)
+                        switch reply {
+                        case .now(let answer): hub.send(id, answer)
+                        case .after(let millis, let answer):
+                            delayed.addTask {
+                                guard (try? await Task.sleep(for: .milliseconds(millis))) != nil else { return }
+                                hub.send(id, answer)
+                            }
+                        case .queued: break
+                        }
                     }
-                }
-            } catch {}
+                } catch {}
+                delayed.cancelAll()
+            }
             hub.disconnect(id)
+            faults.closeConnection(faultId)
             await group.waitForAll()
         }
     }

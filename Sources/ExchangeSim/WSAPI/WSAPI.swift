@@ -48,35 +48,48 @@ struct WSAPI: Sendable {
         self.endpoints = endpoints
     }
 
-    /// Answers one text frame of connection `connection`; nil when the answer was already
-    /// queued (a subscription's, which must precede its events).
-    func handle(_ text: String, connection: Int, returnRateLimits: Bool) async -> String? {
+    /// How a request is answered.
+    enum Reply: Equatable, Sendable {
+        /// Queue this answer now.
+        case now(String)
+        /// Queue this answer after `millis` (an `ack-delay` fault), without holding up the
+        /// connection's other requests: Binance answers a connection's requests concurrently.
+        case after(millis: Int, String)
+        /// The answer is queued already (a subscription's, which must precede its events).
+        case queued
+    }
+
+    /// Answers one text frame of connection `connection` (the user data hub's id), which the
+    /// fault injector knows as `faultConnection`.
+    func handle(_ text: String, connection: Int, faultConnection: Int? = nil, returnRateLimits: Bool) async -> Reply {
         let now = spot.clock()
         let request: WSAPIRequest
         do throws(WSAPIRequest.Malformed) {
             request = try WSAPIRequest(text: text)
         } catch {
-            return WSAPIResponse.failure(id: error.id, error: error.error, rateLimits: nil, now: now)
+            return .now(WSAPIResponse.failure(id: error.id, error: error.error, rateLimits: nil, now: now))
         }
         var call = Call(request: request, now: now, showLimits: returnRateLimits)
         if let flag = request.params["returnRateLimits"] { call.showLimits = flag != "false" }
         if let endpoint = endpoints[request.method] {
-            return await run(endpoint, &call)
+            return await run(endpoint, &call, faultConnection: faultConnection)
         }
         switch request.method {
-        case "userDataStream.subscribe.signature": return await subscribe(&call, connection: connection)
-        case "userDataStream.unsubscribe": return await unsubscribe(&call, connection: connection)
-        case "session.subscriptions": return await listSubscriptions(&call, connection: connection)
+        case "userDataStream.subscribe.signature":
+            return await subscribe(&call, connection: connection).map(Reply.now) ?? .queued
+        case "userDataStream.unsubscribe": return .now(await unsubscribe(&call, connection: connection))
+        case "session.subscriptions": return .now(await listSubscriptions(&call, connection: connection))
         default:
-            return call.failure(RESTError(code: -1020, msg: "This operation is not supported."), limits: nil)
+            return .now(call.failure(RESTError(code: -1020, msg: "This operation is not supported."), limits: nil))
         }
     }
 
-    /// Runs a REST endpoint for a request: weight, signature, parameter checks, handler.
-    private func run(_ endpoint: SpotEndpoint, _ call: inout Call) async -> String {
+    /// Runs a REST endpoint for a request: weight, signature, parameter checks, handler; then,
+    /// for an executed order request, the order faults armed for it (`WSAPI+Faults.swift`).
+    private func run(_ endpoint: SpotEndpoint, _ call: inout Call, faultConnection: Int?) async -> Reply {
         let parameters = call.restParameters
         guard let used = await charge(endpoint.weight(parameters), &call) else {
-            return call.refusal!
+            return .now(call.refusal!)
         }
         var credential: APICredential?
         let outcome: Result<SpotAnswer, RESTError>
@@ -92,8 +105,9 @@ struct WSAPI: Sendable {
         }
         let limits = await limits(used: used, orderAccount: orderAccount(endpoint, credential), call)
         switch outcome {
-        case .success(let answer): return call.success(answer.body, limits: limits)
-        case .failure(let error): return call.failure(error, limits: limits)
+        case .success(let answer):
+            return applyOrderFaults(endpoint, call, answer, limits: limits, faultConnection: faultConnection)
+        case .failure(let error): return .now(call.failure(error, limits: limits))
         }
     }
 
