@@ -98,7 +98,8 @@ let package = Package(
         .executableTarget(
             name: "bench",
             dependencies: [
-                "CBench", "CEngineCore", "CEngineShm", "ExchangeSim",
+                "CBench", "CEngineCore", "CEngineShm", "ExchangeSim", "EngineKit", "EngineModel", "Execution", "Trading",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ],

@@ -83,7 +83,7 @@ struct Latency: ParsableCommand {
             .filter { !$0.isEmpty }
         var chosen = Set<Scenario>()
         for name in names {
-            if LoopbackScenario.accepts(name) { continue }
+            if LoopbackScenario.accepts(name) || name == OrderRoundTrip.name { continue }
             guard let scenarios = Scenario.parse(name) else {
                 throw ValidationError("unknown scenario '\(name)'; available: \(Scenario.acceptedNames)")
             }
@@ -149,7 +149,7 @@ struct Latency: ParsableCommand {
     func run() throws {
         var scenarios = try selectedScenarios()
         let feed = try loadFeed(&scenarios)
-        let needTwo = scenarios.contains(where: \.crossCore) || !loopbackScenarios.isEmpty
+        let needTwo = scenarios.contains(where: \.crossCore) || !loopbackScenarios.isEmpty || orderRoundTrip
         let (cpuA, cpuB) = try chooseCores(needTwo: needTwo)
         tw_bench_install_signal_cleanup()
 
@@ -245,6 +245,22 @@ struct Latency: ParsableCommand {
         failures += LoopbackScenario.run(
             loopbackScenarios, options: loopback, cpuA: cpuA, cpuB: cpuB, json: json, clockReadNs: clockReadNs,
             instance: instance)
+        if orderRoundTrip {
+            do {
+                let result = try OrderRoundTrip.measure(
+                    count: min(Int(iterations), 2000), cpuA: cpuA, cpuB: cpuB, instance: instance + "-ort")
+                OrderRoundTrip.report(result, json: json)
+            } catch {
+                warn("\(OrderRoundTrip.name): \((error as? ScenarioError)?.message ?? "\(error)")")
+                failures += 1
+            }
+        }
         if failures > 0 { throw ExitCode(1) }
+    }
+
+    /// Whether `order-roundtrip` was asked for by name (it starts a sim; `all` leaves it out).
+    var orderRoundTrip: Bool {
+        scenario.flatMap { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+            .contains(OrderRoundTrip.name)
     }
 }

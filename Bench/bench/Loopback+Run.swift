@@ -135,3 +135,11 @@ extension LoopbackScenario {
         (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }
+
+extension LoopbackScenario {
+    /// The loopback TCP one-way hop between two cores as a histogram (the floor of other
+    /// network scenarios, e.g. order-roundtrip).
+    static func tcpHopFloor(cpuA: Int32, cpuB: Int32, iterations: UInt64) throws(ScenarioError) -> Histogram<UInt64> {
+        try tcpHop(cpuA: cpuA, cpuB: cpuB, warmup: iterations / 10, iterations: iterations).histogram
+    }
+}

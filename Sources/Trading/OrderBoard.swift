@@ -42,11 +42,12 @@ public struct OrderBoard: Sendable {
     public mutating func apply(_ record: ExecRecord) {
         guard record.seq > lastSeq else { return }
         lastSeq = record.seq
-        guard case .report(let r) = record.body, r.instrument < instruments.count else { return }
-        if r.type == .halt {
+        guard case .report(let r) = record.body else { return }
+        if r.type == .halt {  // names no instrument (TW_GW_NO_INSTRUMENT)
             haltReason = r.text
             return
         }
+        guard r.instrument < instruments.count else { return }
         let id = r.clientOrderId
         guard !id.isEmpty else { return }
         if r.type == .accepted || (r.type == .rejected && keeper.order(clientOrderId: id) == nil) {

@@ -26,10 +26,8 @@ public final class RiskGate {
     /// Checks one new order; when it passes, the rate limiter and the breaker count it as sent.
     public func check(_ command: OrderCommand, instrument: Instrument, mid: Price?, board: OrderBoard) -> OrderRejection? {
         let now = clock()
-        var exposure = OpenExposure(quantityExponent: instrument.quantityExponent)
-        for order in board.orders where Int(order.instrumentIndex) == command.instrument && order.state.isOpen {
-            exposure.add(order.openExposure, side: order.side)
-        }
+        let exposure = board.keeper.openExposure(
+            instrumentIndex: UInt32(command.instrument), quantityExponent: instrument.quantityExponent)
         let request = OrderRequest(
             clientOrderId: command.clientOrderId, instrumentIndex: UInt32(command.instrument), instrument: instrument,
             side: command.side, type: command.type, timeInForce: command.timeInForce,

@@ -70,6 +70,7 @@ public final class TradingService: @unchecked Sendable {
 
     private func loop() {
         var idle = 0
+        var dirty = false
         while !stopFlag.isSet {
             var worked = drainJournal()
             for _ in 0..<64 where intake.step(board: board) { worked = true }
@@ -81,10 +82,18 @@ public final class TradingService: @unchecked Sendable {
             }
             if worked {
                 idle = 0
-                publish()
+                dirty = true
             } else {
+                // Copies for other threads are made when the path goes quiet, never per command: a
+                // copy made while the board is then mutated again would copy every order each time.
+                if dirty {
+                    publish()
+                    dirty = false
+                }
+                // Yield while commands came recently, then sleep in short naps: this thread shares a
+                // core on small machines, and a producer in another process has no way to wake it.
                 idle += 1
-                usleep(idle < 100 ? 20 : 200)
+                if idle < 2000 { sched_yield() } else { usleep(50) }
             }
         }
         _ = drainJournal()
