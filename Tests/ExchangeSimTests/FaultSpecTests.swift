@@ -13,6 +13,8 @@ struct FaultSpecTests {
         ("rest-429:count=20", "rest-429:count=20,retry=1"),
         ("order-5xx:count=1", "order-5xx:count=1"),
         ("ack-delay:ms=300", "ack-delay:ms=300"),
+        ("order-5xx:conn=3", "order-5xx:count=1,conn=3"),
+        ("ack-delay:ms=300,next=2", "ack-delay:ms=300,next=2"),
         ("dup-exec:count=1,next=1", "dup-exec:count=1,next=1"),
     ])
     func parsesAndPrintsBack(_ text: String, _ canonical: String) throws {
