@@ -91,6 +91,7 @@ let package = Package(
             dependencies: [
                 "EngineKit", "EngineModel", "ExchangeSim", "MarketData", "Trading", "Execution",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

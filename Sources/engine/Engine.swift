@@ -2,7 +2,7 @@ import ArgumentParser
 
 /// The `engine` command: runs an instance and inspects it through its shared-memory segments.
 @main
-struct Engine: ParsableCommand {
+struct Engine: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "engine",
         abstract: "Tickwire: a low-latency trading engine with books and events in shared memory.",

@@ -12,67 +12,69 @@ import Trading
 struct NetworkRun {
     let settings: StartSettings
 
-    func run(signals: SignalWaiter) throws {
+    /// Sets everything up, then runs the engine's services as one ServiceGroup until a signal,
+    /// `--duration`, or the feed's end; the group stops them in reverse order (see `EngineServices`).
+    func run(signals: SignalWaiter) async throws {
         let logger = engineLogger()
         var sim: RunningSim?
         let target: FeedTarget
         if settings.venue == "sim", let url = settings.simURL {
             target = try settings.simTarget(url: url)
         } else if settings.venue == "sim" {
-            let started = try RunningSim.start(settings: settings, logger: logger)
+            let started = try await RunningSim.start(settings: settings, logger: logger)
             sim = started
             target = started.target
         } else {
             target = try settings.target(for: VenueKind(rawValue: settings.venue)!)
         }
-        defer { sim?.stop() }
-        let symbols = settings.symbols
         let instruments: [Instrument]
         do {
-            instruments = try blocking { try await FeedSupervisor.instruments(target: target, symbols: symbols) }
+            instruments = try await FeedSupervisor.instruments(target: target, symbols: settings.symbols)
         } catch {
+            await sim?.stop()
             throw fail("cannot list instruments from \(target.rest.base): \(error)", code: 1)
         }
         let config = InstanceConfig(
             instance: settings.instance, instruments: instruments, depth: settings.depth, mdSlots: settings.ringSlots)
         // A dead engine's journal is read before its segments are replaced: its open orders come along.
         let recovered = settings.trading.mode == .live ? Recovery.openOrders(instance: settings.instance) : nil
-        let instance = try createInstance(config)
+        let instance: EngineInstance
+        do { instance = try createInstance(config) } catch {
+            await sim?.stop()
+            throw error
+        }
         let supervisor: FeedSupervisor
+        let trading: TradingRun?
         do {
             supervisor = try FeedSupervisor(instance: instance, target: target, feed: settings.feed, logger: logger)
             try supervisor.start()
         } catch {
             instance.shutdown(keepSegments: false)
+            await sim?.stop()
             throw fail("\(error)")
         }
-        let serving = Task { await supervisor.run() }
-        let trading: TradingRun?
         do {
-            trading = try TradingRun.start(
+            trading = try await TradingRun.start(
                 settings: settings, instance: instance, target: target, recovered: recovered, logger: logger)
         } catch {
-            serving.cancel()
-            _ = try? blocking { try await supervisor.stop() }
+            try? await supervisor.stop()
             instance.shutdown(keepSegments: false)
+            await sim?.stop()
             throw error
         }
         instance.setState(.live)
         let scheme = target.webSocket.tls ? "wss" : "ws"
         let url = "\(scheme)://\(target.webSocket.host):\(target.webSocket.port)\(target.webSocket.path)"
         announce(instance, settings, venueLine: "\(settings.venue) at \(url)")
-        let reason = waitForEnd(instance: instance, duration: settings.duration, signals: signals) {
-            supervisor.feed.isRunning
-        }
-        // Shutdown order: stop intake and drain the journal, stop the gateway, then the feeds.
-        trading?.stop()
-        serving.cancel()
-        let stopped = Result { try blocking { try await supervisor.stop() } }
+        let services = EngineServices(
+            instance: instance, sim: sim, supervisor: supervisor, trading: trading, signals: signals,
+            duration: settings.duration, logger: logger)
+        let outcome = await services.run()
         instance.shutdown(keepSegments: settings.keepSegments)
         print(
-            "engine: stopped (\(reason)); \(supervisor.snapshotsPosted) snapshots; segments \(settings.keepSegments ? "kept" : "removed")"
+            "engine: stopped (\(outcome.reason)); \(supervisor.snapshotsPosted) snapshots; segments \(settings.keepSegments ? "kept" : "removed")"
         )
-        if case .failure(let error) = stopped { throw fail("\(error)") }
+        if let error = outcome.error { throw fail(error) }
     }
 }
 
@@ -82,7 +84,7 @@ struct RunningSim {
     let task: Task<Void, Error>
     let target: FeedTarget
 
-    static func start(settings: StartSettings, logger: Logger) throws -> RunningSim {
+    static func start(settings: StartSettings, logger: Logger) async throws -> RunningSim {
         var listed: [SimSymbol] = []
         for symbol in settings.symbols {
             guard let entry = SimSymbol.named(symbol) else {
@@ -99,7 +101,7 @@ struct RunningSim {
             throw fail("cannot build the sim: \(error)")
         }
         let task = Task { try await server.run() }
-        let port = try blocking { await server.port() }
+        let port = await server.port()
         guard port > 0 else { throw fail("the sim could not bind 127.0.0.1") }
         // Over TLS the feed and the snapshot client verify the sim's certificate with its CA.
         let target = FeedTarget(
@@ -112,9 +114,9 @@ struct RunningSim {
         return RunningSim(server: server, task: task, target: target)
     }
 
-    func stop() {
+    func stop() async {
         task.cancel()
-        _ = try? blocking { try await task.value }
+        _ = try? await task.value
     }
 }
 

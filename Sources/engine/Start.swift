@@ -10,7 +10,7 @@ import Foundation
 /// WebSocket, Binance decoders and book sync) connected to Binance spot, USD-M futures, or —
 /// the default — ExchangeSim started in this process on loopback. `--venue synthetic` instead
 /// random-walks books in a C thread with no network at all.
-struct Start: ParsableCommand {
+struct Start: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run the engine: books and md events in /dev/shm until SIGINT/SIGTERM or --duration.")
 
@@ -77,7 +77,7 @@ struct Start: ParsableCommand {
     @Flag(name: .customLong("keep-segments"), help: "Leave the segments in /dev/shm after stopping (state dead).")
     var keepSegments = false
 
-    func run() throws {
+    func run() async throws {
         let file: EngineConfigFile
         do { file = try config.map(EngineConfigFile.load(path:)) ?? EngineConfigFile() } catch {
             throw fail("\(error)", code: 2)
@@ -87,26 +87,45 @@ struct Start: ParsableCommand {
         if settings.venue == "synthetic" {
             try SyntheticRun(settings: settings).run(signals: signals)
         } else {
-            try NetworkRun(settings: settings).run(signals: signals)
+            try await NetworkRun(settings: settings).run(signals: signals)
         }
     }
 }
 
-/// Blocks signals in every thread started after it, and waits for them with a timeout.
-final class SignalWaiter {
-    private var set = sigset_t()
+/// Catches signals process-wide (a dispatch signal source, whatever thread the kernel picks) and
+/// hands them to whoever waits: the default action (dying without removing the segments) is
+/// replaced for the signals given.
+final class SignalWaiter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var received: [Int32] = []
+    private let arrived = DispatchSemaphore(value: 0)
+    private var sources: [DispatchSourceSignal] = []
 
     init(signals: [Int32]) {
-        sigemptyset(&set)
-        for signal in signals { sigaddset(&set, signal) }
-        pthread_sigmask(SIG_BLOCK, &set, nil)
+        let queue = DispatchQueue(label: "tickwire.signals")
+        for number in signals {
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
+            source.setEventHandler { [weak self] in
+                guard let self else { return }
+                self.lock.withLock { self.received.append(number) }
+                self.arrived.signal()
+            }
+            source.resume()
+            sources.append(source)
+        }
+    }
+
+    /// A signal already received and not yet taken, or nil (does not wait).
+    func poll() -> Int32? {
+        lock.withLock { received.isEmpty ? nil : received.removeFirst() }
     }
 
     /// The signal received within the timeout, or nil.
     func wait(milliseconds: Int) -> Int32? {
-        var timeout = timespec(tv_sec: milliseconds / 1000, tv_nsec: (milliseconds % 1000) * 1_000_000)
-        let signal = sigtimedwait(&set, nil, &timeout)
-        return signal > 0 ? signal : nil
+        if let signal = poll() { return signal }
+        _ = arrived.wait(timeout: .now() + .milliseconds(milliseconds))
+        return poll()
     }
 }
 

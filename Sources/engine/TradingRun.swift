@@ -9,7 +9,7 @@ import Trading
 
 /// The order path of a running engine: the C gateway on the venue's WebSocket API (live) or
 /// the journal alone (observation), and the Swift thread that runs intake and folds the journal.
-final class TradingRun {
+final class TradingRun: @unchecked Sendable {
     let service: TradingService
     let gateway: OrderGateway?
     let logger: Logger
@@ -24,7 +24,7 @@ final class TradingRun {
     static func start(
         settings: StartSettings, instance: EngineInstance, target: FeedTarget,
         recovered: (orders: [Recovery.OpenOrder], generation: UInt64)?, logger: Logger
-    ) throws -> TradingRun? {
+    ) async throws -> TradingRun? {
         let trading = settings.trading
         guard trading.mode != .off else { return nil }
         let books = try BooksReader(instance: instance.config.instance)
@@ -56,7 +56,7 @@ final class TradingRun {
             try built.start()
             gateway = built
             route = GatewayRoute(gateway: built)
-            if let offset = serverTimeOffset(target: target) {
+            if let offset = await serverTimeOffset(target: target) {
                 built.setTimeOffset(milliseconds: offset)
                 logger.info("server time offset measured", metadata: ["offset_ms": "\(offset)"])
             }
@@ -115,19 +115,16 @@ final class TradingRun {
     }
 
     /// Server time minus local time from one `GET /api/v3/time`, corrected by half the round trip.
-    private static func serverTimeOffset(target: FeedTarget) -> Int64? {
+    private static func serverTimeOffset(target: FeedTarget) async -> Int64? {
         guard target.venue != .binanceFutures else { return nil }
         let client = RESTClient(endpoint: target.rest, caFile: target.caFile, verify: target.verify)
-        defer { _ = try? blocking { await client.shutdown() } }
-        return try? blocking {
-            let sent = nowNs()
-            let answer = try await client.get("/api/v3/time", timeoutSeconds: 5)
-            let received = nowNs()
-            guard answer.status == 200,
-                let object = try JSONSerialization.jsonObject(with: Data(answer.body)) as? [String: Any],
-                let server = (object["serverTime"] as? NSNumber)?.int64Value
-            else { return nil }
-            return server - (sent + received) / 2 / 1_000_000
-        }
+        defer { Task { await client.shutdown() } }
+        let sent = nowNs()
+        guard let answer = try? await client.get("/api/v3/time", timeoutSeconds: 5), answer.status == 200 else { return nil }
+        let received = nowNs()
+        guard let object = try? JSONSerialization.jsonObject(with: Data(answer.body)) as? [String: Any],
+            let server = (object["serverTime"] as? NSNumber)?.int64Value
+        else { return nil }
+        return server - (sent + received) / 2 / 1_000_000
     }
 }

@@ -76,7 +76,7 @@ import TickwireTestSupport
     }
 
     @Test func unknownFlagsAndSubcommandsAreUsageErrors() throws {
-        for args in [["start", "--bogus"], ["frobnicate"], ["book"], ["tail", "exec"], ["book", "BTCUSDT", "--depth", "0"]] {
+        for args in [["start", "--bogus"], ["frobnicate"], ["book"], ["tail", "bogus"], ["book", "BTCUSDT", "--depth", "0"], ["order", "place", "BTCUSDT", "hold", "1"], ["order", "cancel", "BTCUSDT"]] {
             let r = try Harness.run(Harness.engine, args, env: env)
             #expect(r.status != 0, "\(args)")
             #expect(r.stderr.contains("Error"), "\(args): \(r.stderr)")
@@ -84,7 +84,7 @@ import TickwireTestSupport
     }
 
     @Test func inspectingAnInstanceThatDoesNotRunExits1WithAHint() throws {
-        for args in [["status"], ["book", "BTCUSDT"], ["tail", "md"], ["snapshot"]] {
+        for args in [["status"], ["book", "BTCUSDT"], ["tail", "md"], ["tail", "exec"], ["snapshot"], ["orders"]] {
             let r = try Harness.run(Harness.engine, args + ["--instance", "ghost"], env: env)
             #expect(r.status == 1, "\(args)")
             #expect(r.stderr.contains("no engine running on instance 'ghost'"), "\(args): \(r.stderr)")

@@ -1,0 +1,131 @@
+import EngineKit
+import Foundation
+import Logging
+import MarketData
+import ServiceLifecycle
+
+/// The running engine as one ServiceGroup (swift-service-lifecycle). The group runs the
+/// services side by side; when one ends (a signal, `--duration`, the feed thread's end) it shuts
+/// them down gracefully in reverse order, which is the engine's shutdown order:
+///
+/// 1. watchdog — heartbeats the segments, waits for a signal, the duration or the feed's end;
+/// 2. orders — stops intake, drains the exec journal into the engine's board;
+/// 3. gateway — stops the C order gateway thread;
+/// 4. feed — stops the C feed thread and the snapshot fetcher;
+/// 5. sim — stops the in-process ExchangeSim, when there is one.
+struct EngineServices {
+    let instance: EngineInstance
+    let sim: RunningSim?
+    let supervisor: FeedSupervisor
+    let trading: TradingRun?
+    let signals: SignalWaiter
+    let duration: Double?
+    let logger: Logger
+
+    /// Why the engine stopped, and an error to report, if any.
+    struct Outcome: Sendable {
+        var reason: String
+        var error: String?
+    }
+
+    func run() async -> Outcome {
+        let watchdog = Watchdog(instance: instance, signals: signals, duration: duration) { [supervisor] in
+            supervisor.feed.isRunning
+        }
+        let feedError = ErrorBox()
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        if let sim {
+            services.append(.init(service: Stage(name: "sim") { await sim.stop() }, serviceName: "sim"))
+        }
+        services.append(.init(service: FeedStage(supervisor: supervisor, failure: feedError), serviceName: "feed"))
+        if let trading {
+            if let gateway = trading.gateway {
+                services.append(
+                    .init(
+                        service: Stage(name: "gateway") {
+                            do { try gateway.stop() } catch { trading.logger.error("gateway: \(error)") }
+                        }, serviceName: "gateway"))
+            }
+            services.append(.init(service: Stage(name: "orders") { trading.service.stop() }, serviceName: "orders"))
+        }
+        services.append(.init(service: watchdog, successTerminationBehavior: .gracefullyShutdownGroup, serviceName: "watchdog"))
+        var quiet = logger
+        quiet.logLevel = .warning
+        let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: services, logger: quiet))
+        do { try await group.run() } catch {
+            return Outcome(reason: watchdog.reason.value ?? "service failed", error: "\(error)")
+        }
+        return Outcome(reason: watchdog.reason.value ?? "shut down", error: feedError.value)
+    }
+}
+
+/// A part already started during setup: it waits for the group's graceful shutdown, then stops.
+struct Stage: Service {
+    let name: String
+    let stop: @Sendable () async -> Void
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        await stop()
+    }
+}
+
+/// The feed supervisor: serves snapshots until shutdown, then stops the feed thread.
+struct FeedStage: Service {
+    let supervisor: FeedSupervisor
+    let failure: ErrorBox
+
+    func run() async throws {
+        let serving = Task { await supervisor.run() }
+        try? await gracefulShutdown()
+        serving.cancel()
+        do { try await supervisor.stop() } catch { failure.value = "\(error)" }
+    }
+}
+
+/// Heartbeats the instance and ends (shutting the group down) on a signal, the duration, or the
+/// feed thread's end, saying which.
+struct Watchdog: Service {
+    let instance: EngineInstance
+    let signals: SignalWaiter
+    let duration: Double?
+    let feedRunning: @Sendable () -> Bool
+    let reason = ErrorBox()
+
+    init(instance: EngineInstance, signals: SignalWaiter, duration: Double?, feedRunning: @escaping @Sendable () -> Bool) {
+        self.instance = instance
+        self.signals = signals
+        self.duration = duration
+        self.feedRunning = feedRunning
+    }
+
+    func run() async throws {
+        let start = Date()
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            if let signal = signals.poll() {
+                reason.value = signal == SIGINT ? "SIGINT" : "SIGTERM"
+                return
+            }
+            instance.heartbeat()
+            if !feedRunning() {
+                reason.value = "feed thread ended"
+                return
+            }
+            if let duration, Date().timeIntervalSince(start) >= duration {
+                reason.value = "duration \(duration) s elapsed"
+                return
+            }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+    }
+}
+
+/// A string set by one task and read after the group ends.
+final class ErrorBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: String?
+    var value: String? {
+        get { lock.withLock { stored } }
+        set { lock.withLock { stored = newValue } }
+    }
+}
