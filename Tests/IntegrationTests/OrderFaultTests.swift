@@ -60,13 +60,14 @@ import TickwireTestSupport
 
     static let venv = BinanceRESTConformanceTests.hasVenv(".venv-pb")
 
-    func engine(_ sim: Sim, tag: String, dir: String? = nil) throws -> OrderPathTests.Engine {
+    func engine(_ sim: Sim, tag: String, dir: String? = nil, extra: [String] = []) throws -> OrderPathTests.Engine {
         let dir = dir ?? Harness.shmDir()
         let env = Harness.environment(dir)
         let instance = "flt\(tag)\(getpid() % 10000)"
         let child = try Harness.Child(
             Harness.engine,
-            ["start", "--venue", "sim", "--sim-url", sim.url, "--instance", instance, "--symbols", "BTCUSDT", "--duration", "120"],
+            ["start", "--venue", "sim", "--sim-url", sim.url, "--instance", instance, "--symbols", "BTCUSDT", "--duration", "120"]
+                + extra,
             env: env)
         return OrderPathTests.Engine(child: child, env: env, instance: instance)
     }
@@ -149,5 +150,47 @@ import TickwireTestSupport
         #expect(agreeStatus == 0, "\(agreeOutput)")
         let cancel = try second.run(["order", "cancel", "BTCUSDT", "--client-id", "kill-1"])
         #expect(cancel.status == 0, "the restarted engine knows kill-1: \(cancel.stderr)")
+    }
+
+    /// An outcome the venue did not say (a 5xx, or no answer in time) is resolved by asking the
+    /// venue, never by sending the order again: exactly one order exists at the venue.
+    func unknownOutcomeIsResolvedByAQuery(fault: String, extra: [String], tag: String) throws {
+        let sim = try Sim(["--fault", fault])
+        defer { sim.stop() }
+        let engine = try engine(sim, tag: tag, extra: extra)
+        defer { engine.stop() }
+        let touch = try #require(try engine.touch("BTCUSDT"), "no live book: \(engine.child.stderr)")
+        _ = try engine.run([
+            "order", "place", "BTCUSDT", "buy", "0.001", "--price", OrderPathTests.price(touch.bid - 70), "--client-id",
+            "unk-1", "--timeout", "10",
+        ])
+        var orders: [[String: Any]] = []
+        #expect(Harness.eventually(seconds: 15) {
+            orders = (try? engine.orders()) ?? []
+            return orders.first?["state"] as? String == "SUBMITTED" && orders.first?["venue_order_id"] is Int
+        }, "\(orders) \(engine.child.stderr)")
+        let tail = try engine.run(["tail", "exec", "--from-oldest", "--timeout", "1"])
+        let records = Harness.jsonLines(tail.stdout).filter { $0["client_order_id"] as? String == "unk-1" }
+        #expect(records.contains { $0["type"] as? String == "status" && $0["state"] as? String == "UNKNOWN" },
+            "the outcome went unknown first: \(records)")
+        #expect(records.filter { $0["type"] as? String == "sent" }.count == 1, "never sent twice: \(records)")
+        let (status, output) = try sim.python(
+            "print(len([o for o in client.get_open_orders(symbol='BTCUSDT') if o['clientOrderId'] == 'unk-1']))")
+        #expect(status == 0 && output.trimmingCharacters(in: .whitespacesAndNewlines) == "1", "\(output)")
+        let (agreeStatus, agreeOutput) = try sim.agree(orders)
+        #expect(agreeStatus == 0, "\(agreeOutput)")
+    }
+
+    @Test(.enabled(if: venv, ".venv-pb missing: Tools/ci/setup-python.sh"))
+    func anOrder5xxIsQueriedNotResent() throws {
+        try unknownOutcomeIsResolvedByAQuery(fault: "order-5xx:count=1", extra: [], tag: "x")
+    }
+
+    @Test(.enabled(if: venv, ".venv-pb missing: Tools/ci/setup-python.sh"))
+    func anAckLaterThanTheTimeoutIsQueriedNotResent() throws {
+        let config = NSTemporaryDirectory() + "tw-timeout-\(getpid()).json"
+        try Data(#"{"trading": {"request_timeout_ms": 400}}"#.utf8).write(to: URL(fileURLWithPath: config))
+        defer { try? FileManager.default.removeItem(atPath: config) }
+        try unknownOutcomeIsResolvedByAQuery(fault: "ack-delay:ms=2500,count=1", extra: ["--config", config], tag: "t")
     }
 }
