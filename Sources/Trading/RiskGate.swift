@@ -11,9 +11,12 @@ public final class RiskGate {
     private var limiter: OrderRateLimiter
     private var breaker: CircuitBreaker
     private let clock: () -> Int64
+    private let backoffNs: Int64
 
-    /// A gate with `settings`; `clock` gives now in ns (injectable for tests).
-    public init(settings: ExecutionSettings, clock: @escaping () -> Int64) {
+    /// A gate with `settings`; `clock` gives now in ns (injectable for tests); after the venue
+    /// refuses an order for its rate limits, new orders are refused for `backoffNs`.
+    public init(settings: ExecutionSettings, clock: @escaping () -> Int64, backoffNs: Int64 = 2_000_000_000) {
+        self.backoffNs = backoffNs
         validator = PreTradeValidator(settings: settings)
         limiter = settings.makeRateLimiter()
         breaker = settings.makeCircuitBreaker()
@@ -52,7 +55,13 @@ public final class RiskGate {
             breaker.recordSuccess(now: now)
         case .rejected where !r.isLocal:
             let failure = VenueFailureClass.classify(binanceCode: Int(r.code), request: .placeOrder)
-            if failure.isRetryable || failure == .queryOutcome { breaker.recordFailure(now: now) }
+            if failure == .retryAfterBackoff {
+                // The venue's rate limits (-1003 weight, -1015 order count): send nothing until the
+                // back-off has passed; the rejections say so with the rate code.
+                limiter.backOff(untilNs: now + backoffNs)
+            } else if failure.isRetryable || failure == .queryOutcome {
+                breaker.recordFailure(now: now)
+            }
         case .status where r.orderState == OrderState.unknown.abiValue:
             breaker.recordFailure(now: now)
         default:

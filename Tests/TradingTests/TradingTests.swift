@@ -179,3 +179,48 @@ struct Rig {
         #expect(try Credentials.fromEnvironment([:]) == nil)
     }
 }
+
+@Suite struct RiskGateTests {
+    final class Clock: @unchecked Sendable {
+        var now: Int64 = 1_000_000_000_000
+    }
+
+    func rejection(_ code: Int32) -> ExecRecord {
+        var r = ExecReport(type: .rejected, instrument: 0)
+        r.code = code
+        r.clientOrderId = "x"
+        return ExecRecord(seq: 1, body: .report(r))
+    }
+
+    @Test func theVenuesOrderRateRefusalBacksTheGateOffThenItRecovers() throws {
+        let clock = Clock()
+        let gate = RiskGate(settings: ExecutionSettings(maxOrdersPerSecond: 1000), clock: { clock.now }, backoffNs: 2_000_000_000)
+        let instrument = try btcusdt()
+        let board = OrderBoard(instruments: [instrument])
+        let mid = Price(mantissa: 6_500_000, exponent: -2)
+        let order = OrderCommand(op: .new, instrument: 0, side: .buy, price: 6_400_000, quantity: 100)
+        #expect(gate.check(order, instrument: instrument, mid: mid, board: board) == nil)
+        gate.observe(rejection(-1015))
+        #expect(gate.check(order, instrument: instrument, mid: mid, board: board)?.code == .rate)
+        clock.now += 2_100_000_000
+        #expect(gate.check(order, instrument: instrument, mid: mid, board: board) == nil)
+    }
+
+    @Test func fiveVenueFailuresOpenTheBreakerAndAnAckAfterTheTimeoutClosesIt() throws {
+        let clock = Clock()
+        let gate = RiskGate(settings: ExecutionSettings(maxOrdersPerSecond: 1000), clock: { clock.now })
+        let instrument = try btcusdt()
+        let board = OrderBoard(instruments: [instrument])
+        let mid = Price(mantissa: 6_500_000, exponent: -2)
+        let order = OrderCommand(op: .new, instrument: 0, side: .buy, price: 6_400_000, quantity: 100)
+        for _ in 0..<5 { gate.observe(rejection(-1007)) }
+        #expect(gate.check(order, instrument: instrument, mid: mid, board: board)?.code == .breaker)
+        #expect(gate.breakerState == "open")
+        clock.now += 31_000_000_000
+        #expect(gate.check(order, instrument: instrument, mid: mid, board: board) == nil, "half-open: one probe")
+        var ack = ExecReport(type: .ack, instrument: 0)
+        ack.clientOrderId = "x"
+        gate.observe(ExecRecord(seq: 2, body: .report(ack)))
+        #expect(gate.breakerState == "closed")
+    }
+}
