@@ -42,7 +42,7 @@ enum OrderRoundTrip {
         let server = try ExchangeSimServer(configuration: sim)
         let serving = Task { try await server.run() }
         defer { serving.cancel() }
-        let port = try waitFor { await server.port() }
+        let port = Blocking.run { await server.port() }
         guard port > 0 else { throw ScenarioError(message: "the sim could not bind 127.0.0.1") }
         let btc = try Instrument(symbol: "BTCUSDT", venue: "sim", tickSize: "0.01", stepSize: "0.00001", minNotional: "5")
         let engine = try EngineInstance.create(
@@ -151,19 +151,6 @@ enum OrderRoundTrip {
         }
         return condition()
     }
-
-    static func waitFor<T: Sendable>(_ work: @escaping @Sendable () async -> T) throws -> T {
-        let box = Box<T>()
-        let done = DispatchSemaphore(value: 0)
-        Task {
-            box.value = await work()
-            done.signal()
-        }
-        done.wait()
-        return box.value!
-    }
-
-    private final class Box<T: Sendable>: @unchecked Sendable { var value: T? }
 
     static func nowRealNs() -> Int64 {
         var ts = timespec()
