@@ -47,6 +47,9 @@ struct EngineServices {
                         }, serviceName: "gateway"))
             }
             services.append(.init(service: Stage(name: "orders") { trading.service.stop() }, serviceName: "orders"))
+            if let sync = trading.timeSync {
+                services.append(.init(service: TimeSyncService(sync: sync), serviceName: "time-sync"))
+            }
         }
         services.append(.init(service: watchdog, successTerminationBehavior: .gracefullyShutdownGroup, serviceName: "watchdog"))
         var quiet = logger
@@ -67,6 +70,18 @@ struct Stage: Service {
     func run() async throws {
         try? await gracefulShutdown()
         await stop()
+    }
+}
+
+/// Re-measures the venue's clock when due, until shutdown.
+struct TimeSyncService: Service {
+    let sync: TimeSync
+
+    func run() async throws {
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            if sync.due(now: nowNs()) { await sync.refresh() }
+            try? await Task.sleep(for: .seconds(1))
+        }
     }
 }
 

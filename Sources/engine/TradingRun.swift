@@ -12,11 +12,14 @@ import Trading
 final class TradingRun: @unchecked Sendable {
     let service: TradingService
     let gateway: OrderGateway?
+    /// Keeps the gateway's timestamps on the venue's clock (live mode).
+    let timeSync: TimeSync?
     let logger: Logger
 
-    private init(service: TradingService, gateway: OrderGateway?, logger: Logger) {
+    private init(service: TradingService, gateway: OrderGateway?, timeSync: TimeSync?, logger: Logger) {
         self.service = service
         self.gateway = gateway
+        self.timeSync = timeSync
         self.logger = logger
     }
 
@@ -41,6 +44,7 @@ final class TradingRun: @unchecked Sendable {
             gate.check(command, instrument: instrument, mid: mid, board: board)
         }
         var gateway: OrderGateway?
+        var timeSync: TimeSync?
         let route: OrderRoute
         var queries: [String] = []
         if let recovered, !recovered.orders.isEmpty {
@@ -56,10 +60,11 @@ final class TradingRun: @unchecked Sendable {
             try built.start()
             gateway = built
             route = GatewayRoute(gateway: built)
-            if let offset = await serverTimeOffset(target: target) {
-                built.setTimeOffset(milliseconds: offset)
+            let sync = TimeSync(target: target, gateway: built)
+            if let offset = await sync.refresh() {
                 logger.info("server time offset measured", metadata: ["offset_ms": "\(offset)"])
             }
+            timeSync = sync
         } else {
             route = ObservationRoute(writer: try ExecJournalWriter(segment: instance.exec))
         }
@@ -68,7 +73,7 @@ final class TradingRun: @unchecked Sendable {
             observe: gate.observe)
         service.start()
         logger.info("order path running", metadata: ["mode": "\(route.mode)"])
-        return TradingRun(service: service, gateway: gateway, logger: logger)
+        return TradingRun(service: service, gateway: gateway, timeSync: timeSync, logger: logger)
     }
 
     /// Stops intake, drains the journal, then stops the gateway.
@@ -113,9 +118,25 @@ final class TradingRun: @unchecked Sendable {
         config.seed = settings.seed &+ 7
         do { return try OrderGateway(instance: instance, config: config) } catch { throw fail("\(error)") }
     }
+}
 
-    /// Server time minus local time from one `GET /api/v3/time`, corrected by half the round trip.
-    private static func serverTimeOffset(target: FeedTarget) async -> Int64? {
+/// The venue's clock minus ours, measured at start and every minute (`GET /api/v3/time`, the
+/// midpoint of the round trip, the best sample of the last ten minutes kept), handed to the
+/// gateway for every request's `timestamp`: a local clock seconds off never yields -1021.
+final class TimeSync: @unchecked Sendable {
+    private let target: FeedTarget
+    private let gateway: OrderGateway
+    private var offset = ServerTimeOffset()
+    private let lock = NSLock()
+
+    init(target: FeedTarget, gateway: OrderGateway) {
+        self.target = target
+        self.gateway = gateway
+    }
+
+    /// Takes one sample; the offset now used (ms), or nil when the venue did not answer.
+    @discardableResult
+    func refresh() async -> Int64? {
         guard target.venue != .binanceFutures else { return nil }
         let client = RESTClient(endpoint: target.rest, caFile: target.caFile, verify: target.verify)
         defer { Task { await client.shutdown() } }
@@ -125,6 +146,14 @@ final class TradingRun: @unchecked Sendable {
         guard let object = try? JSONSerialization.jsonObject(with: Data(answer.body)) as? [String: Any],
             let server = (object["serverTime"] as? NSNumber)?.int64Value
         else { return nil }
-        return server - (sent + received) / 2 / 1_000_000
+        let ms: Int64? = lock.withLock {
+            _ = offset.add(sendNs: sent, serverMs: server, receiveNs: received)
+            return offset.offsetMs
+        }
+        if let ms { gateway.setTimeOffset(milliseconds: ms) }
+        return ms
     }
+
+    /// Whether a new sample is due.
+    func due(now: Int64) -> Bool { lock.withLock { offset.needsRefresh(now: now) } }
 }
