@@ -173,20 +173,30 @@ int tw_shm_commit(tw_shm_t *s)
     return 0;
 }
 
+/*
+ * The header and the kind's geometry, by tw_segment_check() (reader.h): every
+ * offset and count the inline helpers will use, against the mapped file size.
+ */
 static int validate(const tw_shm_t *s, uint32_t kind)
 {
     const tw_segment_header_t *h = s->base;
-    if (s->size < sizeof(*h) || __atomic_load_n(&h->magic, __ATOMIC_ACQUIRE) != TW_ABI_MAGIC)
-        return fail(EPROTO, "%s is not a Tickwire segment", s->path);
-    if (h->abi_major != TW_ABI_MAJOR)
-        return fail(EPROTONOSUPPORT, "%s has ABI %u.%u; this reader knows major %u", s->path,
-                    h->abi_major, h->abi_minor, TW_ABI_MAJOR);
-    if (h->kind != kind)
-        return fail(EMEDIUMTYPE, "%s holds a %s segment, expected %s", s->path,
-                    tw_segment_kind_name(h->kind), tw_segment_kind_name(kind));
-    if (h->segment_size > s->size || h->region_offset + h->region_size > h->segment_size)
-        return fail(EPROTO, "%s is truncated (%llu of %llu bytes)", s->path,
-                    (unsigned long long)s->size, (unsigned long long)h->segment_size);
+    tw_segment_fault_t f = {0};
+    int rc = tw_segment_check(s->base, s->size, kind, &f);
+    if (rc == -EPROTONOSUPPORT)
+        return fail(EPROTONOSUPPORT, "%s has ABI %u.%u; this reader knows major %u", s->path, h->abi_major,
+                    h->abi_minor, TW_ABI_MAJOR);
+    if (rc == -EMEDIUMTYPE)
+        return fail(EMEDIUMTYPE, "%s holds a %s segment, expected %s", s->path, tw_segment_kind_name(h->kind),
+                    tw_segment_kind_name(kind));
+    if (rc < 0 && strcmp(f.field, "magic") == 0)
+        return fail(EPROTO, "%s is not a Tickwire segment (bad magic 0x%016llx)", s->path,
+                    (unsigned long long)f.value);
+    if (rc < 0 && strcmp(f.field, "segment_size") == 0)
+        return fail(EPROTO, "%s is truncated: segment_size %llu, but the file has %llu bytes", s->path,
+                    (unsigned long long)f.value, (unsigned long long)s->size);
+    if (rc < 0)
+        return fail(EPROTO, "%s: invalid %s segment: %s = %llu %s", s->path, tw_segment_kind_name(kind), f.field,
+                    (unsigned long long)f.value, f.problem);
     return 0;
 }
 
@@ -196,7 +206,8 @@ int tw_shm_attach(const char *instance, uint32_t kind, int writable, tw_shm_t *o
     int rc = tw_shm_path(instance, kind, out->path, sizeof(out->path));
     if (rc < 0)
         return rc;
-    int fd = open(out->path, (writable ? O_RDWR : O_RDONLY) | O_CLOEXEC);
+    /* O_NONBLOCK: a FIFO planted at the path must not hang the open; it is refused below. */
+    int fd = open(out->path, (writable ? O_RDWR : O_RDONLY) | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0)
         return fail(errno, "cannot open %s", out->path);
     struct stat st;
@@ -205,9 +216,14 @@ int tw_shm_attach(const char *instance, uint32_t kind, int writable, tw_shm_t *o
         close(fd);
         return fail(err, "cannot stat %s", out->path);
     }
-    if ((size_t)st.st_size < sizeof(tw_segment_header_t)) {
+    if (!S_ISREG(st.st_mode)) {
         close(fd);
-        return fail(EPROTO, "%s is too small to be a Tickwire segment", out->path);
+        return fail(EPROTO, "%s is not a regular file, so not a Tickwire segment", out->path);
+    }
+    if ((uint64_t)st.st_size < sizeof(tw_segment_header_t)) {
+        close(fd);
+        return fail(EPROTO, "%s is too small to be a Tickwire segment (%lld bytes; the header alone is %zu)",
+                    out->path, (long long)st.st_size, sizeof(tw_segment_header_t));
     }
     int prot = PROT_READ | (writable ? PROT_WRITE : 0);
     void *base = mmap(NULL, (size_t)st.st_size, prot, MAP_SHARED, fd, 0);

@@ -25,7 +25,9 @@
 #   fuzz          libFuzzer targets, bounded; crash inputs land in regressions/
 #                 (ws, binance, decimal; feed: feed.c's message and snapshot
 #                 paths over real segments, built like the feed items; gateway:
-#                 the gateway's message path, seeded from regressions/gateway)
+#                 the gateway's message path, seeded from regressions/gateway;
+#                 attach: segment files attached as every kind and read through
+#                 every inline helper, seeded from regressions/attach)
 # One PASS/FAIL/SKIP line per item, then "C feed: N passed, M failed"; the exit
 # status is non-zero when anything failed. Data come from Tests/Data (or $TICKWIRE_DATA)
 # in the repository; without them the data items SKIP.
@@ -139,7 +141,7 @@ unit_tests() {
 
 # Each fuzz target also builds without libFuzzer, as a replayer of saved inputs.
 # fuzz_feed.c drives feed.c, so it links like the feed items (build_feed).
-fuzz_targets=(ws binance decimal feed gateway)
+fuzz_targets=(ws binance decimal feed gateway attach)
 build_target() { # target NAME VARIANT MAIN.c [extra...]
     local t=$1
     shift
@@ -193,7 +195,8 @@ build_feed() {
 }
 
 # ------------------------------------------- order gateway (gateway*.c) --
-gateway_srcs=(gateway gateway_run gateway_answer gateway_conn gateway_encode gateway_decode gateway_events gateway_sign)
+gateway_srcs=(gateway gateway_run gateway_answer gateway_conn gateway_encode gateway_decode gateway_events gateway_fevents
+    gateway_user gateway_sign)
 
 # build_gateway NAME VARIANT MAIN.c [extra...]: what build_feed links, plus the gateway.
 build_gateway() {
@@ -208,7 +211,7 @@ build_gateway() {
 gateway_tests() {
     local t v t0 label rc bin
     mkdir -p "$out/shm-gateway"
-    for t in unit_gateway e2e_gateway; do
+    for t in unit_gateway unit_gateway_usdm e2e_gateway; do
         for v in o2 san; do
             label=$t
             [[ $v == san ]] && label="$t[asan+ubsan]"
@@ -388,9 +391,10 @@ fuzz() {
         fi
         mkdir -p "$out/corpus/$t" "$here/regressions/$t"
         [[ -d "$out/seeds/$t" ]] && cp "$out/seeds/$t/"* "$out/corpus/$t/" 2>/dev/null || true
-        [[ $t == gateway ]] && cp "$here/regressions/$t/"* "$out/corpus/$t/" 2>/dev/null || true
+        [[ $t == gateway || $t == attach ]] && cp "$here/regressions/$t/"* "$out/corpus/$t/" 2>/dev/null || true
         local rc=0 log="$out/fuzz_$t.log" max_len=4096
         [[ $t == feed ]] && max_len=262144 # its seeds are hundreds of frames and a snapshot
+        [[ $t == attach ]] && max_len=65536 # whole segment files; the stats seed is 40 KB
         "${limit[@]}" "$out/fuzz_$t.fuzz" "$out/corpus/$t" -max_total_time="$fuzz_time" -max_len="$max_len" \
             -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
             -artifact_prefix="$here/regressions/$t/" >"$log" 2>&1 || rc=$?

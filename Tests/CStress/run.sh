@@ -25,15 +25,15 @@ repo=$(cd "$here/../.." && pwd)
 shm="$repo/CSources/CEngineShm"
 read -r -a cc <<<"${CC:-clang}"
 
-tests=(seqlock_torn ring_lap cmd_mpsc cmd_owner exec_journal protread hist)
+tests=(seqlock_torn ring_lap cmd_mpsc cmd_owner exec_journal protread hist attach_geometry)
 if [[ -n "${CSTRESS_ONLY:-}" ]]; then
     read -r -a tests <<<"$CSTRESS_ONLY"
 fi
 
 # Arguments per test and variant (durations in seconds, or commands per producer);
 # the sizes keep the whole run well under 30 s on two cores.
-declare -A args_O2=([seqlock_torn]="1.5 2" [ring_lap]="1.0" [cmd_mpsc]="200000 3 1.0" [cmd_owner]="" [exec_journal]="1.0" [protread]="" [hist]="0.3")
-declare -A args_TSan=([seqlock_torn]="1.5 2" [ring_lap]="1.0" [cmd_mpsc]="50000 3 1.0" [cmd_owner]="" [exec_journal]="0.5" [protread]="" [hist]="0.3")
+declare -A args_O2=([seqlock_torn]="1.5 2" [ring_lap]="1.0" [cmd_mpsc]="200000 3 1.0" [cmd_owner]="" [exec_journal]="1.0" [protread]="" [hist]="0.3" [attach_geometry]="")
+declare -A args_TSan=([seqlock_torn]="1.5 2" [ring_lap]="1.0" [cmd_mpsc]="50000 3 1.0" [cmd_owner]="" [exec_journal]="0.5" [protread]="" [hist]="0.3" [attach_geometry]="")
 flags_O2=(-O2 -g -Wall -Wextra -Werror -pthread)
 flags_TSan=(-O1 -g -fsanitize=thread -pthread)
 ldflags_O2=()

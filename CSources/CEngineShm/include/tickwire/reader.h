@@ -262,6 +262,192 @@ static inline uint64_t tw_hist_quantile(const tw_histogram_t *h, double q)
     return tw_load_u64(&h->max);
 }
 
+/* -------------------------------------------------------- attach checks -- */
+
+/*
+ * The inline helpers above trust the segment's header: they index slots,
+ * blocks, lanes and histograms with the offsets and counts written there.
+ * tw_segment_check() is what makes that safe. Run it once on a fresh mapping
+ * of file_size bytes (the size fstat reported) before using any helper: it
+ * accepts a segment only when every region the helpers can reach lies inside
+ * the header's region, which lies inside the file, all computed without
+ * wrap-around. tw_shm_attach() runs it; so do external readers that map the
+ * files themselves (Tools/readers/c/tw_reader.c).
+ *
+ * It does not protect against a process with write access that rewrites a
+ * header after the check: the engine's segments are mode 0640, written by
+ * the engine (and, in cmd, its lanes by trusted producers).
+ */
+
+/* Why a segment was refused: the header field at fault, its value, what is wrong. */
+typedef struct tw_segment_fault {
+    const char *field;         /* e.g. "ring.slots_offset" */
+    const char *problem;       /* e.g. "the slots run past the end of the region" */
+    uint64_t value;
+} tw_segment_fault_t;
+
+static inline int tw_fault(tw_segment_fault_t *f, int err, const char *field, uint64_t value, const char *problem)
+{
+    f->field = field;
+    f->value = value;
+    f->problem = problem;
+    return -err;
+}
+
+/* 1 when offset is 8-aligned and [offset, offset + count * size) lies inside [lo, hi), with no wrap. */
+static inline int tw_span_inside(uint64_t offset, uint64_t count, uint64_t size, uint64_t lo, uint64_t hi)
+{
+    uint64_t bytes;
+    if (offset % 8u || offset < lo || offset > hi || __builtin_mul_overflow(count, size, &bytes))
+        return 0;
+    return bytes <= hi - offset;
+}
+
+static inline int tw_pow2(uint64_t v)
+{
+    return v != 0 && (v & (v - 1u)) == 0;
+}
+
+/* Broadcast ring header at lo (header_bytes long: the ring's, or the exec journal's). */
+static inline int tw_check_ring(const void *segment, uint64_t lo, uint64_t hi, uint64_t header_bytes,
+                                tw_segment_fault_t *f)
+{
+    const tw_ring_header_t *r = (const tw_ring_header_t *)((const uint8_t *)segment + lo);
+    if (!tw_pow2(r->slot_count) || r->slot_count < 2u)
+        return tw_fault(f, EPROTO, "ring.slot_count", r->slot_count, "is not a power of two >= 2");
+    if (!tw_pow2(r->slot_size) || r->slot_size < 64u)
+        return tw_fault(f, EPROTO, "ring.slot_size", r->slot_size, "is not a power of two >= 64");
+    if (!tw_span_inside(r->slots_offset, r->slot_count, r->slot_size, lo + header_bytes, hi))
+        return tw_fault(f, EPROTO, "ring.slots_offset", r->slots_offset,
+                        "slot_count x slot_size bytes from here do not fit in the region after its header");
+    return 0;
+}
+
+static inline int tw_check_exec(const void *segment, uint64_t lo, uint64_t hi, tw_segment_fault_t *f)
+{
+    if (hi - lo < sizeof(tw_exec_header_t))
+        return tw_fault(f, EPROTO, "region_size", hi - lo, "cannot hold the exec journal header");
+    const tw_exec_header_t *e = (const tw_exec_header_t *)((const uint8_t *)segment + lo);
+    if (e->ring.slot_size != TW_EXEC_SLOT_SIZE)
+        return tw_fault(f, EPROTO, "exec.ring.slot_size", e->ring.slot_size, "is not TW_EXEC_SLOT_SIZE (256)");
+    return tw_check_ring(segment, lo, hi, sizeof(tw_exec_header_t), f);
+}
+
+static inline int tw_check_cmd(const void *segment, uint64_t lo, uint64_t hi, tw_segment_fault_t *f)
+{
+    if (hi - lo < sizeof(tw_cmd_header_t))
+        return tw_fault(f, EPROTO, "region_size", hi - lo, "cannot hold the command header");
+    const tw_cmd_header_t *c = (const tw_cmd_header_t *)((const uint8_t *)segment + lo);
+    if (c->lane_count == 0 || c->lane_count > TW_CMD_MAX_LANES)
+        return tw_fault(f, EPROTO, "cmd.lane_count", c->lane_count, "is not 1..TW_CMD_MAX_LANES (256)");
+    if (!tw_pow2(c->lane_slots) || c->lane_slots < 2u)
+        return tw_fault(f, EPROTO, "cmd.lane_slots", c->lane_slots, "is not a power of two >= 2");
+    if (c->slot_size != TW_CMD_SLOT_SIZE)
+        return tw_fault(f, EPROTO, "cmd.slot_size", c->slot_size, "is not TW_CMD_SLOT_SIZE (128)");
+    if (c->lane_size != sizeof(tw_cmd_lane_t) + (uint64_t)c->lane_slots * TW_CMD_SLOT_SIZE)
+        return tw_fault(f, EPROTO, "cmd.lane_size", c->lane_size, "is not 192 + lane_slots x slot_size");
+    if (!tw_span_inside(c->lanes_offset, c->lane_count, c->lane_size, lo + sizeof(*c), hi))
+        return tw_fault(f, EPROTO, "cmd.lanes_offset", c->lanes_offset,
+                        "lane_count x lane_size bytes from here do not fit in the region after its header");
+    return 0;
+}
+
+static inline int tw_check_books(const void *segment, uint64_t lo, uint64_t hi, tw_segment_fault_t *f)
+{
+    if (hi - lo < sizeof(tw_books_header_t))
+        return tw_fault(f, EPROTO, "region_size", hi - lo, "cannot hold the books header");
+    const tw_books_header_t *b = (const tw_books_header_t *)((const uint8_t *)segment + lo);
+    uint64_t n = b->instrument_count, table = n * sizeof(tw_instrument_info_t);
+    if (n == 0 || n > TW_MAX_INSTRUMENTS)
+        return tw_fault(f, EPROTO, "books.instrument_count", n, "is not 1..TW_MAX_INSTRUMENTS (4096)");
+    if (b->depth == 0 || b->depth > TW_MAX_DEPTH)
+        return tw_fault(f, EPROTO, "books.depth", b->depth, "is not 1..TW_MAX_DEPTH (1000)");
+    if (b->block_size % 8u || b->block_size < sizeof(tw_book_header_t) + 2ull * b->depth * sizeof(tw_level_t))
+        return tw_fault(f, EPROTO, "books.block_size", b->block_size,
+                        "is not a multiple of 8 that holds the header and depth levels a side");
+    if (!tw_span_inside(b->instruments_offset, n, sizeof(tw_instrument_info_t), lo + sizeof(*b), hi))
+        return tw_fault(f, EPROTO, "books.instruments_offset", b->instruments_offset,
+                        "the instrument table does not fit in the region after its header");
+    if (!tw_span_inside(b->blocks_offset, n, b->block_size, lo + sizeof(*b), hi))
+        return tw_fault(f, EPROTO, "books.blocks_offset", b->blocks_offset,
+                        "instrument_count x block_size bytes from here do not fit in the region after its header");
+    if (b->blocks_offset < b->instruments_offset + table &&
+        b->instruments_offset < b->blocks_offset + n * b->block_size)
+        return tw_fault(f, EPROTO, "books.blocks_offset", b->blocks_offset, "the blocks overlap the instrument table");
+    return 0;
+}
+
+static inline int tw_check_stats(const void *segment, uint64_t lo, uint64_t hi, tw_segment_fault_t *f)
+{
+    if (hi - lo < sizeof(tw_stats_header_t))
+        return tw_fault(f, EPROTO, "region_size", hi - lo, "cannot hold the stats header");
+    const tw_stats_header_t *s = (const tw_stats_header_t *)((const uint8_t *)segment + lo);
+    uint64_t start = lo + sizeof(*s);
+    if (s->instrument_count > TW_MAX_INSTRUMENTS)
+        return tw_fault(f, EPROTO, "stats.instrument_count", s->instrument_count, "is more than TW_MAX_INSTRUMENTS");
+    if (s->counter_count < TW_CTR_COUNT)
+        return tw_fault(f, EPROTO, "stats.counter_count", s->counter_count, "is less than TW_CTR_COUNT (32)");
+    if (s->histogram_count < TW_HIST_COUNT)
+        return tw_fault(f, EPROTO, "stats.histogram_count", s->histogram_count, "is less than TW_HIST_COUNT (8)");
+    if (s->histogram_buckets != TW_HIST_BUCKETS)
+        return tw_fault(f, EPROTO, "stats.histogram_buckets", s->histogram_buckets, "is not TW_HIST_BUCKETS (608)");
+    if (!tw_span_inside(s->counters_offset, s->counter_count, sizeof(uint64_t), start, hi))
+        return tw_fault(f, EPROTO, "stats.counters_offset", s->counters_offset,
+                        "counter_count counters from here do not fit in the region after its header");
+    if (!tw_span_inside(s->instruments_offset, s->instrument_count, sizeof(tw_instrument_stats_t), start, hi))
+        return tw_fault(f, EPROTO, "stats.instruments_offset", s->instruments_offset,
+                        "instrument_count entries from here do not fit in the region after its header");
+    if (!tw_span_inside(s->histograms_offset, s->histogram_count, sizeof(tw_histogram_t), start, hi))
+        return tw_fault(f, EPROTO, "stats.histograms_offset", s->histograms_offset,
+                        "histogram_count histograms from here do not fit in the region after its header");
+    return 0;
+}
+
+/*
+ * Checks a mapping of file_size bytes as a segment of `kind`: the header
+ * (magic, ABI major, kind, segment_size against the file, region_offset and
+ * region_size against segment_size), then the kind's own geometry. Returns 0;
+ * -EPROTO not a Tickwire segment, truncated or a bad geometry; -EPROTONOSUPPORT
+ * another ABI major; -EMEDIUMTYPE another kind. *f names the field at fault.
+ */
+static inline int tw_segment_check(const void *segment, uint64_t file_size, uint32_t kind, tw_segment_fault_t *f)
+{
+    const tw_segment_header_t *h = (const tw_segment_header_t *)segment;
+    if (file_size < sizeof(*h))
+        return tw_fault(f, EPROTO, "file size", file_size, "is smaller than a segment header (128 bytes)");
+    uint64_t magic = __atomic_load_n(&h->magic, __ATOMIC_ACQUIRE); /* pairs with tw_shm_commit's release */
+    if (magic != TW_ABI_MAGIC)
+        return tw_fault(f, EPROTO, "magic", magic, "is not TICKWIRE: not a Tickwire segment");
+    if (h->abi_major != TW_ABI_MAJOR)
+        return tw_fault(f, EPROTONOSUPPORT, "abi_major", h->abi_major, "is not the major this reader knows");
+    if (h->kind != kind)
+        return tw_fault(f, EMEDIUMTYPE, "kind", h->kind, "is not the kind asked for");
+    if (h->segment_size > file_size)
+        return tw_fault(f, EPROTO, "segment_size", h->segment_size, "is more than the file holds: truncated");
+    if (h->region_offset < sizeof(*h) || h->region_offset % 8u || h->region_offset > h->segment_size)
+        return tw_fault(f, EPROTO, "region_offset", h->region_offset,
+                        "is not an 8-aligned offset between the header and segment_size");
+    if (h->region_size > h->segment_size - h->region_offset)
+        return tw_fault(f, EPROTO, "region_size", h->region_size, "runs past segment_size");
+    uint64_t lo = h->region_offset, hi = lo + h->region_size;
+    switch (kind) {
+    case TW_SEG_MD:
+        if (hi - lo < sizeof(tw_ring_header_t))
+            return tw_fault(f, EPROTO, "region_size", hi - lo, "cannot hold the ring header");
+        return tw_check_ring(segment, lo, hi, sizeof(tw_ring_header_t), f);
+    case TW_SEG_EXEC:
+        return tw_check_exec(segment, lo, hi, f);
+    case TW_SEG_CMD:
+        return tw_check_cmd(segment, lo, hi, f);
+    case TW_SEG_BOOKS:
+        return tw_check_books(segment, lo, hi, f);
+    case TW_SEG_STATS:
+        return tw_check_stats(segment, lo, hi, f);
+    default:
+        return 0; /* account: no region layout yet */
+    }
+}
+
 #ifdef __cplusplus
 }
 #endif
