@@ -195,7 +195,7 @@ static int validate(const tw_shm_t *s, uint32_t kind)
         return fail(EPROTO, "%s is truncated: segment_size %llu, but the file has %llu bytes", s->path,
                     (unsigned long long)f.value, (unsigned long long)s->size);
     if (rc < 0)
-        return fail(EPROTO, "%s: invalid %s segment: %s = %llu %s", s->path, tw_segment_kind_name(kind), f.field,
+        return fail(EPROTO, "%s: invalid %s segment: %s = %llu: %s", s->path, tw_segment_kind_name(kind), f.field,
                     (unsigned long long)f.value, f.problem);
     return 0;
 }

@@ -39,6 +39,7 @@ import os
 import platform
 import re
 import signal
+import stat
 import struct
 import sys
 import time
@@ -419,7 +420,8 @@ class Segment:
         self.kind = kind
         self.path = path or segment_path(instance, kind)
         try:
-            fd = os.open(self.path, (os.O_RDWR if writable else os.O_RDONLY) | os.O_CLOEXEC)
+            # O_NONBLOCK: a FIFO planted at the path must not hang the open (it is refused below)
+            fd = os.open(self.path, (os.O_RDWR if writable else os.O_RDONLY) | os.O_CLOEXEC | os.O_NONBLOCK)
         except FileNotFoundError:
             raise SegmentMissing(f"no segment at {self.path} — is the engine running? (instance {instance})") from None
         except PermissionError:
@@ -431,6 +433,8 @@ class Segment:
         try:
             st = os.fstat(fd)
             self.dev, self.ino = st.st_dev, st.st_ino
+            if not stat.S_ISREG(st.st_mode):
+                raise NotTickwire(f"{self.path} is not a regular file, so not a Tickwire segment")
             if st.st_size < SEGMENT_HEADER.size:
                 raise NotTickwire(f"{self.path} is not a Tickwire segment (only {st.st_size} bytes)")
             self.mm = mmap.mmap(fd, st.st_size, access=mmap.ACCESS_WRITE if writable else mmap.ACCESS_READ)
@@ -458,15 +462,22 @@ class Segment:
         if h["kind"] != self.kind:
             raise WrongKind(f"{self.path} holds a {KIND_NAMES.get(h['kind'], '?')} segment "
                             f"(kind {h['kind']}), expected {KIND_NAMES.get(self.kind, '?')}")
-        if (h["segment_size"] > self.size or h["region_offset"] < SEGMENT_HEADER.size
-                or h["region_offset"] + h["region_size"] > h["segment_size"]):
-            raise NotTickwire(f"{self.path} is truncated ({self.size} of {h['segment_size']} bytes)")
+        if h["segment_size"] > self.size:
+            raise NotTickwire(f"{self.path} is truncated: segment_size {h['segment_size']}, but the file has "
+                              f"{self.size} bytes")
+        if (h["region_offset"] < SEGMENT_HEADER.size or h["region_offset"] % 8
+                or h["region_offset"] > h["segment_size"]):
+            self.fault("region_offset", h["region_offset"],
+                       "is not an 8-aligned offset between the header and segment_size")
+        if h["region_size"] > h["segment_size"] - h["region_offset"]:
+            self.fault("region_size", h["region_size"], "runs past segment_size")
         self.generation = h["generation"]
         self.writer_pid = h["writer_pid"]
         self.created_ns = h["created_ns"]
         self.segment_size = h["segment_size"]
         self.region_offset = h["region_offset"]
         self.region_size = h["region_size"]
+        self.region_end = self.region_offset + self.region_size
         self.header_instance = _cstr(h["instance"])
 
     # -- shared words ------------------------------------------------------
@@ -482,6 +493,23 @@ class Segment:
     def check_range(self, offset: int, length: int, what: str):
         if offset < 0 or length < 0 or offset + length > self.size or offset % 8:
             raise NotTickwire(f"{self.path}: {what} lies outside the segment or is misaligned")
+
+    def fault(self, field: str, value: int, problem: str):
+        """Refuses the segment, naming the header field at fault (tw_segment_check's message)."""
+        raise NotTickwire(f"{self.path}: invalid {KIND_NAMES.get(self.kind, '?')} segment: {field} = {value}: "
+                          f"{problem}")
+
+    def need_region(self, nbytes: int, what: str):
+        """The kind's header must fit in the region."""
+        if self.region_size < nbytes:
+            self.fault("region_size", self.region_size, f"cannot hold the {what}")
+
+    def check_span(self, field: str, offset: int, count: int, size: int, after_header: int, what: str):
+        """[offset, offset + count * size) must be 8-aligned and inside the region, after its header
+        (tw_span_inside; Python integers do not wrap)."""
+        lo = self.region_offset + after_header
+        if offset % 8 or offset < lo or offset + count * size > self.region_end:
+            self.fault(field, offset, f"{what} from here do not fit in the region after its header")
 
     @property
     def state(self) -> int:
@@ -565,16 +593,24 @@ class BookReader:
 
     def __init__(self, instance: str = DEFAULT_INSTANCE, segment: Segment | None = None):
         self.segment = seg = segment or Segment(instance, SEG_BOOKS)
-        seg.check_range(seg.region_offset, BOOKS_HEADER.size, "books header")
+        seg.need_region(BOOKS_HEADER.size, "books header")
         h = BOOKS_HEADER.unpack(seg.mm, seg.region_offset)
         self.count, self.depth, self.block_size = h["instrument_count"], h["depth"], h["block_size"]
         self.instruments_offset, self.blocks_offset = h["instruments_offset"], h["blocks_offset"]
-        if not (0 < self.count <= MAX_INSTRUMENTS and 0 < self.depth <= MAX_DEPTH):
-            raise NotTickwire(f"{seg.path}: invalid books geometry ({self.count} instruments, depth {self.depth})")
+        if not 0 < self.count <= MAX_INSTRUMENTS:
+            seg.fault("books.instrument_count", self.count, f"is not 1..TW_MAX_INSTRUMENTS ({MAX_INSTRUMENTS})")
+        if not 0 < self.depth <= MAX_DEPTH:
+            seg.fault("books.depth", self.depth, f"is not 1..TW_MAX_DEPTH ({MAX_DEPTH})")
         if self.block_size < BOOK_HEADER.size + 2 * self.depth * LEVEL.size or self.block_size % 8:
-            raise NotTickwire(f"{seg.path}: book block of {self.block_size} bytes cannot hold depth {self.depth}")
-        seg.check_range(self.instruments_offset, self.count * INSTRUMENT_INFO.size, "instrument table")
-        seg.check_range(self.blocks_offset, self.count * self.block_size, "book blocks")
+            seg.fault("books.block_size", self.block_size,
+                      "is not a multiple of 8 that holds the header and depth levels a side")
+        seg.check_span("books.instruments_offset", self.instruments_offset, self.count, INSTRUMENT_INFO.size,
+                       BOOKS_HEADER.size, "instrument_count instrument entries")
+        seg.check_span("books.blocks_offset", self.blocks_offset, self.count, self.block_size,
+                       BOOKS_HEADER.size, "instrument_count x block_size bytes")
+        if (self.blocks_offset < self.instruments_offset + self.count * INSTRUMENT_INFO.size
+                and self.instruments_offset < self.blocks_offset + self.count * self.block_size):
+            seg.fault("books.blocks_offset", self.blocks_offset, "the blocks overlap the instrument table")
         self.instruments = []
         for i in range(self.count):
             d = INSTRUMENT_INFO.unpack(seg.mm, self.instruments_offset + i * INSTRUMENT_INFO.size)
@@ -603,6 +639,8 @@ class BookReader:
         """Seqlocked copy of a book (tw_book_read): read seq; odd -> retry; copy; re-read seq;
         equal -> done. Raises BookBusy after max_retries attempts without a stable copy."""
         seg = self.segment
+        if not 0 <= index < self.count:
+            raise TickwireError(f"instrument index {index} is not below the instrument count {self.count}")
         block = self.blocks_offset + index * self.block_size
         n = max(0, min(levels, self.depth))
         asks_at = block + BOOK_HEADER.size + self.depth * LEVEL.size
@@ -657,13 +695,18 @@ class RingReader:
                  segment: Segment | None = None):
         self.segment = seg = segment or Segment(instance, kind)
         ring_at = seg.region_offset
-        seg.check_range(ring_at, RING_HEADER.size, "ring header")
+        header = EXEC_HEADER.size if seg.kind == SEG_EXEC else RING_HEADER.size
+        seg.need_region(header, "exec journal header" if seg.kind == SEG_EXEC else "ring header")
         r = RING_HEADER.unpack(seg.mm, ring_at)
         self.slot_size, self.slot_count, self.slots_offset = r["slot_size"], r["slot_count"], r["slots_offset"]
         count, size = self.slot_count, self.slot_size
-        if count == 0 or count & (count - 1) or size < 64 or size & (size - 1):
-            raise NotTickwire(f"{seg.path}: ring geometry is not valid ({count} slots of {size} bytes)")
-        seg.check_range(self.slots_offset, count * size, "ring slots")
+        if seg.kind == SEG_EXEC and size != EXEC_SLOT_SIZE:
+            seg.fault("exec.ring.slot_size", size, f"is not TW_EXEC_SLOT_SIZE ({EXEC_SLOT_SIZE})")
+        if count < 2 or count & (count - 1):
+            seg.fault("ring.slot_count", count, "is not a power of two >= 2")
+        if size < 64 or size & (size - 1):
+            seg.fault("ring.slot_size", size, "is not a power of two >= 64")
+        seg.check_span("ring.slots_offset", self.slots_offset, count, size, header, "slot_count x slot_size bytes")
         self._head_at = ring_at + RING_HEADER.offsets["head"]
         self.mask = count - 1
         self.room = size - SLOT_HEADER.size
@@ -837,19 +880,28 @@ class StatsReader:
 
     def __init__(self, instance: str = DEFAULT_INSTANCE, segment: Segment | None = None):
         self.segment = seg = segment or Segment(instance, SEG_STATS)
-        seg.check_range(seg.region_offset, STATS_HEADER.size, "stats header")
+        seg.need_region(STATS_HEADER.size, "stats header")
         h = STATS_HEADER.unpack(seg.mm, seg.region_offset)
         self.instrument_count = h["instrument_count"]
         self.counter_count = h["counter_count"]
         self.histogram_count = h["histogram_count"]
         self.histogram_buckets = h["histogram_buckets"]
+        if self.instrument_count > MAX_INSTRUMENTS:
+            seg.fault("stats.instrument_count", self.instrument_count, "is more than TW_MAX_INSTRUMENTS")
+        if self.counter_count < CTR_COUNT:
+            seg.fault("stats.counter_count", self.counter_count, f"is less than TW_CTR_COUNT ({CTR_COUNT})")
+        if self.histogram_count < HIST_COUNT:
+            seg.fault("stats.histogram_count", self.histogram_count, f"is less than TW_HIST_COUNT ({HIST_COUNT})")
         if self.histogram_buckets != HIST_BUCKETS:
-            raise NotTickwire(f"{seg.path}: {self.histogram_buckets} histogram buckets, expected {HIST_BUCKETS}")
+            seg.fault("stats.histogram_buckets", self.histogram_buckets, f"is not TW_HIST_BUCKETS ({HIST_BUCKETS})")
         self.counters_offset, self.instruments_offset = h["counters_offset"], h["instruments_offset"]
         self.histograms_offset = h["histograms_offset"]
-        seg.check_range(self.counters_offset, 8 * self.counter_count, "counters")
-        seg.check_range(self.instruments_offset, INSTRUMENT_STATS.size * self.instrument_count, "instrument stats")
-        seg.check_range(self.histograms_offset, HISTOGRAM.size * self.histogram_count, "histograms")
+        seg.check_span("stats.counters_offset", self.counters_offset, self.counter_count, 8, STATS_HEADER.size,
+                       "counter_count counters")
+        seg.check_span("stats.instruments_offset", self.instruments_offset, self.instrument_count,
+                       INSTRUMENT_STATS.size, STATS_HEADER.size, "instrument_count entries")
+        seg.check_span("stats.histograms_offset", self.histograms_offset, self.histogram_count, HISTOGRAM.size,
+                       STATS_HEADER.size, "histogram_count histograms")
 
     def counters(self) -> list[int]:
         return [self.segment.u64(self.counters_offset + 8 * i) for i in range(self.counter_count)]
@@ -1032,16 +1084,21 @@ class CommandProducer:
         self.released = False
 
     def _layout(self, seg: Segment):
-        seg.check_range(seg.region_offset, CMD_HEADER.size, "cmd header")
+        seg.need_region(CMD_HEADER.size, "command header")
         h = CMD_HEADER.unpack(seg.mm, seg.region_offset)
         self.lane_count, self.lane_slots = h["lane_count"], h["lane_slots"]
         self.lane_size, self.lanes_offset = h["lane_size"], h["lanes_offset"]
         slots = self.lane_slots
-        if (not 0 < self.lane_count <= CMD_MAX_LANES or slots < 2 or slots & (slots - 1)
-                or h["slot_size"] != CMD_SLOT_SIZE or self.lane_size != CMD_LANE.size + slots * CMD_SLOT_SIZE):
-            raise NotTickwire(f"{seg.path}: command lane geometry is not valid ({self.lane_count} lanes of "
-                              f"{slots} slots of {h['slot_size']} bytes)")
-        seg.check_range(self.lanes_offset, self.lane_count * self.lane_size, "command lanes")
+        if not 0 < self.lane_count <= CMD_MAX_LANES:
+            seg.fault("cmd.lane_count", self.lane_count, f"is not 1..TW_CMD_MAX_LANES ({CMD_MAX_LANES})")
+        if slots < 2 or slots & (slots - 1):
+            seg.fault("cmd.lane_slots", slots, "is not a power of two >= 2")
+        if h["slot_size"] != CMD_SLOT_SIZE:
+            seg.fault("cmd.slot_size", h["slot_size"], f"is not TW_CMD_SLOT_SIZE ({CMD_SLOT_SIZE})")
+        if self.lane_size != CMD_LANE.size + slots * CMD_SLOT_SIZE:
+            seg.fault("cmd.lane_size", self.lane_size, f"is not {CMD_LANE.size} + lane_slots x slot_size")
+        seg.check_span("cmd.lanes_offset", self.lanes_offset, self.lane_count, self.lane_size, CMD_HEADER.size,
+                       "lane_count x lane_size bytes")
         self._rejected_full_at = seg.region_offset + CMD_HEADER.offsets["rejected_full"]
 
     @staticmethod

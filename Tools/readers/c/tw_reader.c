@@ -212,7 +212,7 @@ static int seg_open(segment_t *s, const char *instance, uint32_t kind)
         return set_error(ENAMETOOLONG, "segment path too long");
     snprintf(s->instance, sizeof(s->instance), "%s", instance);
     s->kind = kind;
-    int fd = open(s->path, O_RDONLY | O_CLOEXEC);
+    int fd = open(s->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK); /* a FIFO at the path must not hang us */
     if (fd < 0) {
         int err = errno;
         if (err == ENOENT)
@@ -228,6 +228,10 @@ static int seg_open(segment_t *s, const char *instance, uint32_t kind)
         close(fd);
         return set_error(err, "cannot stat %s: %s", s->path, strerror(err));
     }
+    if (!S_ISREG(st.st_mode)) {
+        close(fd);
+        return set_error(EPROTO, "%s is not a regular file, so not a Tickwire segment", s->path);
+    }
     if ((uint64_t)st.st_size < sizeof(tw_segment_header_t)) {
         close(fd);
         return set_error(EPROTO, "%s is not a Tickwire segment (only %lld bytes)", s->path, (long long)st.st_size);
@@ -242,20 +246,24 @@ static int seg_open(segment_t *s, const char *instance, uint32_t kind)
     s->dev = st.st_dev;
     s->ino = st.st_ino;
 
+    /* Every offset and count the reader.h helpers will use, against the file's size (reader.h). */
     const tw_segment_header_t *h = header(s);
-    uint64_t magic = tw_load_u64_acquire(&h->magic);
-    int rc = 0;
-    if (magic != TW_ABI_MAGIC)
-        rc = set_error(EPROTO, "%s is not a Tickwire segment (bad magic 0x%016" PRIx64 ")", s->path, magic);
-    else if (h->abi_major != TW_ABI_MAJOR)
+    tw_segment_fault_t f = {0};
+    int rc = tw_segment_check(s->base, s->size, kind, &f);
+    if (rc == -EPROTONOSUPPORT)
         rc = set_error(EPROTONOSUPPORT, "%s has ABI %u.%u; this reader knows ABI %d.%d and refuses another major version",
                        s->path, h->abi_major, h->abi_minor, TW_ABI_MAJOR, TW_ABI_MINOR);
-    else if (h->kind != kind)
+    else if (rc == -EMEDIUMTYPE)
         rc = set_error(EMEDIUMTYPE, "%s holds a %s segment (kind %" PRIu32 "), expected %s", s->path,
                        kind_name(h->kind), h->kind, kind_name(kind));
-    else if (h->segment_size > s->size || h->region_offset < sizeof(tw_segment_header_t) ||
-             h->region_offset > h->segment_size || h->region_size > h->segment_size - h->region_offset)
-        rc = set_error(EPROTO, "%s is truncated (%zu of %" PRIu64 " bytes)", s->path, s->size, h->segment_size);
+    else if (rc < 0 && strcmp(f.field, "magic") == 0)
+        rc = set_error(EPROTO, "%s is not a Tickwire segment (bad magic 0x%016" PRIx64 ")", s->path, f.value);
+    else if (rc < 0 && strcmp(f.field, "segment_size") == 0)
+        rc = set_error(EPROTO, "%s is truncated: segment_size %" PRIu64 ", but the file has %zu bytes", s->path,
+                       f.value, s->size);
+    else if (rc < 0)
+        rc = set_error(EPROTO, "%s: invalid %s segment: %s = %" PRIu64 ": %s", s->path, kind_name(kind), f.field,
+                       f.value, f.problem);
     if (rc < 0)
         seg_close(s);
     return rc;
