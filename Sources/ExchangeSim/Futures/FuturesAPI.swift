@@ -25,6 +25,11 @@ struct FuturesAPI: Sendable {
 
     /// The endpoints.
     func endpoints() -> [SpotEndpoint] {
+        marketEndpoints() + tradingEndpoints() + listenKeyEndpoints()
+    }
+
+    /// The market-data endpoints.
+    func marketEndpoints() -> [SpotEndpoint] {
         let futures = self.futures
         return [
             SpotEndpoint(.get, "/fapi/v1/ping", weight: { _ in 1 }) { _ in SpotAnswer(.object([])) },

@@ -1,14 +1,36 @@
 import EngineModel
 
 /// The USD-M futures market of the simulated venue (`ExchangeSimServer.Configuration.futures`):
-/// market data only — `/fapi/v1/ping`, `/time`, `exchangeInfo`, `depth` and the `/fstream`
+/// market data — `/fapi/v1/ping`, `/time`, `exchangeInfo`, `depth` and the `/fstream`
 /// WebSocket streams — for perpetual contracts with their own books and background liquidity,
-/// plus the USD-M symbols of a replay.
+/// plus the USD-M symbols of a replay; and order entry with one-way positions, cross margin in
+/// USDT, funding and liquidation (`FuturesClearing`), whose rates are set here.
 public struct FuturesConfiguration: Sendable {
     /// The listed perpetual contracts (their books are separate from spot's).
     public var symbols: [SimSymbol]
     /// REQUEST_WEIGHT per minute `exchangeInfo` announces (Binance: 2400).
     public var weightLimit: Int
+
+    /// Every test account's USDT wallet balance at start (decimal text).
+    public var walletBalance: String = "1000000"
+    /// Leverage of a symbol until `POST /fapi/v1/leverage` changes it (Binance: 20).
+    public var defaultLeverage: Int = 20
+    /// The highest leverage `POST /fapi/v1/leverage` accepts (Binance's BTCUSDT: 125).
+    public var maxLeverage: Int = 125
+    /// Commission of a fill that rested on the book, on its notional (Binance: 0.0002).
+    public var makerCommission: String = "0.0002"
+    /// Commission of a fill that took liquidity, on its notional (Binance: 0.0005).
+    public var takerCommission: String = "0.0005"
+    /// Maintenance margin rate on a position's notional at the mark price (Binance's first
+    /// bracket of BTCUSDT: 0.004); a margin ratio of 100 % liquidates.
+    public var maintenanceMarginRate: String = "0.004"
+    /// The funding rate paid by longs to shorts (negative: shorts pay) at every funding time.
+    public var fundingRate: String = "0.0001"
+    /// Funding times are multiples of this on the futures clock (Binance: 8 h from 00:00 UTC).
+    public var fundingIntervalMillis: Int64 = 8 * 3_600_000
+    /// The clock funding and listen-key expiry follow; nil: the wall clock, checked each second.
+    /// Tests pass a `SimClock` and advance it instead of waiting.
+    public var clock: SimClock?
 
     /// The built-in contracts.
     public init(symbols: [SimSymbol] = FuturesConfiguration.builtIn, weightLimit: Int = 2400) {

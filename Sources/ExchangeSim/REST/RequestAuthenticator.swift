@@ -72,6 +72,14 @@ public struct RequestAuthenticator: Sendable {
         return credential
     }
 
+    /// The credential of an API key alone (USER_STREAM endpoints): -2014 when missing, -2015
+    /// when unknown.
+    func credential(apiKey: String?) throws(RESTError) -> APICredential {
+        guard let apiKey, !apiKey.isEmpty else { throw .badAPIKeyFormat }
+        guard let credential = credentials[apiKey] else { throw .rejectedAPIKey }
+        return credential
+    }
+
     /// Compares two strings without stopping at the first difference.
     private static func constantTimeEqual(_ lhs: String, _ rhs: String) -> Bool {
         let a = Array(lhs.utf8)

@@ -20,6 +20,12 @@ actor SimVenue {
     private var participantsPaused = false
     /// The replayed symbols' progress (`SimVenue+Replay.swift`).
     var replayed: [String: ReplaySymbolProgress] = [:]
+    /// The USD-M clearing (positions, margin, funding) of the futures venue; nil on spot.
+    var clearing: FuturesClearing?
+    /// The futures venue's listen keys and user data connections (unused on spot).
+    nonisolated let listenKeys = ListenKeyHub()
+    /// Whether a liquidation is running (its own events must not start another).
+    var liquidating = false
 
     /// A venue listing the configuration's symbols of `market`, with funded test accounts and
     /// participants stepped `warmUpSteps` times so books are not empty; the market's replayed
@@ -57,6 +63,12 @@ actor SimVenue {
         self.engine = engine
         self.participants = participants
         self.trades = trades
+        if market == .usdm {
+            let futures = configuration.futures
+            clearing = FuturesClearing(
+                settings: FuturesSettings(futures), accounts: configuration.credentials.map(\.account),
+                now: futures.clock?.now ?? now)
+        }
     }
 
     /// Rests a ladder of post-only orders from the symbol's market-maker account, 20 levels a
@@ -186,6 +198,7 @@ actor SimVenue {
         streams.publish(events)
         userData.publish(events)
         Self.record(events, into: &trades, history: Self.tradeHistory)
+        if clearing != nil { settleFutures(events) }
     }
 
     /// Appends the public trades among `events` to `trades`, keeping at least `history` a symbol.

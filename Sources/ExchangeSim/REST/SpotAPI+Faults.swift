@@ -31,7 +31,8 @@ extension SpotAPI {
     /// Whether an endpoint places or cancels orders (the ones `order-5xx` and `ack-delay` act on).
     static func isOrderEntry(_ endpoint: SpotEndpoint) -> Bool {
         (endpoint.method == .post || endpoint.method == .delete)
-            && ["/api/v3/order", "/api/v3/openOrders"].contains(endpoint.path)
+            && ["/api/v3/order", "/api/v3/openOrders", "/fapi/v1/order", "/fapi/v1/allOpenOrders"]
+                .contains(endpoint.path)
     }
 
     /// For an executed order request: waits out an armed `ack-delay`, and replaces the answer

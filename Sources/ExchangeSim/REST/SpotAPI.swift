@@ -50,6 +50,8 @@ struct SpotAPI: Sendable {
                 if endpoint.security == .signed {
                     let key = request.headers[Self.apiKeyHeader]
                     credential = try authenticator.authenticate(apiKey: key, parameters: parameters, now: now)
+                } else if endpoint.security == .apiKey {
+                    credential = try authenticator.credential(apiKey: request.headers[Self.apiKeyHeader])
                 }
                 try parameters.check(accepted: endpoint.accepted)
                 let call = SpotCall(

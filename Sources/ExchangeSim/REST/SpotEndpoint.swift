@@ -10,6 +10,8 @@ struct SpotEndpoint: Sendable {
         case none
         /// `X-MBX-APIKEY`, `timestamp` and `signature` required.
         case signed
+        /// `X-MBX-APIKEY` only (USER_STREAM endpoints: listen keys).
+        case apiKey
     }
 
     /// The HTTP method.

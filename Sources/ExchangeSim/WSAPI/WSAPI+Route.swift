@@ -11,7 +11,7 @@ extension WSAPI {
     /// `?returnRateLimits=false` hides `rateLimits` on the connection unless a request asks.
     func addRoute(to router: Router<BasicWebSocketRequestContext>) {
         let api = self
-        router.ws(RouterPath(Self.path)) { inbound, outbound, context in
+        router.ws(RouterPath(route)) { inbound, outbound, context in
             let showLimits = context.request.uri.queryParameters.get("returnRateLimits") != "false"
             await api.serve(inbound: inbound, outbound: outbound, showLimits: showLimits)
         }
@@ -26,7 +26,7 @@ extension WSAPI {
         let hub = userData
         let faults = spot.faults
         let remote = ConnectionChannel.current?.remoteAddress?.description ?? ""
-        let faultId = faults.openConnection(kind: .webSocketAPI, path: Self.path, remote: remote)
+        let faultId = faults.openConnection(kind: .webSocketAPI, path: route, remote: remote)
         let (id, queue) = hub.connect(faultConnection: faultId)
         await withTaskGroup(of: Void.self) { group in
             group.addTask {

@@ -34,7 +34,9 @@ struct WSAPI: Sendable {
     static let transportParameters: Set<String> = ["apiKey", "returnRateLimits"]
 
     /// The REST endpoints by method name.
-    private let endpoints: [String: SpotEndpoint]
+    let endpoints: [String: SpotEndpoint]
+    /// The path the API is served on (`/ws-api/v3`; USD-M: `/ws-fapi/v1`).
+    var route = WSAPI.path
 
     /// A WebSocket API over `spot`'s venue and limits.
     init(spot: SpotAPI, userData: UserDataHub) {
@@ -46,6 +48,15 @@ struct WSAPI: Sendable {
             endpoints[name] = all.first { $0.method == method && $0.path == path }
         }
         self.endpoints = endpoints
+    }
+
+    /// A WebSocket API whose methods run `endpoints` of `api` (the USD-M one, `/ws-fapi/v1`);
+    /// `userData` holds its connections' queues.
+    init(api: SpotAPI, userData: UserDataHub, endpoints: [String: SpotEndpoint], route: String) {
+        self.spot = api
+        self.userData = userData
+        self.endpoints = endpoints
+        self.route = route
     }
 
     /// How a request is answered.
@@ -95,6 +106,9 @@ struct WSAPI: Sendable {
         let outcome: Result<SpotAnswer, RESTError>
         do throws(RESTError) {
             if endpoint.security == .signed { credential = try authenticate(call) }
+            if endpoint.security == .apiKey {
+                credential = try spot.authenticator.credential(apiKey: call.request.params["apiKey"])
+            }
             try parameters.check(accepted: endpoint.accepted)
             outcome = .success(
                 try await endpoint.handle(
@@ -113,7 +127,8 @@ struct WSAPI: Sendable {
 
     /// The account whose ORDERS counts an answer reports: the caller of `order.place`.
     private func orderAccount(_ endpoint: SpotEndpoint, _ credential: APICredential?) -> AccountID? {
-        endpoint.method == .post && endpoint.path == "/api/v3/order" ? credential?.account : nil
+        let placesOrder = endpoint.path == "/api/v3/order" || endpoint.path == "/fapi/v1/order"
+        return endpoint.method == .post && placesOrder ? credential?.account : nil
     }
 
     /// Checks the SIGNED parameters: key, timestamp window and signature.
