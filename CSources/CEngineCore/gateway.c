@@ -7,7 +7,9 @@
  * tw_gateway_create() does everything that allocates or blocks: config
  * checks, the instrument table and API key copies, the HMAC states (the
  * secret itself is not kept), request slots, the queue, the wake eventfd,
- * host resolution, the TLS context, the io_uring loop and the connection.
+ * host resolution, the TLS context, the io_uring loop and the connection
+ * (USD-M: the user-data stream's host too; its connection is made when a
+ * listenKey arrives, gateway_user.c).
  *
  * The queue (rigtorp SPSCQueue's shape): the producer owns tail and a
  * cached copy of head, the consumer owns head and a cached copy of tail,
@@ -35,6 +37,17 @@
 
 enum { STATUS_READ_RETRIES = 10000, SLOTS_MAX = 65535 };
 
+tw_gateway_config_t tw_gateway_config_defaults_for(uint32_t venue)
+{
+    tw_gateway_config_t c = tw_gateway_config_defaults();
+    if (venue == TW_GW_VENUE_USDM) {
+        c.venue = TW_GW_VENUE_USDM;
+        c.path = "/ws-fapi/v1";
+        c.heartbeat_ms = 200000; /* the venue pings every 3 minutes */
+    }
+    return c;
+}
+
 tw_gateway_config_t tw_gateway_config_defaults(void)
 {
     tw_gateway_config_t c;
@@ -54,6 +67,9 @@ tw_gateway_config_t tw_gateway_config_defaults(void)
     c.inflight_slots = 256;
     c.queue_slots = 1024;
     c.seed = 0x9E3779B97F4A7C15ULL;
+    c.venue = TW_GW_VENUE_SPOT;
+    c.user_tls = 1;
+    c.user_path = "/ws/";
     return c;
 }
 
@@ -68,10 +84,26 @@ static int symbol_ok(const char *s)
     return 1;
 }
 
+static const char *venue_path(const tw_gateway_config_t *c)
+{
+    return c->path ? c->path : c->venue == TW_GW_VENUE_USDM ? "/ws-fapi/v1" : "/ws-api/v3";
+}
+
+/* USD-M's user-data stream: a path to which the key can be appended, a host if one is named. */
+static int user_ok(const tw_gateway_config_t *c)
+{
+    if (c->venue != TW_GW_VENUE_USDM)
+        return c->venue == TW_GW_VENUE_SPOT;
+    const char *p = c->user_path ? c->user_path : "/ws/";
+    return p[0] == '/' && strlen(p) + TW_GW_LISTEN_KEY_MAX <= GW_USER_PATH_MAX && !strpbrk(p, "\r\n ") &&
+           (!c->user_host || *c->user_host);
+}
+
 static int config_ok(const tw_gateway_config_t *c)
 {
     uint32_t q = c->queue_slots;
-    int ok = c->host && *c->host && c->port && c->path && c->path[0] == '/' && c->api_key && *c->api_key &&
+    const char *path = venue_path(c);
+    int ok = c->host && *c->host && c->port && path[0] == '/' && user_ok(c) && c->api_key && *c->api_key &&
              strlen(c->api_key) < GW_KEY_MAX && c->api_secret && *c->api_secret && c->cpu >= -1 &&
              (c->wait == TW_GW_WAIT_BLOCK || c->wait == TW_GW_WAIT_SPIN) && c->recv_window_ms > 0 &&
              c->recv_window_ms <= 60000 && c->request_timeout_ms > 0 && c->reconnect_base_ms > 0 &&
@@ -144,6 +176,7 @@ void tw_gw_publish_status(tw_gateway_t *gw)
     gw->local.subscribed = gw->subscribed;
     gw->local.halted = gw->halted;
     gw->local.in_flight = gw->inflight;
+    gw->local.has_listen_key = gw->user.key[0] != 0;
     tw_copy_to_shared(&gw->status, &gw->local, (uint32_t)sizeof(gw->status));
     __atomic_store_n(&gw->status_seq, s + 2, __ATOMIC_RELEASE); /* pairs with get_status's acquire */
 }
@@ -215,6 +248,8 @@ void tw_gateway_destroy(tw_gateway_t *gw)
     }
     if (gw->conn)
         tw_conn_destroy(gw->conn);
+    if (gw->user.conn)
+        tw_conn_destroy(gw->user.conn);
     if (gw->loop)
         tw_loop_destroy(gw->loop);
     if (gw->tls)
@@ -229,6 +264,8 @@ void tw_gateway_destroy(tw_gateway_t *gw)
     free(gw->inst);
     free(gw->host);
     free(gw->path);
+    free(gw->user_host);
+    free(gw->user_path);
     free(gw->capture);
     free(gw);
 }
@@ -259,8 +296,12 @@ static int prepare(const tw_gateway_config_t *cfg, void *exec, void *stats, tw_g
     gw->event_fd = -1;
     gw->cfg = *cfg;
     gw->host = strdup(cfg->host);
-    gw->path = strdup(cfg->path);
+    gw->path = strdup(venue_path(cfg));
+    gw->user_host = strdup(cfg->user_host ? cfg->user_host : cfg->host);
+    gw->user_path = strdup(cfg->user_path ? cfg->user_path : "/ws/");
     gw->cfg.host = gw->host, gw->cfg.path = gw->path;
+    gw->cfg.user_host = gw->user_host, gw->cfg.user_path = gw->user_path;
+    gw->cfg.user_port = cfg->user_port ? cfg->user_port : cfg->port;
     gw->cfg.api_key = gw->cfg.api_secret = gw->cfg.ca_file = NULL; /* only the copies below stay */
     gw->inst = calloc(cfg->instrument_count, sizeof(*gw->inst));
     gw->cfg.instruments = gw->inst;
@@ -273,11 +314,12 @@ static int prepare(const tw_gateway_config_t *cfg, void *exec, void *stats, tw_g
     gw->q.slots = calloc(cfg->queue_slots, sizeof(*gw->q.slots));
     gw->q.mask = cfg->queue_slots - 1u;
     gw->rng = cfg->seed ? cfg->seed : 0x9E3779B97F4A7C15ULL;
-    int r = gw->host && gw->path && gw->inst && gw->slots && gw->free_list && gw->q.slots ? segments(gw, exec, stats) : -ENOMEM;
+    int r = gw->host && gw->path && gw->user_host && gw->user_path && gw->inst && gw->slots && gw->free_list && gw->q.slots ? segments(gw, exec, stats) : -ENOMEM;
     if (r == 0) {
         memcpy(gw->inst, cfg->instruments, cfg->instrument_count * sizeof(*gw->inst));
         tw_gw_encoder_t *e = &gw->enc;
         e->inst = gw->inst, e->ninst = cfg->instrument_count, e->recv_window_ms = cfg->recv_window_ms;
+        e->venue = cfg->venue;
         e->key_len = (uint32_t)strlen(cfg->api_key);
         memcpy(e->key, cfg->api_key, e->key_len);
         tw_gw_hmac_init(&e->hmac, cfg->api_secret, strlen(cfg->api_secret));
@@ -318,8 +360,10 @@ static int net_setup(tw_gateway_t *gw, const tw_gateway_config_t *cfg)
         return -EHOSTUNREACH;
     if (!cfg->verify && !tw_net_is_loopback(&gw->addr))
         return -EPERM;
-    int r;
-    if (cfg->tls) {
+    int r, usdm = cfg->venue == TW_GW_VENUE_USDM;
+    if (usdm && (r = tw_gw_user_setup(gw)) < 0)
+        return r;
+    if (cfg->tls || (usdm && cfg->user_tls)) {
         tw_tls_config_t tc = {.ca_file = cfg->ca_file, .verify = cfg->verify};
         if ((r = tw_tls_create(&tc, &gw->tls)) < 0)
             return r;
@@ -328,7 +372,8 @@ static int net_setup(tw_gateway_t *gw, const tw_gateway_config_t *cfg)
     if ((r = tw_loop_create(&lc, &gw->loop)) < 0 || (r = tw_loop_set_wake_fd(gw->loop, gw->event_fd)) < 0)
         return r;
     tw_conn_config_t cc = {
-        .addr = gw->addr, .addr_len = gw->addr_len, .host = gw->host, .path = gw->path, .tls = gw->tls,
+        .addr = gw->addr, .addr_len = gw->addr_len, .host = gw->host, .path = gw->path,
+        .tls = cfg->tls ? gw->tls : NULL,
         .max_frame = 1u << 20, .max_message = 4u << 20, .tx_capacity = 1u << 20, .seed = gw->rng | 1,
         .msgs_per_sec = TW_CONN_RATE_UNLIMITED,
     };

@@ -166,6 +166,46 @@ static void answer(tw_gateway_t *gw, struct gw_slot *s, const tw_gw_msg_t *m, in
 
 /* ------------------------------------------------------------- events -- */
 
+static void sink_balance(void *user, tw_exec_balance_t *b)
+{
+    tw_gateway_t *gw = user;
+    b->recv_ns = gw->event_recv_ns;
+    b->publish_ns = tw_real_ns();
+    tw_exec_append(&gw->exec, TW_EXEC_BALANCE, TW_GW_NO_INSTRUMENT, b, (uint32_t)sizeof(*b));
+}
+
+static void sink_position(void *user, uint32_t instrument, tw_exec_position_t *p)
+{
+    tw_gateway_t *gw = user;
+    p->recv_ns = gw->event_recv_ns;
+    p->publish_ns = tw_real_ns();
+    tw_exec_append(&gw->exec, TW_EXEC_POSITION, (uint16_t)instrument, p, (uint32_t)sizeof(*p));
+}
+
+/* USD-M events: 1 journaled, 0 not journaled, -errno malformed. */
+static int fut_event(tw_gateway_t *gw, int kind, const char *s, size_t n, int64_t recv_ns)
+{
+    if (kind == TW_GW_EV_FUT_ORDER) {
+        tw_exec_report_t rep;
+        uint16_t type;
+        uint32_t instrument;
+        int r = tw_gw_fut_order_decode(s, n, gw->inst, gw->cfg.instrument_count, &rep, &type, &instrument);
+        if (r == 1) {
+            rep.recv_ns = recv_ns;
+            tw_gw_journal(gw, type, instrument, &rep);
+        }
+        return r;
+    }
+    if (kind == TW_GW_EV_FUT_ACCOUNT) {
+        gw->event_recv_ns = recv_ns;
+        tw_gw_account_sink_t sink = {.balance = sink_balance, .position = sink_position, .user = gw};
+        int r = tw_gw_fut_account_decode(s, n, gw->inst, gw->cfg.instrument_count, &sink);
+        return r < 0 ? r : 1;
+    }
+    tw_gw_user_expired(gw); /* TW_GW_EV_KEY_EXPIRED */
+    return 1;
+}
+
 static void event(tw_gateway_t *gw, const char *s, size_t n, int64_t recv_ns)
 {
     int kind = tw_gw_event_kind(s, n), r = 0;
@@ -189,6 +229,8 @@ static void event(tw_gateway_t *gw, const char *s, size_t n, int64_t recv_ns)
     } else if (kind == TW_GW_EV_TERMINATED) {
         gw->subscribed = 0; /* the timers notice and resubscribe */
         r = 1;
+    } else if (kind >= TW_GW_EV_FUT_ORDER && kind <= TW_GW_EV_KEY_EXPIRED) {
+        r = gw->cfg.venue == TW_GW_VENUE_USDM ? fut_event(gw, kind, s, n, recv_ns) : 0;
     }
     if (r < 0 || kind < 0) {
         malformed(gw);
@@ -198,6 +240,12 @@ static void event(tw_gateway_t *gw, const char *s, size_t n, int64_t recv_ns)
     } else {
         tw_counter_add(&gw->ctr[TW_CTR_GW_EVENTS], 1);
     }
+}
+
+void tw_gw_on_user_message(tw_gateway_t *gw, const char *s, size_t n, int64_t recv_ns)
+{
+    gw->user.healthy = 1;
+    event(gw, s, n, recv_ns); /* the listenKey stream sends bare event objects */
 }
 
 void tw_gw_on_message(tw_gateway_t *gw, const char *s, size_t n, int64_t recv_ns)

@@ -12,6 +12,10 @@
  *   Timers (every TIMER_PERIOD_NS): due reconnects, the subscribe timeout,
  *   silence past heartbeat_ms, age past lifetime_s, request deadlines.
  *
+ * USD-M: no subscription on this connection; user data comes on the
+ * listenKey stream (gateway_user.c), whose being open is "subscribed", and
+ * whose timers run from here.
+ *
  * Waiting: SPIN polls the ring without blocking and the queue every pass.
  * BLOCK says it sleeps (queue.sleeping, see gateway.c), looks at the queue
  * once more, and waits in io_uring at most POLL_BLOCK_NS: a submit writes
@@ -80,7 +84,10 @@ void tw_gw_on_open(tw_gateway_t *gw)
     gw->closing = 0;
     gw->opened_ns = now;
     gw->local.connects++;
-    subscribe(gw, now);
+    if (gw->cfg.venue == TW_GW_VENUE_SPOT)
+        subscribe(gw, now);
+    else if (gw->subscribed)
+        tw_gw_flush_status(gw, now); /* the user-data stream is up already */
     tw_gw_publish_status(gw);
 }
 
@@ -124,7 +131,9 @@ void tw_gw_on_close(tw_gateway_t *gw, int err)
 {
     int64_t now = tw_mono_ns();
     int was_open = gw->open, healthy = gw->healthy, planned = gw->closing == 2;
-    gw->open = gw->subscribed = gw->healthy = gw->closing = 0;
+    gw->open = gw->healthy = gw->closing = 0;
+    if (gw->cfg.venue == TW_GW_VENUE_SPOT)
+        gw->subscribed = 0; /* USD-M: the user-data stream's own connection says */
     gw->sub_id = 0;
     tw_gw_lose_inflight(gw, "connection lost with the request in flight");
     gw->local.last_error = err;
@@ -149,10 +158,11 @@ void tw_gw_on_close(tw_gateway_t *gw, int err)
 
 void tw_gw_timers(tw_gateway_t *gw, int64_t now)
 {
+    tw_gw_user_timers(gw, now);
     if (gw->scheduled && now >= gw->next_attempt_ns)
         attempt_open(gw, now);
     if (gw->open && !gw->closing) {
-        if (!gw->subscribed && !gw->sub_id && !gw->halted)
+        if (gw->cfg.venue == TW_GW_VENUE_SPOT && !gw->subscribed && !gw->sub_id && !gw->halted)
             subscribe(gw, now); /* the stream ended (eventStreamTerminated): subscribe again */
         else if (gw->sub_id && now >= gw->sub_deadline_ns)
             close_conn(gw);
@@ -203,9 +213,10 @@ static void stop_conn(tw_gateway_t *gw)
     int64_t end = tw_mono_ns() + STOP_DRAIN_NS;
     gw->scheduled = 0;
     close_conn(gw);
+    tw_gw_user_stop(gw);
     tw_conn_stats_t st;
     tw_conn_get_stats(gw->conn, &st);
-    while (st.state != TW_CONN_CLOSED && tw_mono_ns() < end) {
+    while ((st.state != TW_CONN_CLOSED || !tw_gw_user_closed(gw)) && tw_mono_ns() < end) {
         if (!poll_ok(tw_loop_poll(gw->loop, POLL_BLOCK_NS)))
             break;
         tw_conn_get_stats(gw->conn, &st);

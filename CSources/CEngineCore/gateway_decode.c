@@ -123,6 +123,7 @@ int tw_gw_order_decode(const char *s, size_t n, int pe, int qe, tw_gw_order_t *o
     const char *k;
     size_t kl;
     uint64_t u;
+    int gtx = 0;
     tw_json_init(&j, s, n);
     int r = tw_json_object_begin(&j);
     while (r == 0 && (r = tw_json_next_key(&j, &k, &kl)) == 1) {
@@ -146,7 +147,7 @@ int tw_gw_order_decode(const char *s, size_t n, int pe, int qe, tw_gw_order_t *o
         } else if (KEY_IS(k, kl, "executedQty")) {
             r = read_str(&j, &ex);
             o->has |= GW_HAS_EXECUTED;
-        } else if (KEY_IS(k, kl, "cummulativeQuoteQty")) {
+        } else if (KEY_IS(k, kl, "cummulativeQuoteQty") || KEY_IS(k, kl, "cumQuote")) { /* spot, USD-M */
             r = read_str(&j, &cq);
         } else if (KEY_IS(k, kl, "status")) {
             r = read_str(&j, &v);
@@ -161,6 +162,7 @@ int tw_gw_order_decode(const char *s, size_t n, int pe, int qe, tw_gw_order_t *o
         } else if (KEY_IS(k, kl, "timeInForce")) {
             r = read_str(&j, &v);
             o->tif = tif_of(v);
+            gtx = KEY_IS(v.s, v.n, "GTX");
         } else {
             r = tw_json_skip(&j);
         }
@@ -173,5 +175,7 @@ int tw_gw_order_decode(const char *s, size_t n, int pe, int qe, tw_gw_order_t *o
         (r = decimal(ex, qe, &o->executed_qty)) < 0)
         return r;
     o->cum_quote = quote_of(cq, pe, qe);
+    if (gtx && o->type == TW_ORDER_LIMIT) /* USD-M's post-only LIMIT is our LIMIT_MAKER */
+        o->type = TW_ORDER_LIMIT_MAKER;
     return 0;
 }

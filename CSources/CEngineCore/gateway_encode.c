@@ -12,6 +12,11 @@
  * sort, no allocation, no printf. Prices and quantities are written from
  * their mantissas at the instrument's exponents ("64000.00" for 6400000 at
  * -2): no floating point anywhere, so what is signed is what was meant.
+ *
+ * USD-M futures (/ws-fapi/v1) signs the same way; its order.place adds
+ * positionSide=BOTH (one-way mode) and reduceOnly=true when the command says
+ * so, and has no LIMIT_MAKER type: a post-only order is LIMIT with
+ * timeInForce GTX. order.cancel and order.status take the spot params.
  */
 #include <errno.h>
 #include <string.h>
@@ -25,7 +30,7 @@ typedef struct param {
     uint32_t number;           /* a JSON number, not a string */
 } param_t;
 
-enum { MAX_PARAMS = 12 };
+enum { MAX_PARAMS = 16 };
 
 typedef struct out {
     char *p;
@@ -172,9 +177,50 @@ static const char *tif_name(uint8_t t)
     return t == TW_TIF_GTC ? "GTC" : t == TW_TIF_IOC ? "IOC" : t == TW_TIF_FOK ? "FOK" : NULL;
 }
 
+/* USD-M order.place: LIMIT_MAKER goes as LIMIT + GTX. */
+static int encode_place_usdm(tw_gw_encoder_t *enc, const tw_command_t *cmd, uint64_t id, int64_t ts_ms, char *out,
+                             size_t cap)
+{
+    const char *side = side_name(cmd->side), *tif = tif_name(cmd->tif);
+    int market = cmd->order_type == TW_ORDER_MARKET, maker = cmd->order_type == TW_ORDER_LIMIT_MAKER;
+    if (maker)
+        tif = "GTX";
+    if (cmd->instrument >= enc->ninst || !side || cmd->quantity <= 0 || ts_ms < 0 ||
+        !tw_gw_client_id_ok(cmd->client_order_id) || !(market || maker || cmd->order_type == TW_ORDER_LIMIT) ||
+        (!market && (cmd->price <= 0 || !tif)))
+        return -EINVAL;
+    const tw_gateway_instrument_t *in = &enc->inst[cmd->instrument];
+    nums_t nb;
+    int npx = market ? 0 : tw_gw_decimal(nb.px, sizeof(nb.px), cmd->price, in->price_exponent);
+    int nq = tw_gw_decimal(nb.qty, sizeof(nb.qty), cmd->quantity, in->qty_exponent);
+    if (npx < 0 || nq < 0)
+        return -EINVAL;
+    param_t pv[MAX_PARAMS];
+    int np = 0;
+    pv[np++] = key_param(enc);
+    pv[np++] = lit("newClientOrderId", cmd->client_order_id);
+    pv[np++] = lit("newOrderRespType", "RESULT");
+    pv[np++] = lit("positionSide", "BOTH");
+    if (!market)
+        pv[np++] = span("price", nb.px, (size_t)npx, 0);
+    pv[np++] = span("quantity", nb.qty, (size_t)nq, 0);
+    pv[np++] = number("recvWindow", enc->recv_window_ms, nb.rw, sizeof(nb.rw));
+    if (cmd->flags & TW_CMD_FLAG_REDUCE_ONLY)
+        pv[np++] = lit("reduceOnly", "true");
+    pv[np++] = lit("side", side);
+    pv[np++] = lit("symbol", in->symbol);
+    if (!market)
+        pv[np++] = lit("timeInForce", tif);
+    pv[np++] = number("timestamp", (uint64_t)ts_ms, nb.ts, sizeof(nb.ts));
+    pv[np++] = lit("type", market ? "MARKET" : "LIMIT");
+    return finish(enc, "order.place", id, pv, np, out, cap);
+}
+
 int tw_gw_encode_place(tw_gw_encoder_t *enc, const tw_command_t *cmd, uint64_t id, int64_t ts_ms, char *out,
                        size_t cap)
 {
+    if (enc->venue == TW_GW_VENUE_USDM)
+        return encode_place_usdm(enc, cmd, id, ts_ms, out, cap);
     const char *side = side_name(cmd->side), *type = type_name(cmd->order_type), *tif = tif_name(cmd->tif);
     if (cmd->instrument >= enc->ninst || !side || !type || cmd->quantity <= 0 || ts_ms < 0 ||
         !tw_gw_client_id_ok(cmd->client_order_id))

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Binance user-data events (executionReport, outboundAccountPosition,
- * balanceUpdate), decoded on the gateway thread straight to exec journal
+ * balanceUpdate; the kind of USD-M's too, decoded in gateway_fevents.c), decoded on the gateway thread straight to exec journal
  * records. Each decoder walks its object once, keeping decimals as spans
  * until the symbol (and so the exponents) is known; a report missing a
  * required field is refused, never journaled with a zero, and a fill is
@@ -30,6 +30,12 @@ int tw_gw_event_kind(const char *s, size_t n)
             return TW_GW_EV_ACCOUNT;
         if (KEY_IS(v.s, v.n, "eventStreamTerminated"))
             return TW_GW_EV_TERMINATED;
+        if (KEY_IS(v.s, v.n, "ORDER_TRADE_UPDATE"))
+            return TW_GW_EV_FUT_ORDER;
+        if (KEY_IS(v.s, v.n, "ACCOUNT_UPDATE"))
+            return TW_GW_EV_FUT_ACCOUNT;
+        if (KEY_IS(v.s, v.n, "listenKeyExpired"))
+            return TW_GW_EV_KEY_EXPIRED;
         return KEY_IS(v.s, v.n, "balanceUpdate") ? TW_GW_EV_BALANCE : TW_GW_EV_UNKNOWN;
     }
     return r < 0 ? r : TW_GW_EV_UNKNOWN;

@@ -6,9 +6,12 @@
  *   gateway_encode.c  signed WebSocket API requests into fixed buffers
  *   gateway_decode.c  answers (envelope, order results) to fixed point
  *   gateway_events.c  user-data events to exec journal records
+ *   gateway_fevents.c USD-M futures user-data events (ORDER_TRADE_UPDATE,
+ *                     ACCOUNT_UPDATE, listenKeyExpired) to the same records
  * and the thread itself (gateway.c: setup, queue, status; gateway_run.c:
  * requests and their slots; gateway_answer.c: answers and events into the
- * journal; gateway_conn.c: the connection's life and the loop).
+ * journal; gateway_conn.c: the connection's life and the loop; gateway_user.c:
+ * the USD-M user-data stream's connection and its listenKey).
  *
  * Test entries drive a gateway with no network: tw_gateway_test_create()
  * builds one without resolve, TLS, io_uring or socket; what it would send
@@ -53,6 +56,7 @@ typedef struct tw_gw_encoder {
     const tw_gateway_instrument_t *inst;
     uint32_t ninst;
     uint32_t recv_window_ms;
+    uint32_t venue;            /* tw_gw_venue_t: which params order.place takes */
     uint32_t key_len;
     char key[GW_KEY_MAX];
     char query[GW_QUERY_MAX];  /* the signed payload of the last request */
@@ -115,7 +119,8 @@ typedef struct tw_gw_order {
 
 enum { GW_HAS_ORDER_ID = 1, GW_HAS_STATE = 2, GW_HAS_EXECUTED = 4 };
 
-/* Decodes one result object at the instrument's exponents. 0, -EBADMSG, -ERANGE, -EINVAL, -ENODATA (no orderId). */
+/* Decodes one result object at the instrument's exponents (spot, and USD-M: cumQuote, updateTime, GTX as
+ * LIMIT_MAKER). 0, -EBADMSG, -ERANGE, -EINVAL, -ENODATA (no orderId). */
 int tw_gw_order_decode(const char *s, size_t n, int price_exp, int qty_exp, tw_gw_order_t *o);
 
 typedef enum tw_gw_event_kind {
@@ -124,6 +129,9 @@ typedef enum tw_gw_event_kind {
     TW_GW_EV_ACCOUNT = 2,
     TW_GW_EV_BALANCE = 3,
     TW_GW_EV_TERMINATED = 4,   /* eventStreamTerminated: the subscription ended */
+    TW_GW_EV_FUT_ORDER = 5,    /* USD-M ORDER_TRADE_UPDATE */
+    TW_GW_EV_FUT_ACCOUNT = 6,  /* USD-M ACCOUNT_UPDATE */
+    TW_GW_EV_KEY_EXPIRED = 7,  /* USD-M listenKeyExpired */
 } tw_gw_event_kind_t;
 
 /* The kind of an event object (its "e"), or -EBADMSG. */
@@ -142,6 +150,35 @@ int tw_gw_account_decode(const char *s, size_t n, tw_exec_balance_t *out, uint32
 
 /* balanceUpdate: one balance with delta. 0 or -errno. */
 int tw_gw_balance_decode(const char *s, size_t n, tw_exec_balance_t *out);
+
+/*
+ * USD-M ORDER_TRADE_UPDATE into rep, as tw_gw_exec_decode (same returns).
+ * x: NEW → ACK, TRADE → PARTIAL_FILL / FILL (by X), CANCELED, EXPIRED,
+ * REJECTED, CALCULATED (a liquidation fill) → PARTIAL_FILL / FILL with text
+ * "liquidation", AMENDMENT (price or quantity modified) → STATUS.
+ */
+int tw_gw_fut_order_decode(const char *s, size_t n, const tw_gateway_instrument_t *inst, uint32_t ninst,
+                           tw_exec_report_t *rep, uint16_t *type, uint32_t *instrument);
+
+/* Where tw_gw_fut_account_decode hands each record (NULL sinks: validate only). */
+typedef struct tw_gw_account_sink {
+    void (*balance)(void *user, tw_exec_balance_t *b);
+    void (*position)(void *user, uint32_t instrument, tw_exec_position_t *p);
+    void *user;
+} tw_gw_account_sink_t;
+
+/*
+ * USD-M ACCOUNT_UPDATE: each balance of a.B (free = wb, locked = wb - cw,
+ * delta = bc, at -8), then each position of a.P whose symbol is in the table
+ * and whose side is BOTH (one-way mode, what the gateway trades): amount pa at
+ * the quantity exponent (exact), entry price ep at the price exponent and
+ * unrealized up at -8 (both averages, rounded half away from zero). The whole
+ * message is checked before anything is handed over, so a bad entry
+ * journals nothing. The number of records handed over, or -EBADMSG / -ERANGE
+ * / -ENODATA.
+ */
+int tw_gw_fut_account_decode(const char *s, size_t n, const tw_gateway_instrument_t *inst, uint32_t ninst,
+                             const tw_gw_account_sink_t *sink);
 
 /* The venue's order status word ("PARTIALLY_FILLED") as a tw_order_state_t; TW_OS_NONE when unknown. */
 uint8_t tw_gw_order_state(const char *s, size_t n);
@@ -180,6 +217,26 @@ struct gw_queue {
     uint64_t mask;
 };
 
+/* USD-M: the user-data stream's connection and the listenKey it is opened with. */
+enum { GW_USER_PATH_MAX = 256 };
+
+struct gw_user {
+    tw_conn_t *conn;           /* made on the first key, made again on each key change; NULL in a test gateway */
+    struct sockaddr_storage addr;
+    socklen_t addr_len;
+    uint32_t open, closing, scheduled, healthy, attempts;
+    uint32_t rebuild;          /* the key changed: make the connection anew once closed */
+    uint32_t expired;          /* listenKeyExpired: stay closed until a key is set */
+    uint32_t active;           /* opened and its on_close not yet run */
+    int64_t next_attempt_ns, opened_ns;
+    uint64_t key_seen;         /* key_seq last taken */
+    char key[TW_GW_LISTEN_KEY_MAX]; /* the thread's copy: the key in use ("" none) */
+    char path[GW_USER_PATH_MAX];
+    /* Written by tw_gateway_set_listen_key (any thread), read by ours: a seqlock. */
+    uint64_t key_seq;          /* odd while written; CAS from even by the writer */
+    uint64_t key_words[TW_GW_LISTEN_KEY_MAX / 8];
+};
+
 struct tw_gateway {
     tw_gateway_config_t cfg;
     tw_gw_encoder_t enc;
@@ -201,7 +258,8 @@ struct tw_gateway {
     int64_t next_attempt_ns, opened_ns;
     uint64_t rng;
     int event_fd;
-    char *host, *path;
+    char *host, *path, *user_host, *user_path;
+    struct gw_user user;
     tw_gateway_instrument_t *inst;
     tw_loop_t *loop;
     tw_tls_t *tls;
@@ -209,6 +267,7 @@ struct tw_gateway {
     struct sockaddr_storage addr;
     socklen_t addr_len;
     tw_exec_balance_t balances[GW_BALANCES_MAX];
+    int64_t event_recv_ns;     /* the event being decoded (its records' recv_ns) */
     char out[GW_REQ_MAX];      /* the request being sent */
     char *capture;             /* test gateway: what would have been sent, NUL-separated */
     size_t capture_len, capture_cap;
@@ -248,6 +307,17 @@ void tw_gw_timers(tw_gateway_t *gw, int64_t now_ns);
 void tw_gw_halt(tw_gateway_t *gw, int32_t code, const char *msg, size_t len);
 void tw_gw_publish_status(tw_gateway_t *gw);
 void *tw_gw_thread(void *arg);
+
+/* gateway_user.c: the USD-M user-data stream (thread only). */
+int tw_gw_user_setup(tw_gateway_t *gw);  /* create: resolves user_host (blocking, setup time) */
+void tw_gw_user_timers(tw_gateway_t *gw, int64_t now_ns); /* key changes, reconnects, heartbeat, lifetime */
+void tw_gw_user_on_open(tw_gateway_t *gw);
+void tw_gw_user_on_close(tw_gateway_t *gw, int err);
+void tw_gw_user_expired(tw_gateway_t *gw); /* listenKeyExpired: closed until a new key */
+void tw_gw_user_stop(tw_gateway_t *gw);  /* starts closing (the thread's stop) */
+int tw_gw_user_closed(const tw_gateway_t *gw);
+/* gateway_answer.c: one message of the user-data stream (a bare event object). */
+void tw_gw_on_user_message(tw_gateway_t *gw, const char *s, size_t n, int64_t recv_ns);
 
 /* gateway.c: the consumer side of the queue (thread only): 1 with *req filled, 0 when empty. */
 int tw_gw_queue_pop(tw_gateway_t *gw, tw_gw_request_t *req);

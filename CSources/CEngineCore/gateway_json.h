@@ -101,6 +101,17 @@ static inline uint8_t tif_of(sp_t v)
     return KEY_IS(v.s, v.n, "FOK") ? TW_TIF_FOK : 0;
 }
 
+/* The index of the instrument named v: 1 with *out set, 0 when not in the table. */
+static inline int symbol_index(sp_t v, const tw_gateway_instrument_t *inst, uint32_t ninst, uint32_t *out)
+{
+    for (uint32_t i = 0; i < ninst; i++)
+        if (strnlen(inst[i].symbol, TW_SYMBOL_MAX) == v.n && memcmp(inst[i].symbol, v.s, v.n) == 0) {
+            *out = i;
+            return 1;
+        }
+    return 0;
+}
+
 /* Quote amounts are at price + quantity exponent; one that does not fit is left 0 (informational). */
 static inline int64_t quote_of(sp_t v, int pe, int qe)
 {

@@ -228,6 +228,10 @@ void tw_gw_handle_request(tw_gateway_t *gw, const tw_gw_request_t *req, int64_t 
     int code = cmd.instrument < gw->cfg.instrument_count ? refuse(gw, req->kind, &why) : TW_REJ_MALFORMED;
     if (code == TW_REJ_MALFORMED)
         why = "unknown instrument";
+    if (req->kind == TW_GW_CANCEL_ALL && gw->cfg.venue == TW_GW_VENUE_USDM) {
+        code = TW_REJ_MALFORMED; /* the engine knows its open orders: it cancels them one by one */
+        why = "no cancel-all on the USD-M WebSocket API: cancel each order";
+    }
     if (code == TW_REJ_GATEWAY && req->kind == TW_GW_STATUS && gw->nfree) { /* asked once connected */
         struct gw_slot *s = slot_take(gw, TW_GW_STATUS, &cmd, req->producer);
         s->state = SLOT_NEED_STATUS;

@@ -9,7 +9,17 @@
  * request timeout the gateway journals UNKNOWN and asks order.status, which
  * the peer answers FILLED; then the peer cuts TCP without a close frame.
  * Session 2: the gateway reconnects by itself and subscribes again; a stop
- * closes it cleanly. Every wait below polls a condition under a deadline.
+ * closes it cleanly.
+ *
+ * USD-M (the same peer in futures mode, one listening port for both paths,
+ * like the sim): the gateway opens /ws-fapi/v1 and sends no subscription;
+ * the test hands it a listenKey as Swift would, and the gateway opens the
+ * user-data stream at /fstream/ws/<key>. A reduce-only order is placed
+ * (positionSide BOTH), answered the futures way (ACK), and filled on the
+ * stream (ORDER_TRADE_UPDATE → FILL, ACCOUNT_UPDATE → BALANCE + POSITION);
+ * then the stream says listenKeyExpired and goes away, the status says so,
+ * a new key is set, and the stream opens again on it. A stop closes both.
+ * Every wait below polls a condition under a deadline.
  * Exits 77 (SKIP) when the kernel refuses io_uring.
  */
 #define _GNU_SOURCE
@@ -98,7 +108,8 @@ static int read_frame(int fd, char *out, size_t cap)
     return h[0] & 0x0F;
 }
 
-static int handshake(int fd)
+/* The upgrade of a request for exactly path (query strings included). */
+static int handshake(int fd, const char *path)
 {
     char req[8192];
     size_t n = 0;
@@ -110,7 +121,8 @@ static int handshake(int fd)
     }
     req[n] = 0;
     char *key = strcasestr(req, "Sec-WebSocket-Key:"), accept[29], resp[256];
-    if (strncmp(req, "GET /ws-api/v3 ", 15) != 0 || key == NULL)
+    size_t pl = strlen(path);
+    if (strncmp(req, "GET ", 4) != 0 || strncmp(req + 4, path, pl) != 0 || req[4 + pl] != ' ' || key == NULL)
         return -1;
     for (key += 18; *key == ' '; key++) {
     }
@@ -121,13 +133,13 @@ static int handshake(int fd)
     return write_all(fd, resp, (size_t)len);
 }
 
-static int accept_one(peer_t *p)
+static int accept_one(peer_t *p, const char *path)
 {
     struct pollfd pf = {.fd = p->lfd, .events = POLLIN};
     if (poll(&pf, 1, 20000) != 1)
         return -1;
     int fd = accept(p->lfd, NULL, NULL);
-    if (fd >= 0 && handshake(fd) < 0) {
+    if (fd >= 0 && handshake(fd, path) < 0) {
         close(fd);
         return -1;
     }
@@ -187,11 +199,11 @@ static int session1(int fd, peer_t *p)
 static void *peer_main(void *arg)
 {
     peer_t *p = arg;
-    int fd = accept_one(p);
+    int fd = accept_one(p, "/ws-api/v3");
     if (fd < 0 || session1(fd, p) < 0)
         goto fail;
     close(fd); /* no close frame: the gateway must notice and reconnect */
-    if ((fd = accept_one(p)) < 0 || subscribe(fd) < 0)
+    if ((fd = accept_one(p, "/ws-api/v3")) < 0 || subscribe(fd) < 0)
         goto fail;
     __atomic_store_n(&p->step, 2, __ATOMIC_RELEASE);
     char b[4096];
@@ -207,6 +219,83 @@ fail:
     __atomic_store_n(&p->failed, 1, __ATOMIC_RELEASE); /* read by main */
     if (fd >= 0)
         close(fd);
+    return NULL;
+}
+
+/* ------------------------------------------------------------- USD-M -- */
+
+static const char *OTU_FILL =
+    "{\"e\":\"ORDER_TRADE_UPDATE\",\"E\":1700000000300,\"T\":1700000000299,\"o\":{\"s\":\"BTCUSDT\",\"c\":"
+    "\"A\",\"S\":\"SELL\",\"o\":\"LIMIT\",\"f\":\"GTC\",\"q\":\"0.002\",\"p\":\"64321.5\",\"ap\":\"64321.5\","
+    "\"sp\":\"0\",\"x\":\"TRADE\",\"X\":\"FILLED\",\"i\":201,\"l\":\"0.002\",\"z\":\"0.002\",\"L\":"
+    "\"64321.5\",\"N\":\"USDT\",\"n\":\"0.05145720\",\"T\":1700000000299,\"t\":9,\"b\":\"0\",\"a\":\"0\","
+    "\"m\":false,\"R\":true,\"wt\":\"CONTRACT_PRICE\",\"ot\":\"LIMIT\",\"ps\":\"BOTH\",\"cp\":false,"
+    "\"rp\":\"1.2\"}}";
+
+static const char *ACCOUNT =
+    "{\"e\":\"ACCOUNT_UPDATE\",\"E\":1700000000301,\"T\":1700000000299,\"a\":{\"m\":\"ORDER\",\"B\":[{\"a\":"
+    "\"USDT\",\"wb\":\"1001.14854280\",\"cw\":\"1001.14854280\",\"bc\":\"0\"}],\"P\":[{\"s\":\"BTCUSDT\","
+    "\"pa\":\"0.000\",\"ep\":\"0.0\",\"bep\":\"0\",\"cr\":\"1.2\",\"up\":\"0\",\"mt\":\"cross\",\"iw\":\"0\","
+    "\"ps\":\"BOTH\"}]}}";
+
+/* Echoes the gateway's close frame (its stop). */
+static void echo_close(int fd)
+{
+    char b[4096];
+    if (fd >= 0 && read_frame(fd, b, sizeof(b)) == TW_WS_CLOSE) {
+        uint8_t code[2] = {0x03, 0xE8}, frame[16];
+        int len = tw_ws_frame_encode(frame, sizeof(frame), TW_WS_CLOSE, 1, code, 2, 0, 0);
+        write_all(fd, frame, (size_t)len);
+    }
+}
+
+static int usdm_order(int api, int user)
+{
+    char b[4096], id[32], m[1024];
+    if (read_frame(api, b, sizeof(b)) != TW_WS_TEXT || !strstr(b, "\"method\":\"order.place\"") ||
+        !strstr(b, "\"positionSide\":\"BOTH\"") || !strstr(b, "\"reduceOnly\":\"true\"") ||
+        !strstr(b, "\"price\":\"64321.5\"") || !strstr(b, "\"quantity\":\"0.002\""))
+        return -1;
+    const char *p = strstr(b, "\"id\":\"");
+    snprintf(id, sizeof(id), "%.*s", p ? (int)strcspn(p + 6, "\"") : 0, p ? p + 6 : "");
+    snprintf(m, sizeof(m), "{\"id\":\"%s\",\"status\":200,\"result\":{\"orderId\":201,\"symbol\":\"BTCUSDT\","
+                           "\"status\":\"NEW\",\"clientOrderId\":\"A\",\"price\":\"64321.5\",\"avgPrice\":\"0.0\","
+                           "\"origQty\":\"0.002\",\"executedQty\":\"0.000\",\"cumQuote\":\"0.0\",\"timeInForce\":"
+                           "\"GTC\",\"type\":\"LIMIT\",\"reduceOnly\":true,\"side\":\"SELL\",\"positionSide\":"
+                           "\"BOTH\",\"updateTime\":1700000000200},\"rateLimits\":[]}",
+             id);
+    return send_text(api, m) < 0 || send_text(user, OTU_FILL) < 0 || send_text(user, ACCOUNT) < 0 ? -1 : 0;
+}
+
+static void *peer_usdm(void *arg)
+{
+    peer_t *p = arg;
+    int api = accept_one(p, "/ws-fapi/v1"), user = -1;
+    if (api < 0 || (user = accept_one(p, "/fstream/ws/key1")) < 0)
+        goto fail;
+    __atomic_store_n(&p->step, 1, __ATOMIC_RELEASE); /* read by main */
+    if (usdm_order(api, user) < 0)
+        goto fail;
+    __atomic_store_n(&p->step, 2, __ATOMIC_RELEASE);
+    if (send_text(user, "{\"e\":\"listenKeyExpired\",\"E\":1700000000400,\"listenKey\":\"key1\"}") < 0)
+        goto fail;
+    echo_close(user); /* the gateway closes the expired stream itself */
+    close(user);
+    if ((user = accept_one(p, "/fstream/ws/key2")) < 0)
+        goto fail;
+    __atomic_store_n(&p->step, 3, __ATOMIC_RELEASE);
+    echo_close(api);
+    echo_close(user);
+    close(api);
+    close(user);
+    return NULL;
+fail:
+    fprintf(stderr, "usdm peer: script broken at step %d\n", __atomic_load_n(&p->step, __ATOMIC_RELAXED));
+    __atomic_store_n(&p->failed, 1, __ATOMIC_RELEASE); /* read by main */
+    if (api >= 0)
+        close(api);
+    if (user >= 0)
+        close(user);
     return NULL;
 }
 
@@ -276,6 +365,98 @@ static void place(tw_gateway_t *gw, uint64_t command_id, const char *cid)
     CHECK_EQ(tw_gateway_submit(gw, &r), 0);
 }
 
+/* The first record of type (any command), or -1 by the deadline. */
+static int wait_type(journal_t *j, const peer_t *p, uint16_t type)
+{
+    for (int64_t end = ms_now() + 10000; ms_now() < end && !__atomic_load_n(&p->failed, __ATOMIC_ACQUIRE);) {
+        drain(j);
+        for (int i = 0; i < j->n; i++)
+            if (j->types[i] == type)
+                return i;
+        usleep(1000);
+    }
+    return -1;
+}
+
+/* Waits until the user-data stream is up (subscribed) after `connects` opens, or says it expired. */
+static int wait_user(const tw_gateway_t *gw, const peer_t *p, uint64_t connects, int expired)
+{
+    tw_gateway_status_t st;
+    for (int64_t end = ms_now() + 10000; ms_now() < end && !__atomic_load_n(&p->failed, __ATOMIC_ACQUIRE);) {
+        if (tw_gateway_get_status(gw, &st) == 0 && st.connected &&
+            (expired ? st.listen_key_expired && !st.subscribed : st.subscribed && st.user_connects == connects))
+            return 0;
+        usleep(1000);
+    }
+    return -1;
+}
+
+static void run_usdm(void)
+{
+    char name[32];
+    snprintf(name, sizeof(name), "e2egf%ld", (long)getpid());
+    tw_shm_t exec, stats;
+    int r = tw_shm_create(name, TW_SEG_EXEC, tw_exec_region_size(256), 1, &exec);
+    r = r ? r : tw_exec_init(&exec, 256, 16);
+    r = r ? r : tw_shm_commit(&exec);
+    r = r ? r : tw_shm_create(name, TW_SEG_STATS, tw_stats_region_size(1), 1, &stats);
+    r = r ? r : tw_stats_init(&stats, 1);
+    r = r ? r : tw_shm_commit(&stats);
+    tw_shm_unlink(name, TW_SEG_EXEC);
+    tw_shm_unlink(name, TW_SEG_STATS);
+    static journal_t j;
+    peer_t p = {.lfd = -1};
+    uint16_t port = 0;
+    if (r != 0 || tw_ring_cursor_init(&j.cur, exec.base, 1) != 0 || (p.lfd = listen_loopback(&port)) < 0) {
+        CHECK(!"usdm setup");
+        return;
+    }
+    static const tw_gateway_instrument_t inst[1] = {{.symbol = "BTCUSDT", .price_exponent = -1, .qty_exponent = -3}};
+    tw_gateway_config_t c = tw_gateway_config_defaults_for(TW_GW_VENUE_USDM);
+    c.host = "127.0.0.1", c.port = port, c.tls = 0, c.user_tls = 0, c.user_path = "/fstream/ws/";
+    c.api_key = "KEY", c.api_secret = "SECRET", c.instruments = inst, c.instrument_count = 1;
+    c.reconnect_base_ms = 20, c.reconnect_max_ms = 100;
+    tw_gateway_t *gw = NULL;
+    CHECK_EQ(tw_gateway_create(&c, exec.base, stats.base, &gw), 0);
+    if (!gw)
+        return;
+    pthread_t t;
+    pthread_create(&t, NULL, peer_usdm, &p);
+    CHECK_EQ(tw_gateway_start(gw), 0);
+    CHECK_EQ(tw_gateway_set_listen_key(gw, "key1"), 0); /* as Swift's keeper would, from its own thread */
+    CHECK_EQ(wait_user(gw, &p, 1, 0), 0);
+    tw_gw_request_t req;
+    memset(&req, 0, sizeof(req));
+    req.kind = TW_GW_PLACE;
+    req.cmd = (tw_command_t){.command_id = 1, .instrument = 0, .side = TW_SIDE_SELL, .order_type = TW_ORDER_LIMIT,
+                             .tif = TW_TIF_GTC, .price = 643215, .quantity = 2, .flags = TW_CMD_FLAG_REDUCE_ONLY};
+    snprintf(req.cmd.client_order_id, sizeof(req.cmd.client_order_id), "A");
+    CHECK_EQ(tw_gateway_submit(gw, &req), 0);
+    int i = wait_rec(&j, &p, TW_EXEC_ACK, 1, TW_OS_NEW);
+    CHECK(i >= 0 && j.reps[i].venue_order_id == 201);
+    i = wait_rec(&j, &p, TW_EXEC_FILL, 0, TW_OS_FILLED);
+    CHECK(i >= 0 && j.reps[i].quantity == 2 && j.reps[i].price == 643215 && j.reps[i].fee == 5145720 &&
+          (j.reps[i].flags & TW_EXEC_FLAG_STREAM) && strcmp(j.reps[i].client_order_id, "A") == 0);
+    CHECK(wait_type(&j, &p, TW_EXEC_BALANCE) >= 0);
+    i = wait_type(&j, &p, TW_EXEC_POSITION);
+    tw_exec_position_t pos;
+    memcpy(&pos, i >= 0 ? (const void *)&j.reps[i] : (const void *)&j.reps[0], sizeof(pos));
+    CHECK(i >= 0 && pos.amount == 0 && pos.venue_ns == 1700000000299LL * 1000000);
+    CHECK_EQ(wait_user(gw, &p, 1, 1), 0); /* listenKeyExpired: the status says so */
+    CHECK_EQ(tw_gateway_set_listen_key(gw, "key2"), 0);
+    CHECK_EQ(wait_user(gw, &p, 2, 0), 0);
+    tw_gateway_status_t st;
+    CHECK(tw_gateway_get_status(gw, &st) == 0 && !st.listen_key_expired && st.reconnects == 0);
+    tw_gateway_stop(gw);
+    CHECK_EQ(tw_gateway_join(gw), 0);
+    pthread_join(t, NULL);
+    CHECK(!__atomic_load_n(&p.failed, __ATOMIC_ACQUIRE));
+    tw_gateway_destroy(gw);
+    tw_shm_detach(&exec);
+    tw_shm_detach(&stats);
+    close(p.lfd);
+}
+
 int main(void)
 {
     char name[32];
@@ -335,6 +516,7 @@ int main(void)
     tw_shm_detach(&exec);
     tw_shm_detach(&stats);
     close(p.lfd);
+    run_usdm();
     printf("e2e_gateway: %d checks, %d failed\n", cfeed_checks, cfeed_failures);
     return cfeed_failures ? 1 : 0;
 }

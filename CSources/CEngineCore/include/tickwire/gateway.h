@@ -47,6 +47,30 @@
  *              answer: one HALT record (LOCAL, reason in text); from then on
  *              PLACE requests are refused (TW_REJ_HALTED) and the status says
  *              halted. Cancels and status queries are still sent.
+ * USD-M futures (venue TW_GW_VENUE_USDM): requests go to the WebSocket API
+ * at /ws-fapi/v1 (order.place with positionSide BOTH, reduceOnly when the
+ * command carries TW_CMD_FLAG_REDUCE_ONLY, LIMIT_MAKER sent as LIMIT + GTX;
+ * order.cancel; order.status). That API has no cancel-all: CANCEL_ALL is
+ * answered CANCEL_REJECT LOCAL (TW_REJ_MALFORMED) at once, so the engine
+ * cancels order by order. User data is not a subscription but a second
+ * connection, to user_host:user_port at user_path + the listenKey that
+ * Swift obtains and keeps alive over REST and hands over with
+ * tw_gateway_set_listen_key; "subscribed" then means that connection is
+ * open. Orders (and the status queries of UNKNOWN requests) wait for both
+ * connections, as on spot. Events on it:
+ *              ORDER_TRADE_UPDATE: the same reports as executionReport
+ *              (x NEW → ACK, TRADE → PARTIAL_FILL / FILL, CANCELED,
+ *              EXPIRED, CALCULATED (liquidation) → FILL / PARTIAL_FILL with
+ *              text "liquidation", AMENDMENT → STATUS), STREAM flag.
+ *              ACCOUNT_UPDATE: one tw_exec_balance_t per asset (free =
+ *              wallet balance wb, locked = wb - cross wallet cw (the part
+ *              held by isolated positions), delta = balance change bc), then
+ *              one tw_exec_position_t per position of a known symbol (slot
+ *              instrument = its index; amount at its quantity exponent,
+ *              entry price at its price exponent, unrealized at -8).
+ *              listenKeyExpired: status listen_key_expired = 1 (Swift makes
+ *              a new key); the connection is closed and not reopened until
+ *              a new key is set.
  * Counters: TW_CTR_GW_SENT (requests handed to the socket), _ANSWERS,
  * _EVENTS (user-data events journaled), _MALFORMED (messages that did not
  * decode); histograms TW_HIST_ORDER_ENCODE (request dequeued → bytes handed
@@ -78,6 +102,14 @@ enum {
     TW_GW_TEXT_MAX = 96,
 };
 
+/* Which venue protocol the gateway speaks (tw_gateway_config_t.venue). */
+typedef enum tw_gw_venue {
+    TW_GW_VENUE_SPOT = 0,      /* Binance spot WebSocket API /ws-api/v3, user data subscribed on it */
+    TW_GW_VENUE_USDM = 1,      /* Binance USD-M futures WebSocket API /ws-fapi/v1, user data on a listenKey stream */
+} tw_gw_venue_t;
+
+enum { TW_GW_LISTEN_KEY_MAX = 128 }; /* longest listenKey taken (Binance's are 64 characters) */
+
 typedef enum tw_gw_wait {
     TW_GW_WAIT_BLOCK = 0,      /* sleep in io_uring, woken by completions, requests (eventfd) or timers */
     TW_GW_WAIT_SPIN = 1,       /* busy-poll the ring and the queue: lowest latency, owns the core */
@@ -97,7 +129,7 @@ typedef struct tw_gateway_config {
     uint16_t tls;              /* wss [1] */
     int32_t verify;            /* certificate checks [1]; 0 only for loopback */
     const char *ca_file;       /* NULL: system CAs */
-    const char *path;          /* ["/ws-api/v3"] */
+    const char *path;          /* ["/ws-api/v3"; USD-M "/ws-fapi/v1"]; NULL: the venue's */
     const char *api_key;       /* sent as apiKey; copied */
     const char *api_secret;    /* HMAC key; only its HMAC states are kept */
     int32_t cpu;               /* pin here; -1: no pinning [-1] */
@@ -106,18 +138,27 @@ typedef struct tw_gateway_config {
     uint32_t request_timeout_ms; /* no answer by then: UNKNOWN, then order.status [5000] */
     uint32_t reconnect_base_ms;  /* [1000] */
     uint32_t reconnect_max_ms;   /* [60000] */
-    uint32_t heartbeat_ms;     /* silence before the connection is presumed dead [60000] */
+    uint32_t heartbeat_ms;     /* silence before a connection is presumed dead [60000; USD-M, whose
+                                  servers ping every 3 min, 200000] */
     uint32_t lifetime_s;       /* reconnect before this age (Binance cuts at 24 h) [23 h 50 min] */
     uint32_t inflight_slots;   /* requests awaiting an answer, at most 65535 [256] */
     uint32_t queue_slots;      /* private queue, a power of two [1024] */
     uint64_t seed;             /* jitter, WebSocket masks */
     const tw_gateway_instrument_t *instruments; /* copied */
     uint32_t instrument_count;
+    uint32_t venue;            /* tw_gw_venue_t [SPOT] */
+    /* USD-M only: the user-data stream (Binance: fstream.binance.com:443, "/ws/"). */
+    const char *user_host;     /* NULL: host */
+    uint16_t user_port;        /* 0: port */
+    uint16_t user_tls;         /* wss [1] */
     uint32_t reserved;
+    const char *user_path;     /* the listenKey is appended ["/ws/"]; the sim: "/fstream/ws/" */
 } tw_gateway_config_t;
 
 /* The defaults in brackets above; host, api_key, api_secret and instruments stay unset. */
 tw_gateway_config_t tw_gateway_config_defaults(void);
+/* The same for a venue (tw_gw_venue_t): its path and heartbeat. Unknown venues get the spot defaults. */
+tw_gateway_config_t tw_gateway_config_defaults_for(uint32_t venue);
 
 /* What a request asks for (tw_gw_request_t.kind). */
 typedef enum tw_gw_kind {
@@ -169,6 +210,17 @@ int tw_gateway_submit(tw_gateway_t *gw, const tw_gw_request_t *req);
 /* Server time minus local time (ms), added to every request's timestamp. Any thread. */
 void tw_gateway_set_time_offset(tw_gateway_t *gw, int64_t offset_ms);
 
+/*
+ * USD-M: the user-data stream's listenKey (NUL-terminated, 1..TW_GW_LISTEN_KEY_MAX-1
+ * of [A-Za-z0-9]); NULL or "" closes the stream. Any thread, never blocks:
+ * the gateway thread notices within a millisecond or so and, when the key
+ * differs from the one in use, closes the stream and opens it on the new
+ * key (its connection is made anew then: an allocation per key change, not
+ * per message). Setting a key clears listen_key_expired. 0, -EINVAL (bad
+ * key, or a spot gateway), -EBUSY (another thread was setting one: retry).
+ */
+int tw_gateway_set_listen_key(tw_gateway_t *gw, const char *key);
+
 typedef struct tw_gateway_status {
     uint32_t connected;        /* the WebSocket is open */
     uint32_t subscribed;       /* the user-data stream is subscribed on it */
@@ -183,6 +235,11 @@ typedef struct tw_gateway_status {
     uint32_t reserved;
     char halt_reason[TW_GW_TEXT_MAX];
     char last_error_text[TW_GW_TEXT_MAX]; /* the last venue error or TLS failure */
+    /* USD-M: the user-data stream (its being open is also `subscribed`). */
+    uint32_t listen_key_expired; /* the venue said listenKeyExpired: make a new key and set it */
+    uint32_t has_listen_key;     /* a key is set */
+    uint64_t user_connects;      /* opens of the user-data stream */
+    uint64_t user_reconnects;    /* drops of an open user-data stream */
 } tw_gateway_status_t;
 
 /* A consistent copy of the status, readable from any thread. 0, or -EAGAIN when it kept changing (retry). */

@@ -265,6 +265,11 @@ typedef enum tw_cmd_op {
     TW_CMD_CANCEL_ALL = 3,     /* every open order of the instrument */
 } tw_cmd_op_t;
 
+/* tw_command_t.flags (unknown bits are ignored by this version). */
+enum {
+    TW_CMD_FLAG_REDUCE_ONLY = 1u << 0, /* futures: the order may only reduce the position (reduceOnly=true) */
+};
+
 typedef enum tw_order_type { TW_ORDER_LIMIT = 1, TW_ORDER_MARKET = 2, TW_ORDER_LIMIT_MAKER = 3 } tw_order_type_t;
 typedef enum tw_tif { TW_TIF_GTC = 1, TW_TIF_IOC = 2, TW_TIF_FOK = 3 } tw_tif_t;
 
@@ -280,7 +285,7 @@ typedef struct tw_command {
     uint8_t order_type;        /* tw_order_type_t */
     uint8_t tif;               /* tw_tif_t */
     uint32_t strategy_id;
-    uint32_t flags;
+    uint32_t flags;            /* TW_CMD_FLAG_* */
     char client_order_id[TW_CLIENT_ID_MAX]; /* NUL-terminated; empty: the engine makes one */
     uint64_t target_id;        /* venue order id to cancel (0: by client_order_id) */
     uint8_t reserved[16];
