@@ -6,15 +6,32 @@ import EngineModel
 import Glibc
 #endif
 
+/// Which venue protocol a gateway speaks (`tw_gw_venue_t`).
+public enum OrderGatewayVenue: UInt32, Sendable {
+    /// Binance spot: `/ws-api/v3`, user data subscribed on the same connection.
+    case spot = 0
+    /// Binance USD-M futures: `/ws-fapi/v1`, user data on a listenKey stream of its own
+    /// (`OrderGateway.setListenKey`).
+    case usdm = 1
+}
+
 /// Everything a C order gateway is created with (`tw_gateway_config_t`), in Swift terms.
 /// The secret is handed to C at create and kept there only as HMAC states; this value's
 /// description never shows it.
 public struct OrderGatewayConfig: Sendable, CustomStringConvertible {
-    /// The venue's WebSocket API: host, port, path (`/ws-api/v3`), wss or ws.
+    /// The venue protocol; `.usdm` also changes the default path to `/ws-fapi/v1`.
+    public var venue: OrderGatewayVenue = .spot
+    /// The venue's WebSocket API: host, port, path (nil: the venue's), wss or ws.
     public var host: String
     public var port: UInt16
-    public var path: String = "/ws-api/v3"
+    public var path: String?
     public var tls: Bool = false
+    /// USD-M: the user-data stream (nil host/port: the WebSocket API's); the listenKey is appended
+    /// to `userDataPath` (Binance: `wss://fstream.binance.com/ws/`, the sim: `/fstream/ws/`).
+    public var userDataHost: String?
+    public var userDataPort: UInt16?
+    public var userDataPath: String = "/ws/"
+    public var userDataTLS: Bool = true
     /// Check the server's certificate (off is refused unless the host is loopback).
     public var verify: Bool = true
     /// PEM file of CAs to trust instead of the system's.
@@ -43,8 +60,11 @@ public struct OrderGatewayConfig: Sendable, CustomStringConvertible {
         self.apiSecret = apiSecret
     }
 
+    /// The WebSocket API path in use.
+    public var resolvedPath: String { path ?? (venue == .usdm ? "/ws-fapi/v1" : "/ws-api/v3") }
+
     public var description: String {
-        "\(tls ? "wss" : "ws")://\(host):\(port)\(path) (api key \(apiKey.prefix(4))…, secret redacted)"
+        "\(tls ? "wss" : "ws")://\(host):\(port)\(resolvedPath) (api key \(apiKey.prefix(4))…, secret redacted)"
     }
 }
 
@@ -61,6 +81,12 @@ public struct OrderGatewayStatus: Sendable, Equatable {
     public var unknownEvents: UInt64
     public var haltReason: String
     public var lastErrorText: String
+    /// USD-M: the venue said `listenKeyExpired`; a new key must be made and set.
+    public var listenKeyExpired: Bool = false
+    /// USD-M: a listenKey is set, and how often the user-data stream opened and dropped.
+    public var hasListenKey: Bool = false
+    public var userConnects: UInt64 = 0
+    public var userReconnects: UInt64 = 0
 }
 
 /// Why a gateway could not be created or a request not queued.
@@ -97,8 +123,10 @@ public final class OrderGateway: @unchecked Sendable {
             return entry
         }
         var out: OpaquePointer?
-        var c = tw_gateway_config_defaults()
+        var c = tw_gateway_config_defaults_for(config.venue.rawValue)
         c.port = config.port
+        c.user_port = config.userDataPort ?? 0
+        c.user_tls = config.userDataTLS ? 1 : 0
         c.tls = config.tls ? 1 : 0
         c.verify = config.verify ? 1 : 0
         c.cpu = Int32(config.core ?? -1)
@@ -112,16 +140,22 @@ public final class OrderGateway: @unchecked Sendable {
         let rc: Int32 = table.withUnsafeMutableBufferPointer { instruments in
             c.instruments = UnsafePointer(instruments.baseAddress)
             return config.host.withCString { host in
-                config.path.withCString { path in
+                config.resolvedPath.withCString { path in
                     config.apiKey.withCString { key in
                         config.apiSecret.withCString { secret in
                             withOptionalCString(config.caFile) { ca in
-                                c.host = host
-                                c.path = path
-                                c.api_key = key
-                                c.api_secret = secret
-                                c.ca_file = ca
-                                return tw_gateway_create(&c, instance.exec.base, instance.stats.base, &out)
+                                withOptionalCString(config.userDataHost) { userHost in
+                                    config.userDataPath.withCString { userPath in
+                                        c.host = host
+                                        c.path = path
+                                        c.api_key = key
+                                        c.api_secret = secret
+                                        c.ca_file = ca
+                                        c.user_host = userHost
+                                        c.user_path = userPath
+                                        return tw_gateway_create(&c, instance.exec.base, instance.stats.base, &out)
+                                    }
+                                }
                             }
                         }
                     }
@@ -136,7 +170,11 @@ public final class OrderGateway: @unchecked Sendable {
         }
         handle = out
         self.instance = instance
+        venue = config.venue
     }
+
+    /// The venue protocol this gateway speaks.
+    public let venue: OrderGatewayVenue
 
     deinit { tw_gateway_destroy(handle) }
 
@@ -159,6 +197,17 @@ public final class OrderGateway: @unchecked Sendable {
 
     /// Server time minus local time, added to every request's timestamp.
     public func setTimeOffset(milliseconds: Int64) { tw_gateway_set_time_offset(handle, milliseconds) }
+
+    /// USD-M: the user-data stream's listenKey (nil or "" closes the stream). Any thread; the
+    /// gateway reopens the stream when the key differs from the one in use, and clears
+    /// `listenKeyExpired`. The corresponding C function is `tw_gateway_set_listen_key`.
+    public func setListenKey(_ key: String?) throws(OrderGatewayError) {
+        var rc: Int32 = -EBUSY
+        for _ in 0..<1000 where rc == -EBUSY {
+            rc = (key ?? "").withCString { tw_gateway_set_listen_key(handle, $0) }
+        }
+        guard rc == 0 else { throw .invalidConfig("listenKey refused (errno \(-rc))") }
+    }
 
     /// Sends a new order (the gateway journals SENT, then the venue's answer).
     public func place(_ command: OrderCommand, producer: UInt64) throws(OrderGatewayError) {
@@ -212,7 +261,9 @@ public final class OrderGateway: @unchecked Sendable {
         return OrderGatewayStatus(
             connected: s.connected != 0, subscribed: s.subscribed != 0, halted: s.halted != 0, inFlight: s.in_flight,
             reconnects: s.reconnects, connects: s.connects, unknown: s.unknown, staleAnswers: s.stale_answers,
-            unknownEvents: s.unknown_events, haltReason: cString(s.halt_reason), lastErrorText: cString(s.last_error_text))
+            unknownEvents: s.unknown_events, haltReason: cString(s.halt_reason),
+            lastErrorText: cString(s.last_error_text), listenKeyExpired: s.listen_key_expired != 0, hasListenKey: s.has_listen_key != 0,
+            userConnects: s.user_connects, userReconnects: s.user_reconnects)
     }
 
     /// The signed `order.place` request the thread would send for a command (benchmarks, tests).

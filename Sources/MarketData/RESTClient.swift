@@ -4,8 +4,9 @@ import NIOCore
 import NIOHTTP1
 import NIOSSL
 
-/// A small HTTP(S) GET client for the venue's public REST endpoints (exchange information and
-/// depth snapshots), trusting the system CAs or a given CA file.
+/// A small HTTP(S) client for the venue's REST endpoints: GETs of public data (exchange information,
+/// depth snapshots) and the few keyed calls the engine makes (a USD-M listenKey: POST/PUT/DELETE
+/// with `X-MBX-APIKEY`), trusting the system CAs or a given CA file.
 public final class RESTClient: Sendable {
     /// An answer: status, headers that matter for pacing, body.
     public struct Answer: Sendable {
@@ -39,6 +40,29 @@ public final class RESTClient: Sendable {
         var request = HTTPClientRequest(url: endpoint.base + path)
         request.method = .GET
         request.headers.add(name: "Accept", value: "application/json")
+        let response = try await client.execute(request, timeout: .seconds(timeoutSeconds))
+        let buffer = try await response.body.collect(upTo: limit)
+        return Answer(
+            status: Int(response.status.code), body: Array(buffer.readableBytesView),
+            retryAfterSeconds: response.headers.first(name: "Retry-After").flatMap { Int($0) },
+            usedWeight: response.headers.first(name: "X-MBX-USED-WEIGHT-1M").flatMap { Int($0) })
+    }
+
+    /// The HTTP methods of the keyed calls (`send`).
+    public enum Method: String, Sendable {
+        case get = "GET", post = "POST", put = "PUT", delete = "DELETE"
+    }
+
+    /// Sends `method` to `path` (with its query) and the given headers (e.g. `X-MBX-APIKEY`), no body;
+    /// bodies above `limit` bytes are an error. Header values are never logged here.
+    public func send(
+        _ method: Method, _ path: String, headers: [(String, String)] = [], limit: Int = 1 << 20,
+        timeoutSeconds: Int64 = 30
+    ) async throws -> Answer {
+        var request = HTTPClientRequest(url: endpoint.base + path)
+        request.method = HTTPMethod(rawValue: method.rawValue)
+        request.headers.add(name: "Accept", value: "application/json")
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
         let response = try await client.execute(request, timeout: .seconds(timeoutSeconds))
         let buffer = try await response.body.collect(upTo: limit)
         return Answer(
