@@ -153,7 +153,7 @@ struct Sim: ParsableCommand {
         if !configuration.futures.symbols.isEmpty {
             lines += [
                 "futures-rest-url: \(http)/fapi", "futures-ws-url: \(ws)/fstream/ws",
-                "futures-ws-stream-url: \(ws)/fstream/stream",
+                "futures-ws-stream-url: \(ws)/fstream/stream", "futures-ws-api-url: \(ws)/ws-fapi/v1",
             ]
         }
         lines.append("admin-faults-url: \(http)/admin/faults")
