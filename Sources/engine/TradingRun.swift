@@ -14,6 +14,8 @@ final class TradingRun: @unchecked Sendable {
     let gateway: OrderGateway?
     /// Keeps the gateway's timestamps on the venue's clock (live mode).
     let timeSync: TimeSync?
+    /// USD-M live: the user-data listenKey's keeper, the task that runs it, and its REST client.
+    private var listenKey: (keeper: ListenKeyKeeper, task: Task<Void, Never>, client: RESTClient)?
     let logger: Logger
 
     private init(service: TradingService, gateway: OrderGateway?, timeSync: TimeSync?, logger: Logger) {
@@ -45,6 +47,7 @@ final class TradingRun: @unchecked Sendable {
         }
         var gateway: OrderGateway?
         var timeSync: TimeSync?
+        var listenKey: (keeper: ListenKeyKeeper, task: Task<Void, Never>, client: RESTClient)?
         let route: OrderRoute
         var queries: [String] = []
         if let recovered, !recovered.orders.isEmpty {
@@ -60,6 +63,9 @@ final class TradingRun: @unchecked Sendable {
             try built.start()
             gateway = built
             route = GatewayRoute(gateway: built)
+            if target.venue == .binanceFutures, let credentials = trading.credentials {
+                listenKey = keepListenKey(target: target, apiKey: credentials.apiKey, gateway: built, logger: logger)
+            }
             let sync = TimeSync(target: target, gateway: built)
             if let offset = await sync.refresh() {
                 logger.info("server time offset measured", metadata: ["offset_ms": "\(offset)"])
@@ -73,13 +79,52 @@ final class TradingRun: @unchecked Sendable {
             observe: gate.observe)
         service.start()
         logger.info("order path running", metadata: ["mode": "\(route.mode)"])
-        return TradingRun(service: service, gateway: gateway, timeSync: timeSync, logger: logger)
+        let run = TradingRun(service: service, gateway: gateway, timeSync: timeSync, logger: logger)
+        run.listenKey = listenKey
+        return run
     }
 
-    /// Stops intake, drains the journal, then stops the gateway.
+    /// Stops intake, drains the journal, then stops the gateway (and closes a USD-M listenKey, best effort).
     func stop() {
         service.stop()
         do { try gateway?.stop() } catch { logger.error("gateway: \(error)") }
+        if let (keeper, task, client) = listenKey {
+            task.cancel()
+            Task {
+                await keeper.close()
+                await client.shutdown()
+            }
+        }
+    }
+
+    /// USD-M: a keeper that makes the user-data listenKey over REST (`X-MBX-APIKEY`), extends it
+    /// every 30 minutes, makes it anew when the gateway reports `listenKeyExpired` or the venue no
+    /// longer knows it, and hands each key to the gateway.
+    private static func keepListenKey(
+        target: FeedTarget, apiKey: String, gateway: OrderGateway, logger: Logger
+    ) -> (keeper: ListenKeyKeeper, task: Task<Void, Never>, client: RESTClient) {
+        let client = RESTClient(endpoint: target.rest, caFile: target.caFile, verify: target.verify)
+        let transport: ListenKeyKeeper.Transport = { call in
+            let (method, query, timeout): (RESTClient.Method, String, Int64) =
+                switch call {
+                case .create: (.post, "", 10)
+                case .keepalive(let key): (.put, "?listenKey=\(key)", 10)
+                case .close(let key): (.delete, "?listenKey=\(key)", 5)
+                }
+            let answer = try await client.send(
+                method, "/fapi/v1/listenKey" + query, headers: [("X-MBX-APIKEY", apiKey)], timeoutSeconds: timeout)
+            return ListenKeyKeeper.Answer(status: answer.status, body: answer.body)
+        }
+        let keeper = ListenKeyKeeper(
+            transport: transport, clock: { nowNs() },
+            apply: { key in
+                do { try gateway.setListenKey(key) } catch { logger.error("gateway refused the listenKey: \(error)") }
+                logger.info(key == nil ? "user-data stream closed" : "user-data listenKey handed to the gateway")
+            })
+        let task = Task {
+            await keeper.run(expired: { gateway.status.listenKeyExpired })
+        }
+        return (keeper, task, client)
     }
 
     private static func makeGateway(
@@ -94,7 +139,7 @@ final class TradingRun: @unchecked Sendable {
                 apiSecret: ExchangeSimServer.Configuration.defaultAPISecret)
             config.tls = target.webSocket.tls
         } else {
-            guard target.venue == .binance else {
+            guard target.venue == .binance || target.venue == .binanceFutures else {
                 throw fail("order entry on \(settings.venue) is not available yet: start with --mode off or observation")
             }
             guard let credentials = trading.credentials else {
@@ -102,14 +147,18 @@ final class TradingRun: @unchecked Sendable {
                     "--mode live on \(settings.venue) needs credentials: --credentials FILE (mode 0600) or TICKWIRE_API_KEY/TICKWIRE_API_SECRET",
                     code: 2)
             }
+            let futures = target.venue == .binanceFutures
+            let defaultURL =
+                futures ? "wss://ws-fapi.binance.com:443/ws-fapi/v1" : "wss://ws-api.binance.com:443/ws-api/v3"
             let endpoint: WebSocketEndpoint
-            do { endpoint = try WebSocketEndpoint(parsing: trading.wsAPIURL ?? "wss://ws-api.binance.com:443/ws-api/v3") } catch {
+            do { endpoint = try WebSocketEndpoint(parsing: trading.wsAPIURL ?? defaultURL) } catch {
                 throw fail("--ws-api-url: \(error)", code: 2)
             }
             config = OrderGatewayConfig(
                 host: endpoint.host, port: endpoint.port, apiKey: credentials.apiKey, apiSecret: credentials.apiSecret)
             config.path = endpoint.path
             config.tls = endpoint.tls
+            if futures { useUserDataStream(of: target.webSocket, in: &config) }
         }
         config.caFile = target.caFile
         config.verify = target.verify
@@ -117,6 +166,22 @@ final class TradingRun: @unchecked Sendable {
         config.requestTimeoutMillis = trading.requestTimeoutMillis
         config.seed = settings.seed &+ 7
         do { return try OrderGateway(instance: instance, config: config) } catch { throw fail("\(error)") }
+    }
+
+    /// USD-M: the user-data stream lives beside the market-data streams (Binance:
+    /// `wss://fstream.binance.com/stream` → `/ws/<listenKey>`; the sim: `ws://…/fstream/stream` →
+    /// `/fstream/ws/<listenKey>`), so it is the `--ws-url` endpoint with its `/stream` swapped for `/ws/`.
+    private static func useUserDataStream(of market: WebSocketEndpoint, in config: inout OrderGatewayConfig) {
+        config.venue = .usdm
+        config.userDataHost = market.host
+        config.userDataPort = market.port
+        config.userDataTLS = market.tls
+        var base = String(market.path.prefix { $0 != "?" })
+        while base.hasSuffix("/") { base.removeLast() }
+        if base.hasSuffix("/stream") || base.hasSuffix("/ws") {
+            base = String(base[..<base.lastIndex(of: "/")!])
+        }
+        config.userDataPath = base + "/ws/"
     }
 }
 
@@ -137,11 +202,11 @@ final class TimeSync: @unchecked Sendable {
     /// Takes one sample; the offset now used (ms), or nil when the venue did not answer.
     @discardableResult
     func refresh() async -> Int64? {
-        guard target.venue != .binanceFutures else { return nil }
+        let path = target.venue == .binanceFutures ? "/fapi/v1/time" : "/api/v3/time"
         let client = RESTClient(endpoint: target.rest, caFile: target.caFile, verify: target.verify)
         defer { Task { await client.shutdown() } }
         let sent = nowNs()
-        guard let answer = try? await client.get("/api/v3/time", timeoutSeconds: 5), answer.status == 200 else { return nil }
+        guard let answer = try? await client.get(path, timeoutSeconds: 5), answer.status == 200 else { return nil }
         let received = nowNs()
         guard let object = try? JSONSerialization.jsonObject(with: Data(answer.body)) as? [String: Any],
             let server = (object["serverTime"] as? NSNumber)?.int64Value

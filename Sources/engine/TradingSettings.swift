@@ -22,11 +22,12 @@ struct TradingSettings {
     init(flags: Start, file: EngineConfigFile.Trading, venue: String, cores: CoreSet?) throws {
         let explicit = flags.mode ?? file.mode
         // Default: live on the sim venue (its own test key); on a real venue live when credentials
-        // are given and its order entry exists (spot), else market data only.
+        // are given and its order entry exists (spot, USD-M futures), else market data only.
         let hasCredentials =
             flags.credentials != nil || file.credentials != nil
             || ProcessInfo.processInfo.environment["TICKWIRE_API_KEY"] != nil
-        let defaultMode = venue == "sim" || (venue == "binance" && hasCredentials) ? "live" : "off"
+        let defaultMode =
+            venue == "sim" || ((venue == "binance" || venue == "binance-futures") && hasCredentials) ? "live" : "off"
         let name = (explicit ?? defaultMode).lowercased()
         if name == "simulation" {
             throw fail("--mode simulation is not available yet; use live (against the sim venue) or observation", code: 2)
