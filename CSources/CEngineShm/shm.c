@@ -39,6 +39,15 @@ const char *tw_error_message(void)
     return errbuf;
 }
 
+int tw_error_set(int err, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(errbuf, sizeof(errbuf), fmt, ap);
+    va_end(ap);
+    return -err;
+}
+
 const char *tw_segment_kind_name(uint32_t kind)
 {
     static const char *names[] = {"?", "md", "books", "cmd", "exec", "account", "stats"};

@@ -37,6 +37,12 @@ typedef struct tw_shm {
 /* The last error message of this thread ("" when none). */
 const char *tw_error_message(void);
 
+/*
+ * Sets this thread's error message (for the setup code of other C targets, e.g.
+ * tw_feed_create) and returns -err, so a check reads `return tw_error_set(EINVAL, "...")`.
+ */
+int tw_error_set(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 /* "md", "books", … or "?" for an unknown kind. */
 const char *tw_segment_kind_name(uint32_t kind);
 
