@@ -29,6 +29,7 @@
 
 #include "net_internal.h"
 #include "tickwire/core.h"
+#include "tickwire/shm.h"
 
 #define SEC_NS 1000000000LL
 #define STAT_SET(c, f, v) __atomic_store_n(&(c)->st.f, (v), __ATOMIC_RELAXED) /* pairs with stats_load */
@@ -439,8 +440,14 @@ static void tls_input(tw_conn_t *c, const uint8_t *p, size_t n)
         }
         tls_flush(c); /* anything OpenSSL wants to say back (alerts, key updates) */
         kick_send(c);
-        if (k == 0)
-            break; /* nothing taken and nothing to read: stuck; the peer misbehaves */
+        if (k == 0 && n > 0 && !c->tearing && !c->rx_done) {
+            /* OpenSSL took none of it and had nothing to read: dropping these bytes would cut the
+             * TLS stream mid-record, so the connection ends here, with the reason. */
+            snprintf(err, sizeof(err), "TLS input stalled: OpenSSL took none of %zu ciphertext bytes", n);
+            set_tls_error(c, err);
+            teardown(c, -EPROTO);
+            break;
+        }
     }
 }
 
@@ -653,9 +660,19 @@ static int request_template(tw_conn_t *c, const char *path)
     else
         snprintf(host, sizeof(host), v6 ? "[%s]:%u" : "%s:%u", c->name, (unsigned)c->port);
     uint8_t zero[16] = {0};
-    int n = tw_ws_request_build(c->request, sizeof(c->request), host, path ? path : "/", zero);
+    path = path ? path : "/";
+    size_t plen = strlen(path);
+    if (plen > TW_WS_PATH_MAX)
+        return tw_error_set(EMSGSIZE, "%s: request path of %zu bytes is longer than %d", c->name, plen,
+                            TW_WS_PATH_MAX);
+    size_t cap = plen + strlen(host) + 256; /* the fixed header lines and the key are < 160 bytes */
+    c->request = malloc(cap);
+    if (c->request == NULL)
+        return -ENOMEM;
+    int n = tw_ws_request_build(c->request, cap, host, path, zero);
     if (n < 0)
-        return n == -ENOBUFS ? -EINVAL : n;
+        return tw_error_set(n == -ENOBUFS ? EMSGSIZE : -n, "%s: cannot build the upgrade request (%s)", c->name,
+                            n == -EINVAL ? "CR or LF in host or path, or a path not starting with '/'" : "too long");
     const char *k = strstr(c->request, "Sec-WebSocket-Key: ");
     c->request_len = (size_t)n;
     c->key_off = (size_t)(k - c->request) + 19;
@@ -754,6 +771,7 @@ void tw_conn_destroy(tw_conn_t *c)
     free(c->rx);
     free(c->tx);
     free(c->scratch);
+    free(c->request);
     free(c);
 }
 

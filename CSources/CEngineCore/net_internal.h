@@ -22,6 +22,7 @@ enum { TW_OP_CONNECT = 1, TW_OP_RECV = 2, TW_OP_SEND = 3, TW_OP_TIMER = 4, TW_OP
 enum {
     TW_NET_BGID = 7,           /* buffer group of the loop's receive buffers */
     TW_NET_RATE_MAX = 64,      /* largest msgs_per_sec */
+    TW_WS_PATH_MAX = 65536,    /* longest request path: 1024 streams of ~40 bytes each fit */
     TW_NET_CLOSE_ABNORMAL = 1006,
     TW_NET_TX_RESERVE = 256,   /* send-queue bytes kept for the close frame (with a TLS record around it) */
     TW_TLS_RECORD_OVERHEAD = 128, /* worst ciphertext growth of one TLS record (CBC + HMAC-SHA384 in 1.2) */
@@ -92,7 +93,7 @@ struct tw_conn {
     int64_t rate_log[TW_NET_RATE_MAX]; /* when each of the last msgs_per_sec messages went out */
     tw_tls_session_t tls_s;
     size_t request_len, key_off;
-    char request[2048];
+    char *request;             /* the upgrade request, sized from the path (a 1024-stream path is ~40 KB) */
     char name[256];
     tw_conn_stats_t st;
 };

@@ -161,7 +161,9 @@ typedef struct tw_conn_config {
 /*
  * Allocates a connection's buffers (setup time); the TLS object is made by
  * each tw_conn_open. -EINVAL (bad sizes, no host, CR/LF in host or path),
- * -EPERM (verify off for an address that is not loopback), -ENOMEM.
+ * -EMSGSIZE (a path longer than 64 KiB; the upgrade request is sized from the
+ * path, so any path up to that works), -EPERM (verify off for an address that
+ * is not loopback), -ENOMEM.
  */
 int tw_conn_create(tw_loop_t *loop, const tw_conn_config_t *cfg, const tw_conn_handlers_t *h, tw_conn_t **out);
 
