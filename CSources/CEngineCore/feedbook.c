@@ -272,7 +272,9 @@ __attribute__((always_inline))
 #endif
 static inline int set_level(tw_feedbook_t *b, tw_fb_side_t *s, int64_t price, int64_t qty)
 {
-    if (qty < 0)
+    /* INT64_MIN has no negation: price * sign would overflow (UB). The decoders never make it
+     * (mantissas are capped at INT64_MAX), so only a direct caller can: refuse it. */
+    if (qty < 0 || price == INT64_MIN)
         return -EINVAL;
     int64_t key = price * s->sign;
     spot_t at = {0, 0};
@@ -333,6 +335,8 @@ static int load_side(tw_feedbook_t *b, int side, const tw_level_t *lv, uint32_t 
     uint32_t keep = n < s->cap ? n : s->cap;
     side_clear(s);
     for (uint32_t i = 0; i < keep; i++) {
+        if (lv[i].price == INT64_MIN)
+            return -EINVAL; /* no key for it (see set_level) */
         int ordered = i == 0 || lv[i].price * s->sign < lv[i - 1].price * s->sign;
         if (!ordered || lv[i].quantity <= 0)
             return apply_side(b, side, lv, n);
