@@ -58,19 +58,21 @@ let package = Package(
         ),
         // Order lifecycle, pre-trade validation, retries and the circuit breaker: I/O free.
         .target(name: "Execution", dependencies: ["EngineModel"]),
+        // The I/O-free price-time matching engine: ExchangeSim's venue and the engine's simulation mode.
+        .target(name: "Matching", dependencies: ["EngineModel"]),
         // The order path at run time: command intake through pre-trade risk to the C gateway, the
         // exec journal folded into order state, credentials.
         .target(
             name: "Trading",
             dependencies: [
-                "EngineKit", "EngineModel", "Execution", .product(name: "Logging", package: "swift-log"),
+                "EngineKit", "EngineModel", "Execution", "Matching", .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // A Binance-compatible venue; its matching engine is I/O free and depends on EngineModel only.
+        // A Binance-compatible venue over the Matching engine.
         .target(
             name: "ExchangeSim",
             dependencies: [
-                "EngineModel",
+                "EngineModel", "Matching",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -109,11 +111,12 @@ let package = Package(
         .testTarget(name: "CEngineShmTests", dependencies: ["CEngineShm"]),
         .testTarget(name: "EngineModelTests", dependencies: ["EngineModel"]),
         .testTarget(name: "ExecutionTests", dependencies: ["Execution", "EngineModel"]),
-        .testTarget(name: "TradingTests", dependencies: ["Trading", "Execution", "EngineKit", "EngineModel", "CEngineShm"]),
+        .testTarget(name: "TradingTests", dependencies: ["Trading", "Execution", "EngineKit", "EngineModel", "CEngineShm", "Matching"]),
+        .testTarget(name: "MatchingTests", dependencies: ["Matching", "EngineModel"]),
         .testTarget(
             name: "ExchangeSimTests",
             dependencies: [
-                "ExchangeSim", "EngineModel",
+                "ExchangeSim", "EngineModel", "Matching",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

@@ -2,6 +2,7 @@ import EngineModel
 import Testing
 
 @testable import ExchangeSim
+@testable import Matching
 
 @Suite("Stream fan-out")
 struct StreamHubTests {

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Matching
 
 /// The venue's fault injector: the armed faults, the WebSocket connections they can target,
 /// and a bounded log of every time a fault acted. Thread-safe; every call is short and never

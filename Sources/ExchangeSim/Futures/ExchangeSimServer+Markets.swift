@@ -1,5 +1,6 @@
 import Hummingbird
 import HummingbirdWebSocket
+import Matching
 import ServiceLifecycle
 
 extension ExchangeSimServer {

@@ -1,4 +1,5 @@
 import EngineModel
+import Matching
 
 extension FuturesAPI {
     /// The SIGNED USD-M endpoints: order entry and queries, fills, account, balance, positions

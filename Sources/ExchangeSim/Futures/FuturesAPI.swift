@@ -1,5 +1,6 @@
 import EngineModel
 import Hummingbird
+import Matching
 
 /// The USD-M futures market-data REST endpoints (`/fapi/v1/ping`, `/time`, `exchangeInfo`,
 /// `depth`), served on the spot server's port from the futures venue, through the same

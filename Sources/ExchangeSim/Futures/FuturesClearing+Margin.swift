@@ -1,4 +1,5 @@
 import EngineModel
+import Matching
 
 /// A contract as the margin calculation sees it: its rules, its mark price and the account's
 /// open orders on it.

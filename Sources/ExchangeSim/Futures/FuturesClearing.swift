@@ -1,4 +1,5 @@
 import EngineModel
+import Matching
 
 /// The USD-M clearing of the simulated venue, I/O free: per account a USDT wallet, per symbol a
 /// one-way position (signed amount, entry notional, realized PnL) and a leverage; fills move

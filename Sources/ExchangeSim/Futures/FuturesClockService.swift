@@ -1,3 +1,4 @@
+import Matching
 import ServiceLifecycle
 
 /// Drives the futures venue's timed work — funding times, liquidation checks, listen-key

@@ -1,4 +1,5 @@
 import EngineModel
+import Matching
 
 /// The USD-M futures market of the simulated venue (`ExchangeSimServer.Configuration.futures`):
 /// market data — `/fapi/v1/ping`, `/time`, `exchangeInfo`, `depth` and the `/fstream`

@@ -1,4 +1,5 @@
 import EngineModel
+import Matching
 
 /// Binance's USD-M order, trade, account, balance and position answers. Quantities and order
 /// prices are written at the contract's precision, money (PnL, margin, balances, mark and

@@ -1,4 +1,5 @@
 import EngineModel
+import Matching
 
 /// Binance's USD-M futures REST shapes. Prices and quantities are decimal strings at the
 /// symbol's precision (depth) or without trailing zeros (filters), as the futures venue writes

@@ -1,4 +1,5 @@
 import EngineModel
+import Matching
 
 /// The payloads of Binance's USD-M futures market streams, with Binance's field names and
 /// order. Prices and quantities are decimal strings at the symbol's own precision ("7.6110",

@@ -1,4 +1,5 @@
 import EngineModel
+import Matching
 
 /// An event of a futures account's listen-key stream.
 enum FuturesUserEvent: Sendable {

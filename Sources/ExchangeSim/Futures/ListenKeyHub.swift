@@ -1,5 +1,6 @@
 import EngineModel
 import Foundation
+import Matching
 
 /// The USD-M listen keys and their user data connections (`/fstream/ws/<listenKey>`): a key
 /// names an account and lives `validity` ms after its last keepalive on the futures clock;

@@ -1,4 +1,5 @@
 import EngineModel
+import Matching
 
 /// A futures order request after parsing (`POST /fapi/v1/order`, `order.place`).
 struct FuturesNewOrder: Sendable {

@@ -1,4 +1,5 @@
 import EngineModel
+import Matching
 
 extension SimVenue {
     /// Clears the futures accounts' fills among `events` and sends their listen-key events:

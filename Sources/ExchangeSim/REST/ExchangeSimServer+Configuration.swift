@@ -1,4 +1,5 @@
 import EngineModel
+import Matching
 
 extension ExchangeSimServer {
     /// Everything the simulated venue's REST server is started with.

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Logging
+import Matching
 import NIOCore
 import NIOSSL
 import ServiceLifecycle

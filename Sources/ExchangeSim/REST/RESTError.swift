@@ -1,4 +1,5 @@
 import HTTPTypes
+import Matching
 
 /// A refused REST request as Binance answers it: an HTTP status, a negative `code` and a `msg`
 /// spelled exactly as the venue spells it; the body is `{"code":-1022,"msg":"…"}`.

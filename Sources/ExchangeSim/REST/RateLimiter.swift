@@ -1,4 +1,5 @@
 import EngineModel
+import Matching
 
 /// Binance's REST rate limits: request weight per IP per minute, with a 429 when a request
 /// takes the minute over the limit and a 418 ban when the client keeps sending after that;

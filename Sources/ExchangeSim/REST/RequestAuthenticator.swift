@@ -1,5 +1,6 @@
 import Crypto
 import EngineModel
+import Matching
 
 /// An API key, its secret, and the venue account it trades for.
 public struct APICredential: Hashable, Sendable {

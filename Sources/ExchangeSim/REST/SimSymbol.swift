@@ -1,4 +1,5 @@
 import EngineModel
+import Matching
 
 /// A symbol the simulated venue can list: Binance's filters for it and where its background
 /// liquidity starts.

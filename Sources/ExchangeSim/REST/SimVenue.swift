@@ -1,4 +1,5 @@
 import EngineModel
+import Matching
 
 /// The venue's state behind the REST server: the matching engine, the liquidity participants
 /// that keep its books moving, and the recent public trades — serialised by one actor so every

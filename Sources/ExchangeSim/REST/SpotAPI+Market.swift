@@ -1,4 +1,5 @@
 import EngineModel
+import Matching
 
 extension SpotAPI {
     /// The public endpoints: ping, time, exchangeInfo, depth, trades.

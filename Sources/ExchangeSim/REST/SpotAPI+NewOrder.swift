@@ -1,4 +1,5 @@
 import EngineModel
+import Matching
 
 extension SpotAPI {
     /// `POST /api/v3/order`: parses the order, counts it against the ORDERS limits, places it

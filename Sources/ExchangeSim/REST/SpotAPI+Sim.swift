@@ -1,4 +1,5 @@
 import EngineModel
+import Matching
 
 extension SpotAPI {
     /// The simulator's own SIGNED endpoints under `/sim/v1/` (no Binance counterpart), for

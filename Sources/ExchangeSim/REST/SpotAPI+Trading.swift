@@ -1,4 +1,5 @@
 import EngineModel
+import Matching
 
 extension SpotAPI {
     /// The SIGNED endpoints: order entry, queries, cancels, account and fills.

@@ -1,5 +1,6 @@
 import EngineModel
 import HTTPTypes
+import Matching
 
 /// One REST endpoint of the simulated venue: its route, whether it is SIGNED, the parameters it
 /// reads, its request weight and its handler.

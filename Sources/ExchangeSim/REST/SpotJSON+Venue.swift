@@ -1,4 +1,5 @@
 import EngineModel
+import Matching
 
 extension SpotJSON {
     /// The rate limits `exchangeInfo` announces.

@@ -1,4 +1,5 @@
 import EngineModel
+import Matching
 
 /// Binance's spot REST shapes: orders, fills, books, trades, balances. Prices and quantities
 /// are decimal strings with eight decimals, as the venue writes them; ids and times are bare

@@ -1,4 +1,5 @@
 import EngineModel
+import Matching
 
 /// One recorded line the replay plays back, in the recording's time order.
 struct ReplayFrame: Sendable {

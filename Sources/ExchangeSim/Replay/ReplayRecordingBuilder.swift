@@ -1,5 +1,6 @@
 import EngineModel
 import Foundation
+import Matching
 
 /// Parses recorded lines (see `ReplayRecording`) and merges files into one timeline.
 struct ReplayRecordingBuilder {

@@ -1,5 +1,6 @@
 import EngineModel
 import Logging
+import Matching
 
 /// Where the replay of one symbol is: its seeding snapshot and the last diff sent.
 struct ReplaySymbolProgress: Sendable {

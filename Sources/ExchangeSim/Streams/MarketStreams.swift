@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdWebSocket
 import Logging
+import Matching
 import NIOCore
 import ServiceLifecycle
 

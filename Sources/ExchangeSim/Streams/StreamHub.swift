@@ -1,5 +1,6 @@
 import EngineModel
 import Foundation
+import Matching
 
 /// Fans the venue's public events out to the WebSocket connections subscribed to them.
 ///

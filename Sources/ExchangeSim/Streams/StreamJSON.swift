@@ -1,4 +1,5 @@
 import EngineModel
+import Matching
 
 /// The payloads of Binance's spot market streams, with Binance's field names and order.
 enum StreamJSON {

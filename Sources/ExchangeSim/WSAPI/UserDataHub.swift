@@ -1,5 +1,6 @@
 import EngineModel
 import Foundation
+import Matching
 
 /// The WebSocket API connections and their user data subscriptions: every connection's
 /// outbound queue (responses and events share it, so a subscription's answer always precedes

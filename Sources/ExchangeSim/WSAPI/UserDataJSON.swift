@@ -1,4 +1,5 @@
 import EngineModel
+import Matching
 
 /// The payloads of Binance's spot user data stream (user-data-stream.md): `executionReport`,
 /// `outboundAccountPosition` and `balanceUpdate`, with Binance's field names and order.

@@ -1,5 +1,6 @@
 import EngineModel
 import HTTPTypes
+import Matching
 
 /// Binance's spot WebSocket API (`/ws-api/v3`, web-socket-api.md) over the same venue as the
 /// REST API: each request method runs the REST endpoint it mirrors — same weight, parameter

@@ -5,9 +5,9 @@
 /// Results are rounded in an explicit direction, and `nil` when they do not fit an `Int64`.
 /// Nested roundings in one direction compose: ⌈⌈n / a⌉ / b⌉ = ⌈n / (a·b)⌉, likewise for floors,
 /// so dividing step by step is exact.
-enum ScaledMath {
+public enum ScaledMath {
     /// The direction a result that is not an integer is rounded in.
-    enum Rounding {
+    public enum Rounding: Sendable {
         /// Toward zero (floor, the operands being non-negative).
         case down
         /// Away from zero (ceiling).
@@ -17,7 +17,7 @@ enum ScaledMath {
     /// `a × b × 10^shift`, rounded; nil when it overflows `Int64`.
     ///
     /// - Precondition: `a` ≥ 0 and `b` ≥ 0.
-    static func product(_ a: Int64, _ b: Int64, shift: Int, rounding: Rounding) -> Int64? {
+    public static func product(_ a: Int64, _ b: Int64, shift: Int, rounding: Rounding) -> Int64? {
         precondition(a >= 0 && b >= 0, "ScaledMath works on non-negative mantissas")
         let (high, low) = UInt64(a).multipliedFullWidth(by: UInt64(b))
         var wide = Wide(high: high, low: low)
@@ -28,7 +28,7 @@ enum ScaledMath {
     /// `n × 10^shift ÷ d`, rounded; nil when it overflows `Int64`.
     ///
     /// - Precondition: `n` ≥ 0 and `d` > 0.
-    static func quotient(_ n: Int64, shift: Int, dividedBy d: Int64, rounding: Rounding) -> Int64? {
+    public static func quotient(_ n: Int64, shift: Int, dividedBy d: Int64, rounding: Rounding) -> Int64? {
         precondition(n >= 0 && d > 0, "ScaledMath works on non-negative mantissas and positive divisors")
         var wide = Wide(high: 0, low: UInt64(n))
         guard wide.scale(by: shift, rounding: rounding) else { return nil }
@@ -38,7 +38,7 @@ enum ScaledMath {
 
     /// `mantissa × 10^shift` for a shift ≥ 0 (moving a value to a finer exponent); nil on
     /// overflow.
-    static func widen(_ mantissa: Int64, by shift: Int) -> Int64? {
+    public static func widen(_ mantissa: Int64, by shift: Int) -> Int64? {
         product(mantissa, 1, shift: shift, rounding: .down)
     }
 }

@@ -1,5 +1,5 @@
 import EngineModel
-import ExchangeSim
+import Matching
 import Testing
 
 @Suite("Shadow mode (replayed book)")

@@ -1,5 +1,5 @@
 import EngineModel
-import ExchangeSim
+import Matching
 import Testing
 
 @Suite("Order types and time in force")

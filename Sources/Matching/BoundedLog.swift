@@ -1,8 +1,8 @@
 /// A ring buffer keeping the newest `capacity` elements: the bounded memory behind closed-order
 /// and trade history.
-struct BoundedLog<Element: Sendable>: Sendable {
+public struct BoundedLog<Element: Sendable>: Sendable {
     /// The most elements kept (≥ 1).
-    let capacity: Int
+    public let capacity: Int
 
     /// The elements; once full, `start` is the oldest.
     private var storage: [Element] = []
@@ -11,17 +11,17 @@ struct BoundedLog<Element: Sendable>: Sendable {
     private var start = 0
 
     /// An empty log keeping at most `capacity` elements.
-    init(capacity: Int) {
+    public init(capacity: Int) {
         precondition(capacity >= 1, "a bounded log needs a capacity of at least 1")
         self.capacity = capacity
     }
 
     /// The number of elements kept.
-    var count: Int { storage.count }
+    public var count: Int { storage.count }
 
     /// Appends an element; returns the oldest one when it had to make room.
     @discardableResult
-    mutating func append(_ element: Element) -> Element? {
+    public mutating func append(_ element: Element) -> Element? {
         if storage.count < capacity {
             storage.append(element)
             return nil
@@ -33,10 +33,10 @@ struct BoundedLog<Element: Sendable>: Sendable {
     }
 
     /// The elements, oldest first.
-    var elements: [Element] { Array(storage[start...] + storage[..<start]) }
+    public var elements: [Element] { Array(storage[start...] + storage[..<start]) }
 
     /// The newest `limit` elements, oldest first.
-    func suffix(_ limit: Int) -> [Element] { Array(elements.suffix(limit)) }
+    public func suffix(_ limit: Int) -> [Element] { Array(elements.suffix(limit)) }
 }
 
 /// The closed orders of one symbol: the newest `capacity` of them, findable by order id and by

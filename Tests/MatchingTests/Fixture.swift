@@ -1,5 +1,5 @@
 import EngineModel
-import ExchangeSim
+import Matching
 import Testing
 
 /// A BTCUSDT venue like Binance's: tick 0.01, step 0.00001, min notional 5, 8-decimal balances.
