@@ -34,6 +34,7 @@
 
 #include "tickwire/binance.h"
 #include "tickwire/core.h"
+#include "tickwire/shm.h"
 #include "tickwire/ws.h"
 
 enum { SNAPSHOT_LEVELS_MIN = 5000, INFO_READ_RETRIES = 10000 };
@@ -113,17 +114,45 @@ static int streams_per_symbol(uint32_t streams)
     return __builtin_popcount(streams);
 }
 
-static int config_valid(const tw_feed_config_t *c, uint32_t count)
+/* 0, or -EINVAL with tw_error_message() naming the first field that is not allowed. */
+static int config_check(const tw_feed_config_t *c, uint32_t count)
 {
     uint32_t per = c->symbols_per_conn && c->symbols_per_conn < count ? c->symbols_per_conn : count;
-    return (c->rule == TW_SYNC_SPOT || c->rule == TW_SYNC_FUTURES) && c->streams != 0 &&
-           (c->streams & ~0xFu) == 0 && depth_ms_valid(c->rule, c->depth_ms) && c->host && *c->host &&
-           c->port != 0 && c->path && c->path[0] == '/' && c->cpu >= -1 &&
-           (c->wait == TW_FEED_WAIT_BLOCK || c->wait == TW_FEED_WAIT_SPIN) && c->reconnect_base_ms > 0 &&
-           c->reconnect_max_ms >= c->reconnect_base_ms && c->heartbeat_ms > 0 && c->lifetime_s > 0 &&
-           c->book_capacity > 0 && c->buffer_events > 0 && c->buffer_levels > 0 && c->max_frame > 0 &&
-           c->max_message >= c->max_frame && c->snapshot_capacity > 0 && count > 0 &&
-           per * (uint32_t)streams_per_symbol(c->streams) <= 1024; /* Binance: 1024 streams a connection */
+    if (c->rule != TW_SYNC_SPOT && c->rule != TW_SYNC_FUTURES)
+        return tw_error_set(EINVAL, "feed: rule %u is neither spot nor futures", c->rule);
+    if (c->streams == 0 || (c->streams & ~0xFu))
+        return tw_error_set(EINVAL, "feed: streams 0x%x is not a non-empty set of TW_FEED_STREAM_* bits", c->streams);
+    if (!depth_ms_valid(c->rule, c->depth_ms))
+        return tw_error_set(EINVAL, "feed: depth interval %u ms is not one the venue offers (%s)", c->depth_ms,
+                            c->rule == TW_SYNC_SPOT ? "spot: 100 or 1000" : "futures: 0, 100, 250 or 500");
+    if (!c->host || !*c->host)
+        return tw_error_set(EINVAL, "feed: no host");
+    if (c->port == 0)
+        return tw_error_set(EINVAL, "feed: port 0");
+    if (!c->path || c->path[0] != '/')
+        return tw_error_set(EINVAL, "feed: path '%s' does not start with '/'", c->path ? c->path : "");
+    if (c->cpu < -1)
+        return tw_error_set(EINVAL, "feed: cpu %d (use -1 for no pinning)", c->cpu);
+    if (c->wait != TW_FEED_WAIT_BLOCK && c->wait != TW_FEED_WAIT_SPIN)
+        return tw_error_set(EINVAL, "feed: wait strategy %u is neither block nor spin", (unsigned)c->wait);
+    if (c->reconnect_base_ms <= 0 || c->reconnect_max_ms < c->reconnect_base_ms)
+        return tw_error_set(EINVAL, "feed: reconnect backoff %d..%d ms is not 0 < base <= max",
+                            (int)c->reconnect_base_ms, (int)c->reconnect_max_ms);
+    if (c->heartbeat_ms <= 0 || c->lifetime_s <= 0)
+        return tw_error_set(EINVAL, "feed: heartbeat %d ms and connection lifetime %d s must be positive",
+                            (int)c->heartbeat_ms, (int)c->lifetime_s);
+    if (c->book_capacity == 0 || c->buffer_events == 0 || c->buffer_levels == 0 || c->snapshot_capacity == 0)
+        return tw_error_set(EINVAL, "feed: book capacity, buffered events, buffered levels and snapshot capacity "
+                                    "must all be positive");
+    if (c->max_frame == 0 || c->max_message < c->max_frame)
+        return tw_error_set(EINVAL, "feed: max frame %u and max message %u are not 0 < frame <= message",
+                            (unsigned)c->max_frame, (unsigned)c->max_message);
+    if (count == 0)
+        return tw_error_set(EINVAL, "feed: no symbols");
+    if ((uint64_t)per * (uint32_t)streams_per_symbol(c->streams) > 1024) /* Binance: 1024 streams a connection */
+        return tw_error_set(EINVAL, "feed: %u symbols x %d streams on one connection is more than the venue's "
+                                    "1024 (lower symbols_per_conn)", per, streams_per_symbol(c->streams));
+    return 0;
 }
 
 /* Same symbol, ignoring case ("BTCUSDT" in the instrument table, "btcusdt" in streams). */
@@ -132,22 +161,28 @@ static int same_symbol(const char *info, const char *stream)
     return strncasecmp(info, stream, TW_SYMBOL_MAX) == 0;
 }
 
-static int symbols_valid(const tw_feed_symbol_t *sy, uint32_t count, const void *books, const void *stats)
+/* 0, or -EINVAL with tw_error_message() naming the symbol at fault. */
+static int symbols_check(const tw_feed_symbol_t *sy, uint32_t count, const void *books, const void *stats)
 {
     const tw_books_header_t *bh = tw_books_of(books);
     const tw_stats_header_t *sh = tw_stats_of(stats);
     for (uint32_t i = 0; i < count; i++) {
-        if (!name_valid(sy[i].stream_name) || sy[i].instrument >= bh->instrument_count ||
-            sy[i].instrument >= sh->instrument_count)
-            return 0;
+        if (!name_valid(sy[i].stream_name))
+            return tw_error_set(EINVAL, "feed: symbol %u: stream name '%.*s' is not 1..23 of a-z 0-9 _ - .", i,
+                                TW_SYMBOL_MAX, sy[i].stream_name);
+        if (sy[i].instrument >= bh->instrument_count || sy[i].instrument >= sh->instrument_count)
+            return tw_error_set(EINVAL, "feed: %s: instrument %u is past the segments' %u books / %u stats entries",
+                                sy[i].stream_name, sy[i].instrument, bh->instrument_count, sh->instrument_count);
         const tw_instrument_info_t *info = tw_books_instrument(books, sy[i].instrument);
         if (info->symbol[0] && !same_symbol(info->symbol, sy[i].stream_name))
-            return 0;
+            return tw_error_set(EINVAL, "feed: %s: instrument %u is %.*s in the books segment", sy[i].stream_name,
+                                sy[i].instrument, TW_SYMBOL_MAX, info->symbol);
         for (uint32_t j = 0; j < i; j++)
             if (sy[j].instrument == sy[i].instrument || strcmp(sy[j].stream_name, sy[i].stream_name) == 0)
-                return 0; /* two writers for one book block */
+                return tw_error_set(EINVAL, "feed: %s and %s share instrument %u or a name: two writers for one "
+                                            "book block", sy[j].stream_name, sy[i].stream_name, sy[i].instrument);
     }
-    return 1;
+    return 0;
 }
 
 /* "<s>@depth@100ms" etc. for one symbol, '/'-separated, appended at *pos. */
@@ -902,9 +937,13 @@ static int init_symbol(struct tw_feed *f, struct feed_sym *sy, const tw_feed_sym
 static int prepare(const tw_feed_config_t *cfg, const tw_feed_symbol_t *symbols, uint32_t count, void *md,
                    void *books, void *stats, struct tw_feed **out)
 {
-    if (!cfg || !symbols || !md || !books || !stats || !out || !config_valid(cfg, count) ||
-        !symbols_valid(symbols, count, books, stats))
-        return -EINVAL;
+    if (!cfg || !symbols || !md || !books || !stats || !out)
+        return tw_error_set(EINVAL, "feed: a NULL config, symbol list, segment or out pointer");
+    int r = config_check(cfg, count);
+    if (r == 0)
+        r = symbols_check(symbols, count, books, stats);
+    if (r < 0)
+        return r;
     struct tw_feed *f = calloc(1, sizeof(*f));
     if (f == NULL)
         return -ENOMEM;
@@ -931,7 +970,9 @@ static int prepare(const tw_feed_config_t *cfg, const tw_feed_symbol_t *symbols,
     f->top_b = calloc(f->depth, sizeof(tw_level_t));
     f->top_a = calloc(f->depth, sizeof(tw_level_t));
     f->pending = calloc(count, sizeof(uint32_t));
-    int r = tw_ring_writer_init(&f->ring, md);
+    r = tw_ring_writer_init(&f->ring, md);
+    if (r < 0)
+        tw_error_set(EINVAL, "feed: the md segment's ring geometry is not valid");
     if (r == 0 && (!f->host || !f->sym || !f->conn || !f->bids || !f->asks || !f->top_b || !f->top_a ||
                    !f->pending))
         r = -ENOMEM;
@@ -954,6 +995,9 @@ static int prepare(const tw_feed_config_t *cfg, const tw_feed_symbol_t *symbols,
     }
     if (r == 0 && (f->event_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) < 0)
         r = -errno;
+    if (r == -ENOMEM)
+        tw_error_set(ENOMEM, "feed: out of memory for %u symbols (book capacity %u, snapshot capacity %u)", count,
+                     (unsigned)cfg->book_capacity, (unsigned)cfg->snapshot_capacity);
     if (r < 0) {
         tw_feed_destroy(f);
         return r;
@@ -973,18 +1017,19 @@ static uint64_t splitmix(uint64_t *x)
 static int net_setup(struct tw_feed *f, const tw_feed_config_t *cfg)
 {
     if (tw_net_resolve(cfg->host, cfg->port, &f->addr, &f->addr_len) < 0)
-        return -EHOSTUNREACH;
+        return tw_error_set(EHOSTUNREACH, "feed: cannot resolve %s", cfg->host);
     if (!cfg->verify && !tw_net_is_loopback(&f->addr))
-        return -EPERM; /* (tw_conn_create says on stderr that checks are off) */
+        return tw_error_set(EPERM, "feed: TLS verification may be off only for a loopback host, not %s", cfg->host);
     int r;
     if (cfg->tls) {
         tw_tls_config_t tc = {.ca_file = cfg->ca_file, .verify = cfg->verify};
         if ((r = tw_tls_create(&tc, &f->tls)) < 0)
-            return r;
+            return tw_error_set(-r, "feed: TLS setup failed (CA file %s): %s", cfg->ca_file ? cfg->ca_file : "system",
+                                strerror(-r));
     }
     tw_loop_config_t lc = {.entries = 256, .buffers = 64, .buffer_size = 65536};
     if ((r = tw_loop_create(&lc, &f->loop)) < 0)
-        return r;
+        return tw_error_set(-r, "feed: io_uring setup failed: %s", strerror(-r));
     uint64_t seed = f->rng;
     for (uint32_t c = 0; c < f->nconn; c++) {
         struct feed_conn *fc = &f->conn[c];
@@ -995,7 +1040,8 @@ static int net_setup(struct tw_feed *f, const tw_feed_config_t *cfg)
         };
         tw_conn_handlers_t h = {.user = fc, .on_open = on_open, .on_message = on_message, .on_close = on_close};
         if ((r = tw_conn_create(f->loop, &cc, &h, &fc->conn)) < 0)
-            return r;
+            return tw_error_set(-r, "feed: connection %u to %s: %s", c, cfg->host,
+                                r == -EMSGSIZE ? "its upgrade request is too long" : strerror(-r));
     }
     return 0;
 }
@@ -1003,15 +1049,16 @@ static int net_setup(struct tw_feed *f, const tw_feed_config_t *cfg)
 int tw_feed_create(const tw_feed_config_t *cfg, const tw_feed_symbol_t *symbols, uint32_t count, void *md_segment,
                    void *books_segment, void *stats_segment, tw_feed_t **out)
 {
-    struct tw_feed *f;
+    struct tw_feed *f = NULL;
+    tw_error_set(0, "%s", ""); /* every refusal below leaves its own message */
     int r = prepare(cfg, symbols, count, md_segment, books_segment, stats_segment, &f);
-    if (r < 0)
-        return r;
-    if (cfg->cpu >= 0 && !tw_cpu_allowed(cfg->cpu))
-        r = -EINVAL;
+    if (r == 0 && cfg->cpu >= 0 && !tw_cpu_allowed(cfg->cpu))
+        r = tw_error_set(EINVAL, "feed: cpu %d does not exist or is not in this process's allowed set", cfg->cpu);
     if (r == 0)
         r = net_setup(f, cfg);
     if (r < 0) {
+        if (tw_error_message()[0] == '\0')
+            tw_error_set(-r, "feed: setup failed: %s", strerror(-r));
         tw_feed_destroy(f);
         return r;
     }

@@ -15,6 +15,8 @@
 #                 against a loopback WebSocket API peer (ack, fill, timeout →
 #                 UNKNOWN → order.status, drop → reconnect). -O2 and ASan+UBSan,
 #                 no data needed
+#   setup         unit_setup: tw_feed_create's refusals each with a message, a
+#                 1000-stream upgrade path, INT64_MIN prices in the feed book
 #   net           unit_net: the io_uring/TLS/WebSocket client (loop.c, tls.c,
 #                 conn.c) against loopback peers in threads, plain and TLS with a
 #                 CA made at test time (-O2 and ASan+UBSan; SKIP without io_uring)
@@ -269,6 +271,27 @@ feed_thread() {
     done
 }
 
+# unit_setup: tw_feed_create's refusals and their messages, long upgrade paths, INT64_MIN
+# prices in the feed book; built like the feed items, needs no data.
+setup_tests() {
+    local v t0 label
+    for v in o2 san; do
+        label=unit_setup
+        [[ $v == san ]] && label="unit_setup[asan+ubsan]"
+        if [[ $v == san && $san_ok == 0 ]]; then
+            report SKIP "$label" 0.00 "sanitizers do not build or run with ${cc[*]}"
+            continue
+        fi
+        t0=$(now_ms)
+        if ! build_feed unit_setup "$v" "$here/unit_setup.c"; then
+            report FAIL "$label" "$(seconds_since "$t0")" "does not compile:"
+            indent <"$out/unit_setup.$v.cc"
+            continue
+        fi
+        run_item "$label" "$out/unit_setup.$v"
+    done
+}
+
 # ------------------------------------------- network layer (net.h) --
 net_srcs=(loop tls conn)
 net_libs=(-luring -lssl -lcrypto -lpthread)
@@ -422,6 +445,7 @@ probe_sanitizers
 unit_tests
 gateway_tests
 net_tests
+setup_tests
 feed_thread
 seeds
 regressions
