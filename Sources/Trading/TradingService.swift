@@ -19,6 +19,8 @@ public final class TradingService: @unchecked Sendable {
     private var thread: Thread?
     private let stopFlag = ManagedAtomicFlag()
     private let finished = DispatchSemaphore(value: 0)
+    /// Set by `stop` before the flag: the loop's last act is to cancel open orders until then.
+    private var cancelDeadline: Date?
     /// Orders to ask the venue about once the route is ready (recovered after a restart).
     private var recoveryQueries: [String]
     /// Sees every journal record after the board (the risk gate's breaker learns from them).
@@ -60,9 +62,12 @@ public final class TradingService: @unchecked Sendable {
         thread.start()
     }
 
-    /// Stops intake, drains what the journal already holds, and waits for the thread.
-    public func stop() {
+    /// Stops intake, drains what the journal already holds, and waits for the thread. With
+    /// `cancelOpenOrdersWithin`, first cancels every open order and waits (at most that long) for
+    /// the venue's answers to reach the journal.
+    public func stop(cancelOpenOrdersWithin seconds: Double? = nil) {
         guard thread != nil else { return }
+        if let seconds { cancelDeadline = Date().addingTimeInterval(seconds) }
         stopFlag.set()
         finished.wait()
         thread = nil
@@ -75,6 +80,9 @@ public final class TradingService: @unchecked Sendable {
             var worked = drainJournal()
             for _ in 0..<64 where intake.step(board: board) { worked = true }
             intake.settle(board: board)
+            // Between commands the route may work on its own (simulation: resting orders fill as
+            // the book moves); what it journals is folded on the next pass.
+            if route.poll(now: Int64(Date().timeIntervalSince1970 * 1_000_000_000)) { worked = true }
             for id in board.takeQueries() { query(id) }
             if !recoveryQueries.isEmpty && route.isReady {
                 for id in recoveryQueries { query(id) }
@@ -97,6 +105,8 @@ public final class TradingService: @unchecked Sendable {
             }
         }
         _ = drainJournal()
+        if let deadline = cancelDeadline { cancelOpenOrders(until: deadline) }
+        _ = drainJournal()
         publish()
     }
 
@@ -110,6 +120,28 @@ public final class TradingService: @unchecked Sendable {
         }
         if any { instance.exec.setExecConsumed(board.lastSeq) }
         return any
+    }
+
+    /// Cancel-on-exit: one cancel per open order (USD-M's WebSocket API has no cancel-all), then
+    /// the journal is folded until none is open or the deadline passes (what is left is logged).
+    private func cancelOpenOrders(until deadline: Date) {
+        let open = board.keeper.openOrders
+        guard !open.isEmpty else { return }
+        for order in open {
+            _ = route.cancel(
+                OrderCommand(
+                    op: .cancel, instrument: Int(order.instrumentIndex), clientOrderId: order.clientOrderId,
+                    targetId: order.venueOrderId ?? 0), producer: 0)
+        }
+        while !board.keeper.openOrders.isEmpty && Date() < deadline {
+            if !drainJournal() { usleep(1000) }
+        }
+        let left = board.keeper.openOrders.map(\.clientOrderId)
+        if left.isEmpty {
+            logger.notice("open orders canceled on exit", metadata: ["orders": "\(open.count)"])
+        } else {
+            logger.error("orders still open after cancel-on-exit", metadata: ["client_order_ids": "\(left)"])
+        }
     }
 
     private func query(_ clientOrderId: String) {

@@ -35,9 +35,11 @@ struct EngineConfigFile: Decodable, Equatable {
         var priceBandPercent: Double?
         var requestTimeoutMs: UInt32?
         var maxOrdersPerSecond: Int?
+        var cancelOnExit: Bool?
 
         static let keys: Set<String> = [
             "mode", "credentials", "ws_api_url", "price_band_percent", "request_timeout_ms", "max_orders_per_second",
+            "cancel_on_exit",
         ]
     }
 

@@ -9,7 +9,8 @@ import ServiceLifecycle
 /// them down gracefully in reverse order, which is the engine's shutdown order:
 ///
 /// 1. watchdog — heartbeats the segments, waits for a signal, the duration or the feed's end;
-/// 2. orders — stops intake, drains the exec journal into the engine's board;
+/// 2. orders — stops intake, cancels open orders if configured (`--cancel-on-exit`), drains the
+///    exec journal into the engine's board;
 /// 3. gateway — stops the C order gateway thread;
 /// 4. feed — stops the C feed thread and the snapshot fetcher;
 /// 5. sim — stops the in-process ExchangeSim, when there is one.
@@ -46,7 +47,11 @@ struct EngineServices {
                             do { try gateway.stop() } catch { trading.logger.error("gateway: \(error)") }
                         }, serviceName: "gateway"))
             }
-            services.append(.init(service: Stage(name: "orders") { trading.service.stop() }, serviceName: "orders"))
+            services.append(
+                .init(
+                    service: Stage(name: "orders") {
+                        trading.service.stop(cancelOpenOrdersWithin: trading.cancelOnExit ? 5 : nil)
+                    }, serviceName: "orders"))
             if let sync = trading.timeSync {
                 services.append(.init(service: TimeSyncService(sync: sync), serviceName: "time-sync"))
             }

@@ -71,6 +71,9 @@ struct Start: AsyncParsableCommand {
     @Option(help: "File (mode 0600) with api_key and api_secret; else TICKWIRE_API_KEY/TICKWIRE_API_SECRET. The sim venue uses its own.")
     var credentials: String?
 
+    @Flag(name: .customLong("cancel-on-exit"), help: "Cancel every open order when the engine stops (SIGINT/SIGTERM, --duration).")
+    var cancelOnExit = false
+
     @Option(name: .customLong("ws-api-url"), help: "The venue's WebSocket API (binance: wss://ws-api.binance.com:443/ws-api/v3).")
     var wsAPIURL: String?
 

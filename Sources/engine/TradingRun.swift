@@ -7,8 +7,9 @@ import Logging
 import MarketData
 import Trading
 
-/// The order path of a running engine: the C gateway on the venue's WebSocket API (live) or
-/// the journal alone (observation), and the Swift thread that runs intake and folds the journal.
+/// The order path of a running engine: the C gateway on the venue's WebSocket API (live), the
+/// Matching engine against the engine's own books (simulation) or the journal alone
+/// (observation), and the Swift thread that runs intake and folds the journal.
 final class TradingRun: @unchecked Sendable {
     let service: TradingService
     let gateway: OrderGateway?
@@ -17,6 +18,8 @@ final class TradingRun: @unchecked Sendable {
     /// USD-M live: the user-data listenKey's keeper, the task that runs it, and its REST client.
     private var listenKey: (keeper: ListenKeyKeeper, task: Task<Void, Never>, client: RESTClient)?
     let logger: Logger
+    /// Cancel every open order when the engine stops.
+    var cancelOnExit = false
 
     private init(service: TradingService, gateway: OrderGateway?, timeSync: TimeSync?, logger: Logger) {
         self.service = service
@@ -71,6 +74,11 @@ final class TradingRun: @unchecked Sendable {
                 logger.info("server time offset measured", metadata: ["offset_ms": "\(offset)"])
             }
             timeSync = sync
+        } else if trading.mode == .simulation {
+            // Its own books reader: the route runs on the order thread, readers are not shared.
+            route = SimulationRoute(
+                writer: try ExecJournalWriter(segment: instance.exec), instruments: instance.config.instruments,
+                market: BooksMarket(reader: try BooksReader(instance: instance.config.instance)))
         } else {
             route = ObservationRoute(writer: try ExecJournalWriter(segment: instance.exec))
         }
@@ -81,6 +89,7 @@ final class TradingRun: @unchecked Sendable {
         logger.info("order path running", metadata: ["mode": "\(route.mode)"])
         let run = TradingRun(service: service, gateway: gateway, timeSync: timeSync, logger: logger)
         run.listenKey = listenKey
+        run.cancelOnExit = trading.cancelOnExit
         return run
     }
 

@@ -7,7 +7,14 @@ import Trading
 /// credentials sign, and the pre-trade limits — all checked before anything starts.
 struct TradingSettings {
     enum Mode: String, CaseIterable {
-        case live, observation, off
+        /// Orders go to the venue through the C gateway.
+        case live
+        /// Orders fill locally: the Matching engine against the engine's own books; nothing is sent.
+        case simulation
+        /// Orders are validated and answered, never filled or sent.
+        case observation
+        /// No order path (market data only).
+        case off
     }
 
     var mode: Mode
@@ -17,6 +24,7 @@ struct TradingSettings {
     var priceBandPercent: Double
     var requestTimeoutMillis: UInt32
     var maxOrdersPerSecond: Int
+    var cancelOnExit: Bool
     var core: Int?
 
     init(flags: Start, file: EngineConfigFile.Trading, venue: String, cores: CoreSet?) throws {
@@ -29,11 +37,8 @@ struct TradingSettings {
         let defaultMode =
             venue == "sim" || ((venue == "binance" || venue == "binance-futures") && hasCredentials) ? "live" : "off"
         let name = (explicit ?? defaultMode).lowercased()
-        if name == "simulation" {
-            throw fail("--mode simulation is not available yet; use live (against the sim venue) or observation", code: 2)
-        }
         guard let mode = Mode(rawValue: name) else {
-            throw fail("--mode must be live, observation or off, not '\(name)'", code: 2)
+            throw fail("--mode must be live, simulation, observation or off, not '\(name)'", code: 2)
         }
         if venue == "synthetic" && mode != .off {
             throw fail("--venue synthetic has no order entry: use --mode off", code: 2)
@@ -45,6 +50,7 @@ struct TradingSettings {
         guard priceBandPercent > 0 && priceBandPercent <= 100 else {
             throw fail("trading.price_band_percent must be in (0, 100]", code: 2)
         }
+        cancelOnExit = flags.cancelOnExit || (file.cancelOnExit ?? false)
         maxOrdersPerSecond = file.maxOrdersPerSecond ?? 10
         guard (1...10_000).contains(maxOrdersPerSecond) else {
             throw fail("trading.max_orders_per_second must be 1...10000", code: 2)

@@ -193,4 +193,22 @@ import TickwireTestSupport
         defer { try? FileManager.default.removeItem(atPath: config) }
         try unknownOutcomeIsResolvedByAQuery(fault: "ack-delay:ms=2500,count=1", extra: ["--config", config], tag: "t")
     }
+
+    @Test(.enabled(if: venv, ".venv-pb missing: Tools/ci/setup-python.sh"))
+    func cancelOnExitLeavesNothingOpenAtTheVenue() throws {
+        let sim = try Sim()
+        defer { sim.stop() }
+        let engine = try engine(sim, tag: "e", extra: ["--cancel-on-exit"])
+        let touch = try #require(try engine.touch("BTCUSDT"), "no live book: \(engine.child.stderr)")
+        for (side, price) in [("buy", touch.bid - 90), ("sell", touch.ask + 90)] {
+            #expect(try engine.run(["order", "place", "BTCUSDT", side, "0.001", "--price", OrderPathTests.price(price)]).status == 0)
+        }
+        let (_, before) = try sim.python("print(len(client.get_open_orders(symbol='BTCUSDT')))")
+        #expect(before.trimmingCharacters(in: .whitespacesAndNewlines) == "2", "\(before)")
+        engine.child.signal(SIGTERM)
+        #expect(engine.child.wait(seconds: 20) == 0, "\(engine.child.stderr)")
+        #expect(engine.child.stderr.contains("open orders canceled on exit"), "\(engine.child.stderr)")
+        let (status, after) = try sim.python("print(len(client.get_open_orders(symbol='BTCUSDT')))")
+        #expect(status == 0 && after.trimmingCharacters(in: .whitespacesAndNewlines) == "0", "\(after)")
+    }
 }
