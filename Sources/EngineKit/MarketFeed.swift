@@ -165,8 +165,12 @@ public final class MarketFeed: @unchecked Sendable {
         symbols = names
     }
 
+    /// The C side's message for the refusal (`tw_error_message()`, set by `tw_feed_create` for every cause),
+    /// or a generic one when there is none.
     private static func createFailure(_ rc: Int32, _ config: MarketFeedConfig) -> String {
-        switch -rc {
+        let detail = String(cString: tw_error_message())
+        if !detail.isEmpty { return detail }
+        return switch -rc {
         case EPERM: "refusing to turn certificate checks off for \(config.host): allowed on loopback only"
         case EHOSTUNREACH: "cannot resolve \(config.host)"
         case EINVAL: "invalid feed configuration"
