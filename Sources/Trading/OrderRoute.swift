@@ -1,7 +1,8 @@
 import EngineKit
 import EngineModel
 
-/// Where approved commands go: the C gateway (live), or the journal alone (observation).
+/// Where approved commands go: the C gateway (live), the Matching engine against the engine's own
+/// books (simulation), or the journal alone (observation).
 /// Every method is called from the intake thread only.
 public protocol OrderRoute: AnyObject {
     /// Appends the engine's own answer (accepted, rejected) to the exec journal.
@@ -16,10 +17,21 @@ public protocol OrderRoute: AnyObject {
     func queryStatus(_ command: OrderCommand) -> Bool
     /// Trading halted (e.g. an authentication failure), with the reason.
     var haltReason: String? { get }
-    /// What the route is, for logs: "live", "observation".
+    /// What the route is, for logs: "live", "simulation", "observation".
     var mode: String { get }
     /// Whether requests can go out now (the venue connection is open and subscribed).
     var isReady: Bool { get }
+    /// Called on every pass of the order thread, between commands, with the wall clock (ns since
+    /// the epoch): a route that works on its own (simulation: resting orders fill when the book
+    /// moves) does it here. Must stay cheap when nothing changed. Returns whether it journaled.
+    @discardableResult
+    func poll(now: Int64) -> Bool
+}
+
+extension OrderRoute {
+    /// Nothing to do between commands: the venue (live) or nobody (observation) drives orders.
+    @discardableResult
+    public func poll(now: Int64) -> Bool { false }
 }
 
 /// The live route: the C order gateway, which is also the exec journal's only writer.
