@@ -59,7 +59,8 @@ struct FuturesTradingTests {
             FuturesOpenOrder(side: .buy, remaining: 100, price: 600_000),
         ]
         let long = FuturesClearing.orderMargin(orders, position: 200, spec: spec, leverage: 20)
-        #expect(FuturesMath.text(long.margin) == "300.00000000")  // buy side 6000 / 20 beats 7000 / 20
+        // The sell side beyond the 0.200 long (0.100 at 70000 → 7000 / 20 = 350) beats the buy side's 6000 / 20.
+        #expect(FuturesMath.text(long.margin) == "350.00000000")
         #expect(FuturesMath.text(long.ask) == "21000.00000000" && FuturesMath.text(long.bid) == "6000.00000000")
         let flat = FuturesClearing.orderMargin(orders, position: 0, spec: spec, leverage: 10)
         #expect(FuturesMath.text(flat.margin) == "2100.00000000")
@@ -163,7 +164,7 @@ struct FuturesTradingTests {
             #expect(bad.code == -4028)
             let gtx = try await FuturesFixture.order(
                 http, [("side", "BUY"), ("type", "LIMIT"), ("timeInForce", "GTX"), ("quantity", "0.002"),
-                    ("price", "65001.0")])
+                    ("price", "70000.0")])  // far through the asks, whatever the fill above left
             #expect(gtx.code == -5022)
             let hedge = try await FuturesFixture.order(
                 http, [("side", "BUY"), ("type", "MARKET"), ("quantity", "0.002"), ("positionSide", "LONG")])
