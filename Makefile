@@ -24,11 +24,13 @@ run: release
 test: deps
 	Tools/ci/setup-python.sh
 	$(SWIFT) build --build-tests
-	# Two runs: ExchangeSim's in-process servers one test at a time (its tests time streams, pings and
-	# per-minute weights, which a 2-core machine running them all at once stretches past their bounds),
-	# then everything else, whose tests block on child processes.
+	# Three runs: ExchangeSim's in-process servers one test at a time (its tests time streams, pings and
+	# per-minute weights, which a 2-core machine running them all at once stretches past their bounds);
+	# the whole-system tests one at a time too (each starts engines, sims and Python clients: run side
+	# by side on 2 cores they starve each other's feed and gateway threads); then everything else.
 	$(SWIFT) test --skip-build --no-parallel --filter ExchangeSimTests
-	$(SWIFT) test --skip-build --skip ExchangeSimTests
+	$(SWIFT) test --skip-build --no-parallel --filter IntegrationTests
+	$(SWIFT) test --skip-build --skip ExchangeSimTests --skip IntegrationTests
 
 bench: deps
 	$(SWIFT) build -c release --product bench
