@@ -33,7 +33,8 @@ extension SimulationRoute {
                 instrument.symbol, command.side, price: price, quantity: quantity, timeInForce: command.timeInForce,
                 clientOrderId: clientOrderId)
         case .limitMaker:
-            return .limitMaker(instrument.symbol, command.side, price: price, quantity: quantity, clientOrderId: clientOrderId)
+            return .limitMaker(
+                instrument.symbol, command.side, price: price, quantity: quantity, clientOrderId: clientOrderId)
         case .market:
             return .market(instrument.symbol, command.side, quantity: quantity, clientOrderId: clientOrderId)
         }

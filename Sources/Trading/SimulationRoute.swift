@@ -33,7 +33,9 @@ public final class SimulationRoute: OrderRoute {
         public var firstOrderId: Int64
 
         /// Settings with ExchangeSim's defaults.
-        public init(commissions: CommissionSchedule = .standard, startingBalance: Int64 = 1_000_000_000, firstOrderId: Int64 = 1) {
+        public init(
+            commissions: CommissionSchedule = .standard, startingBalance: Int64 = 1_000_000_000, firstOrderId: Int64 = 1
+        ) {
             self.commissions = commissions
             self.startingBalance = startingBalance
             self.firstOrderId = firstOrderId

@@ -25,8 +25,8 @@ import TickwireTestSupport
 
         // A crossing IOC buy: filled at the book's asks, with a fee in the asset bought.
         let take = try engine.run([
-            "order", "place", "BTCUSDT", "buy", "0.001", "--price", OrderPathTests.price(touch.ask + 50), "--tif", "IOC",
-            "--client-id", "sim-take", "--json",
+            "order", "place", "BTCUSDT", "buy", "0.001", "--price", OrderPathTests.price(touch.ask + 50),
+            "--tif", "IOC", "--client-id", "sim-take", "--json",
         ])
         #expect(take.status == 0, "place: \(take.stdout) \(take.stderr) engine: \(engine.child.stderr)")
 
@@ -45,7 +45,8 @@ import TickwireTestSupport
         var orders: [[String: Any]] = []
         let settled = Harness.eventually(seconds: 10) {
             orders = (try? engine.orders()) ?? []
-            let states = Dictionary(orders.map { ($0["client_order_id"] as! String, $0["state"] as! String) }) { a, _ in a }
+            let pairs = orders.map { ($0["client_order_id"] as! String, $0["state"] as! String) }
+            let states = Dictionary(pairs) { first, _ in first }
             return states["sim-take"] == "FILLED" && states["sim-rest"] == "CANCELED"
         }
         #expect(settled, "orders: \(orders) engine: \(engine.child.stderr)")
@@ -55,7 +56,8 @@ import TickwireTestSupport
         let average = (filled?["avg_price"] as? String).flatMap { Decimal(string: $0) }
         #expect(average.map { $0 >= touch.ask - 50 && $0 <= touch.ask + 50 } == true, "\(String(describing: filled))")
         let fees = filled?["fees"] as? [String: String]
-        #expect(fees?["BTC"].flatMap { Decimal(string: $0) } == Decimal(string: "0.000001"), "\(String(describing: fees))")
+        #expect(
+            fees?["BTC"].flatMap { Decimal(string: $0) } == Decimal(string: "0.000001"), "\(String(describing: fees))")
 
         let tail = try engine.run(["tail", "exec", "--from-oldest", "--timeout", "1"])
         let types = Set(Harness.jsonLines(tail.stdout).compactMap { $0["type"] as? String })

@@ -47,7 +47,8 @@ struct SimulationRig {
             InstanceConfig(instance: "sr\(getpid() % 100000)-\(tag)", instruments: [try btcusdt()]))
         instance.setState(.live)
         producer = try CommandProducer(instance: instance.config.instance)
-        market = FakeMarket(bids: [(6_499_900, 100_000), (6_499_800, 200_000)], asks: [(6_500_100, 50_000), (6_500_200, 100_000)])
+        market = FakeMarket(
+            bids: [(6_499_900, 100_000), (6_499_800, 200_000)], asks: [(6_500_100, 50_000), (6_500_200, 100_000)])
         route = SimulationRoute(
             writer: try ExecJournalWriter(segment: instance.exec), instruments: instance.config.instruments,
             market: market, configuration: .init(commissions: commissions), clock: { 1_000 })
