@@ -65,7 +65,7 @@ struct Start: AsyncParsableCommand {
     @Option(help: "Seed of the synthetic venue's walk, or of the sim's liquidity.")
     var seed: UInt64?
 
-    @Option(help: "Order handling: live (send to the venue; on the sim venue, to the sim), observation (validate, send nothing), off.")
+    @Option(help: "Order handling: live (send to the venue; on the sim venue, to the sim), simulation (fill locally against the live book), observation (validate, send nothing), off.")
     var mode: String?
 
     @Option(help: "File (mode 0600) with api_key and api_secret; else TICKWIRE_API_KEY/TICKWIRE_API_SECRET. The sim venue uses its own.")
