@@ -12,15 +12,16 @@ import Testing
 
     /// Shared-memory ABI: torn reads, laps, command ring across threads and processes, PROT_READ mappings,
     /// histograms; each test optimised with -Werror and again under ThreadSanitizer.
-    @Test(.timeLimit(.minutes(5)))
+    @Test(.timeLimit(.minutes(8)))
     func cStressAndSanitizerTestsPass() throws {
         try runSuite("Tests/CStress/run.sh", summaryPrefix: "C stress: ")
     }
 
     /// Market-data building blocks in `CSources/CEngineCore`: WebSocket codec, JSON scanner and Binance
     /// decoders, feed book and sync (optimised and under ASan+UBSan), golden replays of recorded Binance data
-    /// against the bookTicker oracle, the in-memory throughput bench, bounded libFuzzer runs.
-    @Test(.timeLimit(.minutes(5)))
+    /// against the bookTicker oracle, the in-memory throughput bench, the order gateway (unit, loopback
+    /// end to end), setup errors, bounded libFuzzer runs (seven targets at CFEED_FUZZ_TIME s each).
+    @Test(.timeLimit(.minutes(12)))
     func cFeedTestsPass() throws {
         try runSuite("Tests/CFeed/run.sh", summaryPrefix: "C feed: ")
     }
