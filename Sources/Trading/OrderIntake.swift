@@ -64,15 +64,9 @@ public final class OrderIntake {
         case .success(let c):
             command = c
         }
-        answer.instrument = command.instrument
-        answer.side = command.side
-        answer.orderType = command.type
-        answer.timeInForce = command.timeInForce
-        answer.price = command.price
-        answer.quantity = command.quantity
-        answer.strategyId = command.strategyId
-        answer.clientOrderId = command.clientOrderId
-        answer.venueOrderId = command.targetId
+        answer = ExecReport(type: .rejected, carrying: command, producer: incoming.producer)
+        answer.commandId = incoming.commandId
+        answer.flags = UInt8(TW_EXEC_FLAG_LOCAL)
         switch command.op {
         case .new: place(command, &answer, board: board)
         case .cancel, .cancelAll: cancel(command, &answer, board: board)
@@ -164,5 +158,23 @@ public final class OrderIntake {
         guard route.journal(answer) else { return }
         tw_counter_add(counters + Int(TW_CTR_CMD_REJECTED.rawValue), 1)
         tw_counter_add(counters + Int(TW_CTR_REJECT_BASE.rawValue) + Int(rejection.code.rawValue), 1)
+    }
+}
+
+extension ExecReport {
+    /// A record of `type` about a command: its instrument, side, type, time in force, price,
+    /// quantity, strategy, client order id and target venue id, and its producer's token.
+    init(type: ExecType, carrying command: OrderCommand, producer: UInt64) {
+        self.init(type: type, instrument: command.instrument)
+        commandId = command.commandId
+        self.producer = producer
+        side = command.side
+        orderType = command.type
+        timeInForce = command.timeInForce
+        price = command.price
+        quantity = command.quantity
+        strategyId = command.strategyId
+        clientOrderId = command.clientOrderId
+        venueOrderId = command.targetId
     }
 }

@@ -161,17 +161,7 @@ extension SimulationRoute {
 
     /// A record of `type` carrying a command's fields.
     static func report(_ type: ExecType, _ command: OrderCommand, producer: UInt64, now: Int64) -> ExecReport {
-        var r = ExecReport(type: type, instrument: command.instrument)
-        r.commandId = command.commandId
-        r.producer = producer
-        r.side = command.side
-        r.orderType = command.type
-        r.timeInForce = command.timeInForce
-        r.price = command.price
-        r.quantity = command.quantity
-        r.strategyId = command.strategyId
-        r.clientOrderId = command.clientOrderId
-        r.venueOrderId = command.targetId
+        var r = ExecReport(type: type, carrying: command, producer: producer)
         r.receiveNs = now
         return r
     }
