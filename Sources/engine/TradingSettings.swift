@@ -68,5 +68,11 @@ struct TradingSettings {
         if venue == "sim", let credentials, credentials.source != "environment" {
             throw fail("--credentials applies to a real venue; the sim venue signs with its own test key", code: 2)
         }
+        // Said before anything connects: live order entry on a real venue needs a key.
+        if mode == .live && venue != "sim" && credentials == nil {
+            throw fail(
+                "--mode live on \(venue) needs credentials: --credentials FILE (mode 0600) or "
+                    + "TICKWIRE_API_KEY/TICKWIRE_API_SECRET", code: 2)
+        }
     }
 }
