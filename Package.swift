@@ -29,6 +29,8 @@ let package = Package(
         // Already in the graph through swift-certificates; ExchangeSim writes IP SANs with it.
         .package(url: "https://github.com/apple/swift-asn1", from: "1.0.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.20.0"),
+        // The recorder's embedded store: SQLite (the system library, WAL mode) with versioned migrations.
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
     ],
     targets: [
         // The shared-memory ABI: links nothing but libc.
@@ -67,6 +69,14 @@ let package = Package(
             dependencies: [
                 "EngineKit", "EngineModel", "Execution", "Matching", .product(name: "Logging", package: "swift-log"),
             ]
+        ),
+        // Account state: balances, positions and PnL, the double-entry ledger, reconciliation, alerts.
+        // I/O free: the engine feeds it exec journal events and venue answers.
+        .target(name: "Account", dependencies: ["EngineModel"]),
+        // Persistence off the hot path: orders, fills, ledger, snapshots, reports, alerts, bars.
+        .target(
+            name: "Recorder",
+            dependencies: ["Account", "EngineModel", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         // A Binance-compatible venue over the Matching engine.
         .target(
@@ -113,6 +123,8 @@ let package = Package(
         .testTarget(name: "ExecutionTests", dependencies: ["Execution", "EngineModel"]),
         .testTarget(name: "TradingTests", dependencies: ["Trading", "Execution", "EngineKit", "EngineModel", "CEngineShm", "Matching"]),
         .testTarget(name: "MatchingTests", dependencies: ["Matching", "EngineModel"]),
+        .testTarget(name: "AccountTests", dependencies: ["Account", "EngineModel"]),
+        .testTarget(name: "RecorderTests", dependencies: ["Recorder", "Account", "EngineModel"]),
         .testTarget(
             name: "ExchangeSimTests",
             dependencies: [

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the system packages Tickwire builds against, when they are missing:
-# liburing, libnuma and OpenSSL headers, pkg-config, and python3 (with venv) for the readers
+# liburing, libnuma, OpenSSL and SQLite headers, pkg-config, and python3 (with venv) for the readers
 # and the client-library conformance tests.
 # Debian/Ubuntu with apt; runs apt as root or through sudo. Idempotent and quiet
 # when everything is already there.
@@ -8,7 +8,7 @@ set -euo pipefail
 
 need=()
 have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
-for pkg in liburing-dev libnuma-dev libssl-dev pkg-config python3 python3-venv; do
+for pkg in liburing-dev libnuma-dev libssl-dev libsqlite3-dev pkg-config python3 python3-venv; do
     have_pkg "$pkg" || need+=("$pkg")
 done
 [ ${#need[@]} -eq 0 ] && exit 0
