@@ -12,11 +12,20 @@ public final class RiskGate {
     private var breaker: CircuitBreaker
     private let clock: () -> Int64
     private let backoffNs: Int64
+    /// Consulted before every other rule: halted refuses, reducing lets only reducing orders pass.
+    public let killSwitch: KillSwitch
+    /// The engine's position in an instrument (signed, at its quantity exponent), for reduce-only.
+    private let position: (Int) -> Int64
 
     /// A gate with `settings`; `clock` gives now in ns (injectable for tests); after the venue
     /// refuses an order for its rate limits, new orders are refused for `backoffNs`.
-    public init(settings: ExecutionSettings, clock: @escaping () -> Int64, backoffNs: Int64 = 2_000_000_000) {
+    public init(
+        settings: ExecutionSettings, clock: @escaping () -> Int64, backoffNs: Int64 = 2_000_000_000,
+        killSwitch: KillSwitch = KillSwitch(), position: @escaping (Int) -> Int64 = { _ in 0 }
+    ) {
         self.backoffNs = backoffNs
+        self.killSwitch = killSwitch
+        self.position = position
         validator = PreTradeValidator(settings: settings)
         limiter = settings.makeRateLimiter()
         breaker = settings.makeCircuitBreaker()
@@ -29,6 +38,12 @@ public final class RiskGate {
     /// Checks one new order; when it passes, the rate limiter and the breaker count it as sent.
     public func check(_ command: OrderCommand, instrument: Instrument, mid: Price?, board: OrderBoard) -> OrderRejection? {
         let now = clock()
+        let verdict = killSwitch.admits {
+            let held = position(command.instrument)
+            let signed = command.side == .buy ? command.quantity : -command.quantity
+            return held != 0 && (held > 0) != (signed > 0) && command.quantity <= abs(held)
+        }
+        if !verdict.admitted { return OrderRejection(.halted, verdict.reason) }
         let exposure = board.keeper.openExposure(
             instrumentIndex: UInt32(command.instrument), quantityExponent: instrument.quantityExponent)
         let request = OrderRequest(

@@ -25,12 +25,16 @@ public final class TradingService: @unchecked Sendable {
     private var recoveryQueries: [String]
     /// Sees every journal record after the board (the risk gate's breaker learns from them).
     private let observe: (ExecRecord) -> Void
+    /// Where this thread reports what it consumed (nil: it is the journal's only consumer).
+    private let consumption: (shared: JournalConsumption, index: Int)?
 
     /// A service over an instance, routing approved orders through `route`.
     public init(
         instance: EngineInstance, route: OrderRoute, check: @escaping PreTradeCheck, mid: @escaping (Int) -> Price?,
-        logger: Logger, recoveryQueries: [String] = [], observe: @escaping (ExecRecord) -> Void = { _ in }
+        logger: Logger, recoveryQueries: [String] = [], observe: @escaping (ExecRecord) -> Void = { _ in },
+        consumption: (shared: JournalConsumption, index: Int)? = nil
     ) throws {
+        self.consumption = consumption
         self.recoveryQueries = recoveryQueries
         self.observe = observe
         self.instance = instance
@@ -118,7 +122,13 @@ public final class TradingService: @unchecked Sendable {
             observe(record)
             any = true
         }
-        if any { instance.exec.setExecConsumed(board.lastSeq) }
+        if any {
+            if let consumption {
+                consumption.shared.consumed(consumption.index, upTo: board.lastSeq)
+            } else {
+                instance.exec.setExecConsumed(board.lastSeq)
+            }
+        }
         return any
     }
 
