@@ -41,14 +41,26 @@ public final class FeedSupervisor: Sendable {
     public static func instruments(
         target: FeedTarget, symbols: [String]
     ) async throws -> [Instrument] {
+        try await catalog(target: target, symbols: symbols).instruments
+    }
+
+    /// The instruments the venue lists for `symbols` and each one's base and quote asset (same order),
+    /// from one exchangeInfo answer.
+    public static func catalog(
+        target: FeedTarget, symbols: [String]
+    ) async throws -> (instruments: [Instrument], assets: [(base: String, quote: String)]) {
         let client = RESTClient(endpoint: target.rest, caFile: target.caFile, verify: target.verify)
         defer { Task { await client.shutdown() } }
         let answer = try await client.get(target.venue.exchangeInfoPath)
         guard answer.status == 200 else {
             throw EndpointError(message: "GET \(target.rest.base)\(target.venue.exchangeInfoPath) answered \(answer.status)")
         }
-        return try InstrumentCatalog.instruments(
+        let instruments = try InstrumentCatalog.instruments(
             exchangeInfo: answer.body, symbols: symbols, venue: target.venue.venueName)
+        let named = InstrumentCatalog.assets(exchangeInfo: answer.body, symbols: symbols)
+        // A venue that names no assets: the symbol split at a known quote asset (BTCUSDT → BTC, USDT).
+        let assets = instruments.map { named[$0.symbol] ?? Instrument.assets(ofSymbol: $0.symbol) }
+        return (instruments, assets)
     }
 
     /// Prepares the feed thread for every instrument of `instance` (not started yet).

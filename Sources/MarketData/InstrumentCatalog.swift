@@ -42,6 +42,23 @@ public enum InstrumentCatalog {
         return out
     }
 
+    /// The base and quote asset of each of `symbols` (USD-M: the quote is the margin asset), by
+    /// symbol; a symbol the answer does not name its assets for is left out.
+    public static func assets(exchangeInfo body: [UInt8], symbols: [String]) -> [String: (base: String, quote: String)] {
+        guard let root = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any],
+            let listed = root["symbols"] as? [[String: Any]]
+        else { return [:] }
+        var out: [String: (base: String, quote: String)] = [:]
+        for entry in listed {
+            guard let name = (entry["symbol"] as? String)?.uppercased(), symbols.contains(name),
+                let base = entry["baseAsset"] as? String,
+                let quote = (entry["marginAsset"] as? String) ?? (entry["quoteAsset"] as? String)
+            else { continue }
+            out[name] = (base.uppercased(), quote.uppercased())
+        }
+        return out
+    }
+
     private static func instrument(_ entry: [String: Any], symbol: String, venue: String) throws(CatalogError)
         -> Instrument
     {

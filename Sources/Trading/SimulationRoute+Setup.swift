@@ -5,21 +5,9 @@ import Matching
 /// How simulation mode speaks to the matching engine: commands as venue requests, books as
 /// replayed diffs, the instruments' assets and the account's starting balances.
 extension SimulationRoute {
-    /// Quote assets recognised at the end of a symbol, longest first where one ends another.
-    static let quoteAssets = [
-        "FDUSD", "USDT", "USDC", "BUSD", "TUSD", "DAI", "EUR", "TRY", "BRL", "JPY", "BTC", "ETH", "BNB", "USD",
-    ]
-
     /// A symbol's base and quote assets ("BTCUSDT": BTC, USDT), by its quote suffix; the fee of
-    /// a buy is charged in the base, of a sell in the quote. A symbol with no known quote
-    /// suffix trades against "QUOTE".
-    static func assets(of symbol: String) -> (base: String, quote: String) {
-        let upper = symbol.uppercased()
-        for quote in quoteAssets where upper.count > quote.count && upper.hasSuffix(quote) {
-            return (String(upper.dropLast(quote.count)), quote)
-        }
-        return (upper, "QUOTE")
-    }
+    /// a buy is charged in the base, of a sell in the quote.
+    static func assets(of symbol: String) -> (base: String, quote: String) { Instrument.assets(ofSymbol: symbol) }
 
     /// A command as the venue request the live path would send (LIMIT with its time in force,
     /// LIMIT_MAKER, MARKET by quantity).
