@@ -112,6 +112,9 @@ public struct AccountSnapshot: Sendable {
     /// The last exec journal record applied (0: none).
     public var journalSeq: UInt64
     public var updatedNs: Int64
+    /// USD-M: the venue's own account-wide view of each symbol's position (its last `.position`
+    /// event), beside the engine's per-strategy `positions` computed from fills.
+    public var venuePositions: [String: PositionUpdate]
 
     /// The empty account, version 0.
     public init() {
@@ -123,5 +126,6 @@ public struct AccountSnapshot: Sendable {
         pnl = PnLSummary()
         journalSeq = 0
         updatedNs = 0
+        venuePositions = [:]
     }
 }
