@@ -127,3 +127,36 @@ int tw_stats_init(tw_shm_t *s, uint32_t instruments)
     h->histograms_offset = h->instruments_offset + (uint64_t)instruments * sizeof(tw_instrument_stats_t);
     return 0;
 }
+
+static uint64_t line_round(uint64_t n)
+{
+    return (n + TW_CACHE_LINE - 1u) & ~(uint64_t)(TW_CACHE_LINE - 1u);
+}
+
+uint64_t tw_account_region_size(uint32_t balances, uint32_t positions, uint32_t orders)
+{
+    return sizeof(tw_account_header_t) + line_round((uint64_t)balances * sizeof(tw_account_balance_t)) +
+           line_round((uint64_t)positions * sizeof(tw_account_position_t)) +
+           line_round((uint64_t)orders * sizeof(tw_account_order_t));
+}
+
+int tw_account_init(tw_shm_t *s, uint32_t balances, uint32_t positions, uint32_t orders)
+{
+    if (balances > TW_ACCOUNT_MAX_CAPACITY || positions > TW_ACCOUNT_MAX_CAPACITY ||
+        orders > TW_ACCOUNT_MAX_CAPACITY || !fits(s, tw_account_region_size(balances, positions, orders)))
+        return -EINVAL;
+    uint64_t start = region_start(s);
+    tw_account_header_t *a = (tw_account_header_t *)((uint8_t *)s->base + start);
+    a->balance_capacity = balances;
+    a->position_capacity = positions;
+    a->order_capacity = orders;
+    a->balance_size = sizeof(tw_account_balance_t);
+    a->position_size = sizeof(tw_account_position_t);
+    a->order_size = sizeof(tw_account_order_t);
+    a->balances_offset = line_round(start + sizeof(*a));
+    a->positions_offset = line_round(a->balances_offset + (uint64_t)balances * sizeof(tw_account_balance_t));
+    a->orders_offset = line_round(a->positions_offset + (uint64_t)positions * sizeof(tw_account_position_t));
+    a->win_rate_bps = -1;
+    a->max_drawdown_bps = -1;
+    return 0;
+}

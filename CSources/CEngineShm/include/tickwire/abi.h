@@ -30,8 +30,9 @@ extern "C" {
 
 /* "TICKWIRE" read as a little-endian uint64. */
 #define TW_ABI_MAGIC 0x455249574B434954ull
-/* 2.0: the cmd region became per-producer lanes (breaking for producers); the exec journal. */
-enum { TW_ABI_MAJOR = 2, TW_ABI_MINOR = 0 };
+/* 2.0: the cmd region became per-producer lanes (breaking for producers); the exec journal.
+ * 2.1: the account segment (additive). */
+enum { TW_ABI_MAJOR = 2, TW_ABI_MINOR = 1 };
 
 enum { TW_CACHE_LINE = 64, TW_INSTANCE_MAX = 32, TW_SYMBOL_MAX = 24 };
 
@@ -41,7 +42,7 @@ typedef enum tw_segment_kind {
     TW_SEG_BOOKS = 2,   /* instrument table + one seqlocked book block each */
     TW_SEG_CMD = 3,     /* many-producer, one-consumer command ring */
     TW_SEG_EXEC = 4,    /* execution journal: a broadcast ring the engine's consumers are never lapped on */
-    TW_SEG_ACCOUNT = 5, /* account snapshot (reserved) */
+    TW_SEG_ACCOUNT = 5, /* the account processor's latest snapshot under one seqlock (ABI 2.1) */
     TW_SEG_STATS = 6,   /* counters and latency histograms */
 } tw_segment_kind_t;
 
@@ -564,6 +565,224 @@ static inline uint32_t tw_book_block_size(uint32_t depth)
     uint32_t raw = (uint32_t)sizeof(tw_book_header_t) + depth * 2u * (uint32_t)sizeof(tw_level_t);
     return (raw + TW_CACHE_LINE - 1u) & ~(uint32_t)(TW_CACHE_LINE - 1u);
 }
+
+/* ------------------------------------------------------------------------
+ * Account (ABI 2.1): the account processor's latest snapshot for external
+ * readers — PnL totals, balances, positions and orders — under one seqlock.
+ *
+ * The region starts with tw_account_header_t. Its first three cache lines are
+ * the snapshot's own fields, guarded by `seq` (odd while written); its last
+ * line is the geometry, written once before the segment is published: the
+ * capacity, entry size and offset (from the segment start, 64-byte aligned)
+ * of each array. A snapshot is published whole: header fields and the first
+ * *_count entries of each array. Counts never exceed capacities; entries that
+ * did not fit are counted in truncated_* and flagged TW_ACCOUNT_FLAG_TRUNCATED.
+ * Readers step through an array by its *_size (>= the struct they know; a
+ * later minor may grow an entry into the stride) and copy only counted entries.
+ *
+ * Money is int64 at exponent -8 (TW_ACCOUNT_EXPONENT) in the account's quote
+ * asset; an order's price and quantities use the exponents stored with it, a
+ * position's size its qty_exponent.
+ * ------------------------------------------------------------------------ */
+enum {
+    TW_ACCOUNT_EXPONENT = -8,
+    TW_ACCOUNT_DEFAULT_BALANCES = 256,
+    TW_ACCOUNT_DEFAULT_POSITIONS = 1024,
+    TW_ACCOUNT_DEFAULT_ORDERS = 4096,
+    TW_ACCOUNT_MAX_CAPACITY = 1 << 20,     /* per array */
+    TW_ACCOUNT_MAX_ENTRY_SIZE = 4096,      /* bytes per entry (stride) */
+    TW_ASSET_MAX = 16,
+};
+
+/* tw_account_header_t.flags */
+enum {
+    TW_ACCOUNT_FLAG_TRUNCATED = 1u << 0,   /* some entries of this snapshot did not fit (truncated_*) */
+};
+
+typedef struct tw_account_header {
+    /* --- snapshot, guarded by seq --- */
+    uint64_t seq;              /* seqlock word, atomic: odd while a snapshot is written */
+    uint64_t version;          /* snapshot version, strictly increasing (0: nothing published yet) */
+    int64_t updated_ns;        /* when the account processor made the snapshot */
+    uint64_t journal_seq;      /* last exec journal record applied */
+    uint32_t balance_count;    /* valid entries, <= balance_capacity */
+    uint32_t position_count;
+    uint32_t order_count;
+    uint32_t flags;            /* TW_ACCOUNT_FLAG_* */
+    uint32_t truncated_balances;  /* entries of this snapshot left out for want of capacity */
+    uint32_t truncated_positions;
+    uint32_t truncated_orders;
+    uint32_t reserved0;
+    char quote_asset[TW_ASSET_MAX]; /* the asset PnL is counted in, NUL-terminated */
+    int64_t realized;          /* PnL totals of the whole account, at TW_ACCOUNT_EXPONENT */
+    int64_t unrealized;
+    int64_t total;
+    int64_t daily;
+    int64_t fees;
+    int64_t funding;
+    int64_t max_drawdown;
+    int32_t win_rate_bps;      /* -1: unknown (no closed trade yet) */
+    int32_t max_drawdown_bps;  /* -1: unknown */
+    uint8_t reserved1[48];
+    /* --- geometry, written once before the segment is published --- */
+    uint32_t balance_capacity;
+    uint32_t position_capacity;
+    uint32_t order_capacity;
+    uint32_t balance_size;     /* bytes between entries, multiple of 8, >= sizeof(tw_account_balance_t) */
+    uint32_t position_size;
+    uint32_t order_size;
+    uint64_t balances_offset;  /* from the start of the segment */
+    uint64_t positions_offset;
+    uint64_t orders_offset;
+    uint8_t reserved2[16];
+} tw_account_header_t;
+
+_Static_assert(sizeof(tw_account_header_t) == 256, "account header size");
+_Static_assert(offsetof(tw_account_header_t, seq) == 0, "account seq");
+_Static_assert(offsetof(tw_account_header_t, version) == 8, "account version");
+_Static_assert(offsetof(tw_account_header_t, updated_ns) == 16, "account updated_ns");
+_Static_assert(offsetof(tw_account_header_t, journal_seq) == 24, "account journal_seq");
+_Static_assert(offsetof(tw_account_header_t, balance_count) == 32, "account balance_count");
+_Static_assert(offsetof(tw_account_header_t, position_count) == 36, "account position_count");
+_Static_assert(offsetof(tw_account_header_t, order_count) == 40, "account order_count");
+_Static_assert(offsetof(tw_account_header_t, flags) == 44, "account flags");
+_Static_assert(offsetof(tw_account_header_t, truncated_balances) == 48, "account truncated_balances");
+_Static_assert(offsetof(tw_account_header_t, truncated_positions) == 52, "account truncated_positions");
+_Static_assert(offsetof(tw_account_header_t, truncated_orders) == 56, "account truncated_orders");
+_Static_assert(offsetof(tw_account_header_t, quote_asset) == 64, "account quote_asset");
+_Static_assert(offsetof(tw_account_header_t, realized) == 80, "account realized");
+_Static_assert(offsetof(tw_account_header_t, unrealized) == 88, "account unrealized");
+_Static_assert(offsetof(tw_account_header_t, total) == 96, "account total");
+_Static_assert(offsetof(tw_account_header_t, daily) == 104, "account daily");
+_Static_assert(offsetof(tw_account_header_t, fees) == 112, "account fees");
+_Static_assert(offsetof(tw_account_header_t, funding) == 120, "account funding");
+_Static_assert(offsetof(tw_account_header_t, max_drawdown) == 128, "account max_drawdown");
+_Static_assert(offsetof(tw_account_header_t, win_rate_bps) == 136, "account win_rate_bps");
+_Static_assert(offsetof(tw_account_header_t, max_drawdown_bps) == 140, "account max_drawdown_bps");
+_Static_assert(offsetof(tw_account_header_t, balance_capacity) == 192, "account balance_capacity");
+_Static_assert(offsetof(tw_account_header_t, position_capacity) == 196, "account position_capacity");
+_Static_assert(offsetof(tw_account_header_t, order_capacity) == 200, "account order_capacity");
+_Static_assert(offsetof(tw_account_header_t, balance_size) == 204, "account balance_size");
+_Static_assert(offsetof(tw_account_header_t, position_size) == 208, "account position_size");
+_Static_assert(offsetof(tw_account_header_t, order_size) == 212, "account order_size");
+_Static_assert(offsetof(tw_account_header_t, balances_offset) == 216, "account balances_offset");
+_Static_assert(offsetof(tw_account_header_t, positions_offset) == 224, "account positions_offset");
+_Static_assert(offsetof(tw_account_header_t, orders_offset) == 232, "account orders_offset");
+
+/* Bytes of the header the seqlock guards and a publish copies: everything before the geometry. */
+enum { TW_ACCOUNT_SNAPSHOT_BYTES = 192 };
+_Static_assert(offsetof(tw_account_header_t, balance_capacity) == TW_ACCOUNT_SNAPSHOT_BYTES, "snapshot bytes");
+
+/* Where a balance's last change came from (tw_account_balance_t.source). */
+typedef enum tw_balance_source {
+    TW_BALANCE_STREAM = 1,         /* the venue's user-data stream */
+    TW_BALANCE_RECONCILIATION = 2, /* a REST reconciliation */
+    TW_BALANCE_LOCAL = 3,          /* the engine's own bookkeeping */
+} tw_balance_source_t;
+
+typedef struct tw_account_balance {
+    char asset[TW_ASSET_MAX];  /* upper case, NUL-terminated */
+    int64_t total;             /* at TW_ACCOUNT_EXPONENT */
+    int64_t available;
+    int64_t hold;              /* locked in open orders */
+    int64_t updated_ns;
+    uint8_t source;            /* tw_balance_source_t */
+    uint8_t pad[15];
+} tw_account_balance_t;
+
+_Static_assert(sizeof(tw_account_balance_t) == 64, "account balance size");
+_Static_assert(offsetof(tw_account_balance_t, asset) == 0, "balance asset");
+_Static_assert(offsetof(tw_account_balance_t, total) == 16, "balance total");
+_Static_assert(offsetof(tw_account_balance_t, available) == 24, "balance available");
+_Static_assert(offsetof(tw_account_balance_t, hold) == 32, "balance hold");
+_Static_assert(offsetof(tw_account_balance_t, updated_ns) == 40, "balance updated_ns");
+_Static_assert(offsetof(tw_account_balance_t, source) == 48, "balance source");
+
+/* The market a position is held in (tw_account_position_t.market). */
+typedef enum tw_market { TW_MARKET_SPOT = 1, TW_MARKET_USDM = 2 } tw_market_t;
+
+/* tw_account_position_t.flags: the value is 0 and means "unknown", not zero. */
+enum {
+    TW_POSITION_FLAG_NO_LIQUIDATION = 1u << 0, /* liquidation_price unknown (spot, or not reported) */
+    TW_POSITION_FLAG_NO_MARK = 1u << 1,        /* mark_price unknown (no mark yet); unrealized is 0 */
+};
+
+typedef struct tw_account_position {
+    char symbol[TW_SYMBOL_MAX]; /* upper case, NUL-terminated: no instrument table needed */
+    uint32_t strategy_id;
+    uint8_t market;            /* tw_market_t */
+    int8_t qty_exponent;       /* of size */
+    uint16_t flags;            /* TW_POSITION_FLAG_* */
+    int64_t size;              /* signed (short < 0), mantissa at qty_exponent */
+    int64_t entry_price;       /* the rest at TW_ACCOUNT_EXPONENT */
+    int64_t mark_price;
+    int64_t unrealized;
+    int64_t realized;
+    int64_t fees;
+    int64_t funding;
+    int64_t margin_used;
+    int64_t liquidation_price;
+    int32_t leverage;          /* 0: none (spot) */
+    uint32_t reserved0;
+    int64_t updated_ns;
+    uint8_t reserved[8];
+} tw_account_position_t;
+
+_Static_assert(sizeof(tw_account_position_t) == 128, "account position size");
+_Static_assert(offsetof(tw_account_position_t, symbol) == 0, "position symbol");
+_Static_assert(offsetof(tw_account_position_t, strategy_id) == 24, "position strategy_id");
+_Static_assert(offsetof(tw_account_position_t, market) == 28, "position market");
+_Static_assert(offsetof(tw_account_position_t, qty_exponent) == 29, "position qty_exponent");
+_Static_assert(offsetof(tw_account_position_t, flags) == 30, "position flags");
+_Static_assert(offsetof(tw_account_position_t, size) == 32, "position size");
+_Static_assert(offsetof(tw_account_position_t, entry_price) == 40, "position entry_price");
+_Static_assert(offsetof(tw_account_position_t, mark_price) == 48, "position mark_price");
+_Static_assert(offsetof(tw_account_position_t, unrealized) == 56, "position unrealized");
+_Static_assert(offsetof(tw_account_position_t, realized) == 64, "position realized");
+_Static_assert(offsetof(tw_account_position_t, fees) == 72, "position fees");
+_Static_assert(offsetof(tw_account_position_t, funding) == 80, "position funding");
+_Static_assert(offsetof(tw_account_position_t, margin_used) == 88, "position margin_used");
+_Static_assert(offsetof(tw_account_position_t, liquidation_price) == 96, "position liquidation_price");
+_Static_assert(offsetof(tw_account_position_t, leverage) == 104, "position leverage");
+_Static_assert(offsetof(tw_account_position_t, updated_ns) == 112, "position updated_ns");
+
+typedef struct tw_account_order {
+    char client_order_id[TW_CLIENT_ID_MAX]; /* NUL-terminated */
+    char symbol[TW_SYMBOL_MAX];             /* NUL-terminated */
+    uint64_t venue_order_id;   /* 0 until the venue names it */
+    int64_t price;             /* mantissa at price_exponent (0: market) */
+    int64_t quantity;          /* mantissa at qty_exponent */
+    int64_t filled;            /* mantissa at qty_exponent */
+    int64_t average_price;     /* of the fills, at TW_ACCOUNT_EXPONENT (0: none) */
+    int64_t last_update_ns;
+    uint64_t last_event_seq;   /* exec journal record that last changed the order */
+    uint32_t strategy_id;
+    uint8_t side;              /* tw_side_t */
+    uint8_t order_type;        /* tw_order_type_t */
+    uint8_t state;             /* tw_order_state_t */
+    uint8_t is_open;           /* 1 while working at the venue (or on its way) */
+    int8_t price_exponent;
+    int8_t qty_exponent;
+    uint8_t reserved[62];
+} tw_account_order_t;
+
+_Static_assert(sizeof(tw_account_order_t) == 192, "account order size");
+_Static_assert(offsetof(tw_account_order_t, client_order_id) == 0, "order client_order_id");
+_Static_assert(offsetof(tw_account_order_t, symbol) == 40, "order symbol");
+_Static_assert(offsetof(tw_account_order_t, venue_order_id) == 64, "order venue_order_id");
+_Static_assert(offsetof(tw_account_order_t, price) == 72, "order price");
+_Static_assert(offsetof(tw_account_order_t, quantity) == 80, "order quantity");
+_Static_assert(offsetof(tw_account_order_t, filled) == 88, "order filled");
+_Static_assert(offsetof(tw_account_order_t, average_price) == 96, "order average_price");
+_Static_assert(offsetof(tw_account_order_t, last_update_ns) == 104, "order last_update_ns");
+_Static_assert(offsetof(tw_account_order_t, last_event_seq) == 112, "order last_event_seq");
+_Static_assert(offsetof(tw_account_order_t, strategy_id) == 120, "order strategy_id");
+_Static_assert(offsetof(tw_account_order_t, side) == 124, "order side");
+_Static_assert(offsetof(tw_account_order_t, order_type) == 125, "order order_type");
+_Static_assert(offsetof(tw_account_order_t, state) == 126, "order state");
+_Static_assert(offsetof(tw_account_order_t, is_open) == 127, "order is_open");
+_Static_assert(offsetof(tw_account_order_t, price_exponent) == 128, "order price_exponent");
+_Static_assert(offsetof(tw_account_order_t, qty_exponent) == 129, "order qty_exponent");
 
 /* ------------------------------------------------------------------------
  * Stats: global counters, per-instrument counters, log-linear histograms.

@@ -262,6 +262,77 @@ static inline uint64_t tw_hist_quantile(const tw_histogram_t *h, double q)
     return tw_load_u64(&h->max);
 }
 
+/* -------------------------------------------------------------- account -- */
+
+static inline const tw_account_header_t *tw_account_of(const void *segment)
+{
+    const tw_segment_header_t *h = (const tw_segment_header_t *)segment;
+    return (const tw_account_header_t *)((const uint8_t *)segment + h->region_offset);
+}
+
+/* Copies n entries of `size` bytes each from an array of stride `stride` (both multiples of 8). */
+static inline void tw_copy_entries_from_shared(void *dst, const void *src, uint32_t n, uint32_t size,
+                                               uint32_t stride)
+{
+    if (stride == size) {
+        tw_copy_from_shared(dst, src, n * size);
+        return;
+    }
+    for (uint32_t i = 0; i < n; i++)
+        tw_copy_from_shared((uint8_t *)dst + (uint64_t)i * size, (const uint8_t *)src + (uint64_t)i * stride, size);
+}
+
+/*
+ * Consistent copy of the account snapshot: the header into *out, and up to
+ * max_* entries of each array into the caller's buffers (NULL when its max
+ * is 0). out->*_count say how many entries were copied: the published count,
+ * capped at the array's capacity and at the caller's max, so a count in the
+ * file is never trusted beyond the capacity that attach validated. A writer
+ * that never pauses can starve a reader, so retries are bounded: returns the
+ * attempts used (>= 1), or -EAGAIN after max_retries attempts without a
+ * stable copy. The segment must have passed tw_segment_check.
+ */
+static inline int tw_account_read(const void *segment, tw_account_header_t *out, tw_account_balance_t *balances,
+                                  uint32_t max_balances, tw_account_position_t *positions, uint32_t max_positions,
+                                  tw_account_order_t *orders, uint32_t max_orders, uint32_t max_retries)
+{
+    const tw_account_header_t *a = tw_account_of(segment);
+    const uint8_t *base = (const uint8_t *)segment;
+    for (uint32_t attempt = 1; attempt <= max_retries; attempt++) {
+        uint64_t s1 = __atomic_load_n(&a->seq, __ATOMIC_ACQUIRE); /* pairs with tw_account_publish's release */
+        if (s1 & 1u) {
+            tw_cpu_relax();
+            continue;
+        }
+        tw_copy_from_shared(out, a, (uint32_t)sizeof(*out));
+        uint32_t nb = out->balance_count < out->balance_capacity ? out->balance_count : out->balance_capacity;
+        uint32_t np = out->position_count < out->position_capacity ? out->position_count : out->position_capacity;
+        uint32_t no = out->order_count < out->order_capacity ? out->order_count : out->order_capacity;
+        nb = nb < max_balances ? nb : max_balances;
+        np = np < max_positions ? np : max_positions;
+        no = no < max_orders ? no : max_orders;
+        if (nb)
+            tw_copy_entries_from_shared(balances, base + out->balances_offset, nb,
+                                        (uint32_t)sizeof(*balances), out->balance_size);
+        if (np)
+            tw_copy_entries_from_shared(positions, base + out->positions_offset, np,
+                                        (uint32_t)sizeof(*positions), out->position_size);
+        if (no)
+            tw_copy_entries_from_shared(orders, base + out->orders_offset, no, (uint32_t)sizeof(*orders),
+                                        out->order_size);
+        __atomic_thread_fence(__ATOMIC_ACQUIRE); /* orders the copy before the re-check */
+        if (__atomic_load_n(&a->seq, __ATOMIC_RELAXED) == s1) {
+            out->seq = s1;
+            out->balance_count = nb;
+            out->position_count = np;
+            out->order_count = no;
+            return (int)attempt;
+        }
+        tw_cpu_relax();
+    }
+    return -EAGAIN;
+}
+
 /* -------------------------------------------------------- attach checks -- */
 
 /*
@@ -403,6 +474,62 @@ static inline int tw_check_stats(const void *segment, uint64_t lo, uint64_t hi, 
     return 0;
 }
 
+/* The header fields of one account array, for the fault message. */
+typedef struct tw_account_array_names {
+    const char *capacity, *size, *offset;
+} tw_account_array_names_t;
+
+/* One account array: capacity, stride and offset, inside [lo + 256, hi). */
+static inline int tw_check_account_array(uint64_t lo, uint64_t hi, uint32_t capacity, uint32_t size, uint64_t offset,
+                                         uint64_t entry, tw_account_array_names_t names, tw_segment_fault_t *f)
+{
+    if (capacity > TW_ACCOUNT_MAX_CAPACITY)
+        return tw_fault(f, EPROTO, names.capacity, capacity, "is more than TW_ACCOUNT_MAX_CAPACITY (1048576)");
+    if (size % 8u || size < entry || size > TW_ACCOUNT_MAX_ENTRY_SIZE)
+        return tw_fault(f, EPROTO, names.size, size,
+                        "is not a multiple of 8 between the entry's size and TW_ACCOUNT_MAX_ENTRY_SIZE (4096)");
+    if (!tw_span_inside(offset, capacity, size, lo + sizeof(tw_account_header_t), hi))
+        return tw_fault(f, EPROTO, names.offset, offset,
+                        "capacity x size bytes from here do not fit in the region after its header");
+    return 0;
+}
+
+/* 1 when [a, a + an) and [b, b + bn) overlap (both already known to lie inside the region). */
+static inline int tw_spans_overlap(uint64_t a, uint64_t an, uint64_t b, uint64_t bn)
+{
+    return an && bn && a < b + bn && b < a + an;
+}
+
+static inline int tw_check_account(const void *segment, uint64_t lo, uint64_t hi, tw_segment_fault_t *f)
+{
+    if (hi - lo < sizeof(tw_account_header_t))
+        return tw_fault(f, EPROTO, "region_size", hi - lo, "cannot hold the account header");
+    const tw_account_header_t *a = (const tw_account_header_t *)((const uint8_t *)segment + lo);
+    tw_account_array_names_t bal = {"account.balance_capacity", "account.balance_size", "account.balances_offset"};
+    tw_account_array_names_t pos = {"account.position_capacity", "account.position_size", "account.positions_offset"};
+    tw_account_array_names_t ord = {"account.order_capacity", "account.order_size", "account.orders_offset"};
+    int rc = tw_check_account_array(lo, hi, a->balance_capacity, a->balance_size, a->balances_offset,
+                                    sizeof(tw_account_balance_t), bal, f);
+    if (rc == 0)
+        rc = tw_check_account_array(lo, hi, a->position_capacity, a->position_size, a->positions_offset,
+                                    sizeof(tw_account_position_t), pos, f);
+    if (rc == 0)
+        rc = tw_check_account_array(lo, hi, a->order_capacity, a->order_size, a->orders_offset,
+                                    sizeof(tw_account_order_t), ord, f);
+    if (rc < 0)
+        return rc;
+    uint64_t nb = (uint64_t)a->balance_capacity * a->balance_size;
+    uint64_t np = (uint64_t)a->position_capacity * a->position_size;
+    uint64_t no = (uint64_t)a->order_capacity * a->order_size;
+    if (tw_spans_overlap(a->positions_offset, np, a->balances_offset, nb))
+        return tw_fault(f, EPROTO, "account.positions_offset", a->positions_offset, "the positions overlap the balances");
+    if (tw_spans_overlap(a->orders_offset, no, a->balances_offset, nb))
+        return tw_fault(f, EPROTO, "account.orders_offset", a->orders_offset, "the orders overlap the balances");
+    if (tw_spans_overlap(a->orders_offset, no, a->positions_offset, np))
+        return tw_fault(f, EPROTO, "account.orders_offset", a->orders_offset, "the orders overlap the positions");
+    return 0;
+}
+
 /*
  * Checks a mapping of file_size bytes as a segment of `kind`: the header
  * (magic, ABI major, kind, segment_size against the file, region_offset and
@@ -443,8 +570,10 @@ static inline int tw_segment_check(const void *segment, uint64_t file_size, uint
         return tw_check_books(segment, lo, hi, f);
     case TW_SEG_STATS:
         return tw_check_stats(segment, lo, hi, f);
+    case TW_SEG_ACCOUNT:
+        return tw_check_account(segment, lo, hi, f);
     default:
-        return 0; /* account: no region layout yet */
+        return 0;
     }
 }
 

@@ -133,6 +133,15 @@ int tw_books_init(tw_shm_t *s, uint32_t instruments, uint32_t depth);
 uint64_t tw_stats_region_size(uint32_t instruments);
 int tw_stats_init(tw_shm_t *s, uint32_t instruments);
 
+/*
+ * The account segment (ABI 2.1): header, then balances, positions and orders
+ * at 64-byte aligned offsets, each array `capacity` entries of its struct.
+ * -EINVAL for a capacity above TW_ACCOUNT_MAX_CAPACITY. Win rate and drawdown
+ * start unknown (-1); version 0 means nothing published yet.
+ */
+uint64_t tw_account_region_size(uint32_t balances, uint32_t positions, uint32_t orders);
+int tw_account_init(tw_shm_t *s, uint32_t balances, uint32_t positions, uint32_t orders);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Write side of the Tickwire ABI: the engine's hot-path helpers (ring
- * publish, seqlocked book writes, counters, histograms) and the command-ring
- * producer and consumer. All static inline; no allocation, no locks, no
+ * publish, seqlocked book writes and account snapshots, counters, histograms)
+ * and the command-ring producer and consumer. All static inline; no allocation, no locks, no
  * system calls. A broadcast ring, a book block, a counter and a histogram
  * each have exactly one writer thread.
  *
@@ -306,6 +306,71 @@ static inline void tw_exec_set_consumed(void *segment, uint64_t n)
 {
     tw_exec_header_t *e = (tw_exec_header_t *)((uint8_t *)segment + ((tw_segment_header_t *)segment)->region_offset);
     __atomic_store_n(&e->consumed, n, __ATOMIC_RELEASE);
+}
+
+/* -------------------------------------------------------------- account -- */
+
+static inline tw_account_header_t *tw_account_mut(void *segment)
+{
+    return (tw_account_header_t *)tw_account_of(segment);
+}
+
+/* Copies n entries of `size` bytes each into an array of stride `stride` (both multiples of 8). */
+static inline void tw_copy_entries_to_shared(void *dst, const void *src, uint32_t n, uint32_t size, uint32_t stride)
+{
+    if (stride == size) {
+        tw_copy_to_shared(dst, src, n * size);
+        return;
+    }
+    for (uint32_t i = 0; i < n; i++)
+        tw_copy_to_shared((uint8_t *)dst + (uint64_t)i * stride, (const uint8_t *)src + (uint64_t)i * size, size);
+}
+
+/*
+ * Publishes one account snapshot, whole, under the seqlock (single writer:
+ * the account processor): the snapshot fields of *h (its seq, counts,
+ * truncated_* and geometry are ignored), then nb balances, np positions and
+ * no orders. Counts are clamped to the capacities; what did not fit is
+ * counted in truncated_* and flagged TW_ACCOUNT_FLAG_TRUNCATED (the caller's
+ * other flags are kept). Returns the number of entries left out (0: the
+ * snapshot fit), or -EINVAL when h->version is not above the published
+ * version (nothing is written). The segment must have passed tw_segment_check
+ * or been laid out by tw_account_init.
+ */
+static inline int tw_account_publish(void *segment, const tw_account_header_t *h,
+                                     const tw_account_balance_t *balances, uint32_t nb,
+                                     const tw_account_position_t *positions, uint32_t np,
+                                     const tw_account_order_t *orders, uint32_t no)
+{
+    tw_account_header_t *a = tw_account_mut(segment);
+    uint8_t *base = (uint8_t *)segment;
+    if (h->version <= __atomic_load_n(&a->version, __ATOMIC_RELAXED)) /* our own last store: single writer */
+        return -EINVAL;
+    tw_account_header_t snap = *h;
+    snap.balance_count = nb < a->balance_capacity ? nb : a->balance_capacity;
+    snap.position_count = np < a->position_capacity ? np : a->position_capacity;
+    snap.order_count = no < a->order_capacity ? no : a->order_capacity;
+    snap.truncated_balances = nb - snap.balance_count;
+    snap.truncated_positions = np - snap.position_count;
+    snap.truncated_orders = no - snap.order_count;
+    uint64_t left = (uint64_t)snap.truncated_balances + snap.truncated_positions + snap.truncated_orders;
+    snap.flags = (h->flags & ~(uint32_t)TW_ACCOUNT_FLAG_TRUNCATED) | (left ? TW_ACCOUNT_FLAG_TRUNCATED : 0u);
+
+    uint64_t s = __atomic_load_n(&a->seq, __ATOMIC_RELAXED) & ~1ull; /* single writer */
+    __atomic_store_n(&a->seq, s + 1, __ATOMIC_RELAXED);
+    __atomic_thread_fence(__ATOMIC_RELEASE); /* odd seq visible before the data stores */
+    tw_copy_to_shared((uint8_t *)a + 8, (const uint8_t *)&snap + 8, TW_ACCOUNT_SNAPSHOT_BYTES - 8u);
+    if (snap.balance_count)
+        tw_copy_entries_to_shared(base + a->balances_offset, balances, snap.balance_count,
+                                  (uint32_t)sizeof(*balances), a->balance_size);
+    if (snap.position_count)
+        tw_copy_entries_to_shared(base + a->positions_offset, positions, snap.position_count,
+                                  (uint32_t)sizeof(*positions), a->position_size);
+    if (snap.order_count)
+        tw_copy_entries_to_shared(base + a->orders_offset, orders, snap.order_count, (uint32_t)sizeof(*orders),
+                                  a->order_size);
+    __atomic_store_n(&a->seq, s + 2, __ATOMIC_RELEASE); /* pairs with tw_account_read's acquire */
+    return left > 0x7fffffffu ? 0x7fffffff : (int)left;
 }
 
 #ifdef __cplusplus
