@@ -23,12 +23,20 @@ public struct InstanceConfig: Sendable {
     public var execSlots: UInt32
     /// Free journal slots below which new orders are refused.
     public var execReserve: UInt32
+    /// Balances the account segment holds (more are cut from a snapshot and flagged).
+    public var accountBalances: UInt32
+    /// Positions the account segment holds.
+    public var accountPositions: UInt32
+    /// Orders the account segment holds.
+    public var accountOrders: UInt32
 
     /// Creates a configuration; defaults follow DESIGN.md (20 levels a side).
     public init(
         instance: String, instruments: [Instrument], depth: UInt32 = UInt32(TW_DEFAULT_DEPTH),
         mdSlots: UInt32 = 65536, cmdLanes: UInt32 = 64, laneSlots: UInt32 = 256, execSlots: UInt32 = 65536,
-        execReserve: UInt32 = 16384
+        execReserve: UInt32 = 16384, accountBalances: UInt32 = UInt32(TW_ACCOUNT_DEFAULT_BALANCES),
+        accountPositions: UInt32 = UInt32(TW_ACCOUNT_DEFAULT_POSITIONS),
+        accountOrders: UInt32 = UInt32(TW_ACCOUNT_DEFAULT_ORDERS)
     ) {
         self.instance = instance
         self.instruments = instruments
@@ -38,6 +46,9 @@ public struct InstanceConfig: Sendable {
         self.laneSlots = laneSlots
         self.execSlots = execSlots
         self.execReserve = execReserve
+        self.accountBalances = accountBalances
+        self.accountPositions = accountPositions
+        self.accountOrders = accountOrders
     }
 }
 
@@ -52,19 +63,22 @@ public final class EngineInstance: @unchecked Sendable {
     public let generation: UInt64
     /// Market-data ring, books, command lanes, exec journal and stats.
     public let md: Segment, books: Segment, cmd: Segment, exec: Segment, stats: Segment
+    /// The account processor's snapshot (ABI 2.1); publish into it with `AccountSegmentWriter`.
+    public let account: Segment
     /// Pid of a previous engine that died without cleaning up, if one was taken over.
     public let tookOverFrom: Int32?
     private var lockFD: Int32
 
     /// All segments, in the order they are published.
-    public var segments: [Segment] { [stats, books, exec, cmd, md] }
+    public var segments: [Segment] { [stats, books, exec, account, cmd, md] }
 
     private init(
         config: InstanceConfig, generation: UInt64, segments: [Segment], lockFD: Int32, tookOverFrom: Int32?
     ) {
         self.config = config
         self.generation = generation
-        (stats, books, exec, cmd, md) = (segments[0], segments[1], segments[2], segments[3], segments[4])
+        (stats, books, exec, account) = (segments[0], segments[1], segments[2], segments[3])
+        (cmd, md) = (segments[4], segments[5])
         self.lockFD = lockFD
         self.tookOverFrom = tookOverFrom
     }
@@ -125,6 +139,14 @@ public final class EngineInstance: @unchecked Sendable {
         try check(
             tw_exec_init(exec.rawShm, config.execSlots, config.execReserve),
             "exec journal of \(config.execSlots) slots (reserve \(config.execReserve))")
+        let account = try Segment.create(
+            instance: name, kind: .account,
+            regionSize: tw_account_region_size(config.accountBalances, config.accountPositions, config.accountOrders),
+            generation: generation)
+        try check(
+            tw_account_init(account.rawShm, config.accountBalances, config.accountPositions, config.accountOrders),
+            "account of \(config.accountBalances) balances, \(config.accountPositions) positions, "
+                + "\(config.accountOrders) orders (at most \(TW_ACCOUNT_MAX_CAPACITY) each)")
         let cmd = try Segment.create(
             instance: name, kind: .cmd, regionSize: tw_cmd_region_size(config.cmdLanes, config.laneSlots),
             generation: generation)
@@ -136,7 +158,7 @@ public final class EngineInstance: @unchecked Sendable {
             instance: name, kind: .md, regionSize: tw_ring_region_size(slotSize, config.mdSlots),
             generation: generation)
         try check(tw_ring_init(md.rawShm, slotSize, config.mdSlots), "md ring of \(config.mdSlots) slots")
-        return [stats, books, exec, cmd, md]
+        return [stats, books, exec, account, cmd, md]
     }
 
     private static func check(_ rc: Int32, _ what: String) throws(ShmError) {
