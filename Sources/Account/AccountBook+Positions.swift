@@ -15,7 +15,7 @@ extension AccountBook {
             side: fill.side, price: fill.price, quantity: fill.quantity, to: size, average: entry.entryPrice)
         size = step.size
         entry.market = fill.market
-        entry.size = size.magnitude
+        entry.size = size
         entry.entryPrice = step.average
         entry.realizedPnl += step.realized
         entry.updatedNs = fill.venueNs

@@ -164,7 +164,7 @@ public struct AccountBook: Sendable {
         if let entry = positions[key], let size = signedSizes[key] { return (entry, size) }
         let market = settings.symbols[key.symbol]?.market ?? .spot
         return (
-            PositionEntry(key: key, market: market, size: Quantity(mantissa: 0, exponent: exponent)),
+            PositionEntry(key: key, market: market, size: SignedSize(mantissa: 0, exponent: exponent)),
             SignedSize(mantissa: 0, exponent: exponent)
         )
     }

@@ -98,7 +98,7 @@ public struct BalanceUpdate: Hashable, Sendable, Codable {
 /// The venue says a USD-M position is now this (one-way mode: signed size, + long, − short).
 public struct PositionUpdate: Hashable, Sendable {
     public var symbol: String
-    public var size: Quantity
+    public var size: SignedSize
     public var entryPrice: Price
     /// The venue's unrealized PnL, when it says.
     public var unrealized: Amount?
@@ -108,7 +108,7 @@ public struct PositionUpdate: Hashable, Sendable {
     public var venueNs: Int64
 
     public init(
-        symbol: String, size: Quantity, entryPrice: Price, unrealized: Amount? = nil, leverage: Int? = nil,
+        symbol: String, size: SignedSize, entryPrice: Price, unrealized: Amount? = nil, leverage: Int? = nil,
         liquidationPrice: Price? = nil, markPrice: Price? = nil, venueNs: Int64
     ) {
         self.symbol = symbol

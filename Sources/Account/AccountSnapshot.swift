@@ -42,7 +42,7 @@ public struct PositionEntry: Hashable, Sendable {
     public var key: PositionKey
     public var market: MarketKind
     /// Signed: + long, − short, 0 flat.
-    public var size: Quantity
+    public var size: SignedSize
     /// The average cost of the open size (nil when flat).
     public var entryPrice: Amount?
     public var markPrice: Amount?
@@ -57,7 +57,7 @@ public struct PositionEntry: Hashable, Sendable {
     public var liquidationPrice: Amount?
     public var updatedNs: Int64
 
-    public init(key: PositionKey, market: MarketKind, size: Quantity) {
+    public init(key: PositionKey, market: MarketKind, size: SignedSize) {
         self.key = key
         self.market = market
         self.size = size

@@ -50,7 +50,7 @@ enum BookFixture {
         let book = Self.bookWithAverage()
         let entry = book.snapshot().positions[F.btc]!
         #expect(entry.entryPrice == F.amount("64333.33333333"))
-        #expect(entry.size == F.quantity("0.003"))
+        #expect(entry.size == SignedSize(.buy, F.quantity("0.003")))
         #expect(book.signedSize(of: F.btc) == SignedSize(mantissa: 300, exponent: -5))
         #expect(entry.realizedPnl == .zero)
         #expect(book.pnl.closingTrades == 0)
@@ -63,7 +63,7 @@ enum BookFixture {
         let changes = book.apply(.fill(F.fill(3, .sell, "0.0015", at: "66000")))
         let entry = book.snapshot().positions[F.btc]!
         #expect(entry.realizedPnl == F.amount("2.5"))
-        #expect(entry.size == F.quantity("0.0015"))
+        #expect(entry.size == SignedSize(.buy, F.quantity("0.0015")))
         #expect(entry.entryPrice == F.amount("64333.33333333"))
         #expect(book.pnl.realizedPnl == F.amount("2.5"))
         #expect(book.pnlByStrategy[1]?.realizedPnl == F.amount("2.5"))
@@ -80,7 +80,7 @@ enum BookFixture {
         let entry = book.snapshot().positions[F.btc]!
         #expect(entry.realizedPnl == F.amount("0.5"))
         #expect(book.signedSize(of: F.btc) == SignedSize(mantissa: -100, exponent: -5))
-        #expect(entry.size == F.quantity("0.001"))
+        #expect(entry.size == SignedSize(mantissa: -100, exponent: -5) && entry.side == "short")
         #expect(entry.entryPrice == F.amount("63000"))
         #expect(book.pnl.closingTrades == 2 && book.pnl.winningTrades == 1)
     }
@@ -98,7 +98,7 @@ enum BookFixture {
         _ = book.apply(.fill(F.fill(4, .buy, "0.003", at: "120")))  // (120 − 105) × 0.003 × −1
         let entry = book.snapshot().positions[F.btc]!
         #expect(entry.realizedPnl == F.amount("-0.03"))
-        #expect(entry.size.isZero && entry.entryPrice == nil && entry.unrealizedPnl == .zero)
+        #expect(entry.size.isFlat && entry.side == "flat" && entry.entryPrice == nil && entry.unrealizedPnl == .zero)
         #expect(book.pnl.unrealizedPnl == .zero)
     }
 
@@ -158,7 +158,7 @@ enum BookFixture {
         let key = PositionKey(strategyId: 1, symbol: "BTCUSDT-PERP")
         _ = book.apply(.fill(F.fill(1, .buy, "0.002", at: "64000", symbol: "BTCUSDT-PERP")))
         let update = PositionUpdate(
-            symbol: "BTCUSDT-PERP", size: F.quantity("0.002"), entryPrice: F.price("64000"), leverage: 10,
+            symbol: "BTCUSDT-PERP", size: SignedSize(.buy, F.quantity("0.002")), entryPrice: F.price("64000"), leverage: 10,
             liquidationPrice: F.price("58000"), markPrice: F.price("65000"), venueNs: 3_000)
         let changes = book.apply(.position(update))
         #expect(changes.contains(.venuePosition(update)))

@@ -9,7 +9,7 @@ import Testing
     static func changes() -> [AccountChange] {
         let balance = BalanceEntry(
             asset: "USDT", total: F.amount("10"), available: F.amount("10"), source: .stream, updatedNs: 1)
-        let position = PositionEntry(key: F.btc, market: .spot, size: F.quantity("0.001"))
+        let position = PositionEntry(key: F.btc, market: .spot, size: SignedSize(.buy, F.quantity("0.001")))
         return [
             .balance(balance), .position(position), .fill(F.fill(1, .buy, "0.001", at: "64000")),
             .fill(F.fill(2, .buy, "0.1", at: "3000", symbol: "ETHUSDT")), .pnl(PnLSummary()),
