@@ -12,6 +12,7 @@ Command line:
     tickwire_reader.py tail [md|exec] [--instance NAME] [--symbol S] [--count N] [--from-oldest]
                             [--timeout SEC] [--text]
     tickwire_reader.py stats [--instance NAME] [--json]
+    tickwire_reader.py account [--instance NAME] [--json]
     tickwire_reader.py layout
 
 Exit codes: 0 ok; 1 error (missing segment, bad magic, unknown ABI major, ...),
@@ -27,6 +28,7 @@ As a module:
         print(inst.symbol, tw.format_decimal(book.bids[0][0], inst.price_exponent) if book.bids else "-")
     ring = tw.RingReader("default")            # md broadcast ring, from the next message
     item = ring.poll()                         # Message, Lapped or None
+    snap = tw.account("default")               # the account snapshot (ABI 2.1): a dict, raw mantissas
 """
 from __future__ import annotations
 
@@ -50,7 +52,7 @@ from dataclasses import dataclass, field
 # --------------------------------------------------------------------------
 ABI_MAGIC = 0x455249574B434954  # "TICKWIRE" as a little-endian uint64
 ABI_MAJOR = 2
-ABI_MINOR = 0
+ABI_MINOR = 1
 CACHE_LINE = 64
 INSTANCE_MAX = 32
 SYMBOL_MAX = 24
@@ -115,8 +117,20 @@ HIST_BUCKETS = (HIST_MAX_EXP - HIST_SUB_BITS + 2) * HIST_SUB_COUNT
 HIST_COUNT = 8
 HISTOGRAM_NAMES = ["md_publish", "book_write", "cmd_queue", "feed_wire", "order_encode", "order_ack"]
 
+# Account snapshot (ABI 2.1)
+ACCOUNT_EXPONENT = -8
+ACCOUNT_DEFAULT_BALANCES, ACCOUNT_DEFAULT_POSITIONS, ACCOUNT_DEFAULT_ORDERS = 256, 1024, 4096
+ACCOUNT_MAX_CAPACITY, ACCOUNT_MAX_ENTRY_SIZE, ASSET_MAX = 1 << 20, 4096, 16
+ACCOUNT_FLAG_TRUNCATED = 1
+ACCOUNT_SNAPSHOT_BYTES = 192
+BALANCE_SOURCE_NAMES = {1: "stream", 2: "reconciliation", 3: "local"}
+MARKET_SPOT, MARKET_USDM = 1, 2
+MARKET_NAMES = {MARKET_SPOT: "spot", MARKET_USDM: "usdm"}
+POSITION_FLAG_NO_LIQUIDATION, POSITION_FLAG_NO_MARK = 1, 2
+
 DEFAULT_INSTANCE = "default"
 BOOK_READ_RETRIES = 1000
+ACCOUNT_READ_RETRIES = 1000
 
 # Exit codes of the command line (interrupted: 128 + signal, 130 for SIGINT, 143 for SIGTERM).
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_NO_EVENTS, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
@@ -267,10 +281,42 @@ EXEC_POSITION_PAYLOAD = Layout("tw_exec_position", [
     ("publish_ns", "q"), ("exponent", "b"), (None, "7x"),
 ])
 
+ACCOUNT_HEADER = Layout("tw_account_header", [
+    ("seq", "Q"), ("version", "Q"), ("updated_ns", "q"), ("journal_seq", "Q"),
+    ("balance_count", "I"), ("position_count", "I"), ("order_count", "I"), ("flags", "I"),
+    ("truncated_balances", "I"), ("truncated_positions", "I"), ("truncated_orders", "I"), (None, "4x"),
+    ("quote_asset", f"{ASSET_MAX}s"), ("realized", "q"), ("unrealized", "q"), ("total", "q"), ("daily", "q"),
+    ("fees", "q"), ("funding", "q"), ("max_drawdown", "q"), ("win_rate_bps", "i"), ("max_drawdown_bps", "i"),
+    (None, "48x"),
+    ("balance_capacity", "I"), ("position_capacity", "I"), ("order_capacity", "I"),
+    ("balance_size", "I"), ("position_size", "I"), ("order_size", "I"),
+    ("balances_offset", "Q"), ("positions_offset", "Q"), ("orders_offset", "Q"), (None, "16x"),
+])
+
+ACCOUNT_BALANCE = Layout("tw_account_balance", [
+    ("asset", f"{ASSET_MAX}s"), ("total", "q"), ("available", "q"), ("hold", "q"), ("updated_ns", "q"),
+    ("source", "B"), (None, "15x"),
+])
+
+ACCOUNT_POSITION = Layout("tw_account_position", [
+    ("symbol", f"{SYMBOL_MAX}s"), ("strategy_id", "I"), ("market", "B"), ("qty_exponent", "b"), ("flags", "H"),
+    ("size", "q"), ("entry_price", "q"), ("mark_price", "q"), ("unrealized", "q"), ("realized", "q"),
+    ("fees", "q"), ("funding", "q"), ("margin_used", "q"), ("liquidation_price", "q"), ("leverage", "i"),
+    (None, "4x"), ("updated_ns", "q"), (None, "8x"),
+])
+
+ACCOUNT_ORDER = Layout("tw_account_order", [
+    ("client_order_id", f"{CLIENT_ID_MAX}s"), ("symbol", f"{SYMBOL_MAX}s"), ("venue_order_id", "Q"),
+    ("price", "q"), ("quantity", "q"), ("filled", "q"), ("average_price", "q"), ("last_update_ns", "q"),
+    ("last_event_seq", "Q"), ("strategy_id", "I"), ("side", "B"), ("order_type", "B"), ("state", "B"),
+    ("is_open", "B"), ("price_exponent", "b"), ("qty_exponent", "b"), (None, "62x"),
+])
+
 LAYOUTS = [SEGMENT_HEADER, RING_HEADER, SLOT_HEADER, MD_BOOK_PAYLOAD, MD_TRADE_PAYLOAD,
            MD_STATUS_PAYLOAD, BOOKS_HEADER, INSTRUMENT_INFO, BOOK_HEADER, LEVEL, STATS_HEADER,
            INSTRUMENT_STATS, HISTOGRAM, CMD_HEADER, CMD_LANE, COMMAND, EXEC_HEADER, EXEC_REPORT,
-           EXEC_BALANCE_PAYLOAD, EXEC_POSITION_PAYLOAD]
+           EXEC_BALANCE_PAYLOAD, EXEC_POSITION_PAYLOAD, ACCOUNT_HEADER, ACCOUNT_BALANCE, ACCOUNT_POSITION,
+           ACCOUNT_ORDER]
 
 LAYOUT_CONSTANTS = {
     "TW_ABI_MAGIC": ABI_MAGIC, "TW_ABI_MAJOR": ABI_MAJOR, "TW_ABI_MINOR": ABI_MINOR,
@@ -301,6 +347,14 @@ LAYOUT_CONSTANTS = {
     "TW_CTR_CMD_CONSUMED": 4, "TW_CTR_CMD_ACCEPTED": 7, "TW_CTR_CMD_REJECTED": 8, "TW_CTR_GW_SENT": 9,
     "TW_CTR_GW_ANSWERS": 10, "TW_CTR_GW_EVENTS": 11, "TW_CTR_GW_MALFORMED": 12, "TW_CTR_REJECT_BASE": CTR_REJECT_BASE,
     "TW_HIST_CMD_QUEUE": 2, "TW_HIST_ORDER_ENCODE": 4, "TW_HIST_ORDER_ACK": 5,
+    "TW_ACCOUNT_EXPONENT": ACCOUNT_EXPONENT, "TW_ACCOUNT_DEFAULT_BALANCES": ACCOUNT_DEFAULT_BALANCES,
+    "TW_ACCOUNT_DEFAULT_POSITIONS": ACCOUNT_DEFAULT_POSITIONS, "TW_ACCOUNT_DEFAULT_ORDERS": ACCOUNT_DEFAULT_ORDERS,
+    "TW_ACCOUNT_MAX_CAPACITY": ACCOUNT_MAX_CAPACITY, "TW_ACCOUNT_MAX_ENTRY_SIZE": ACCOUNT_MAX_ENTRY_SIZE,
+    "TW_ASSET_MAX": ASSET_MAX, "TW_ACCOUNT_FLAG_TRUNCATED": ACCOUNT_FLAG_TRUNCATED,
+    "TW_ACCOUNT_SNAPSHOT_BYTES": ACCOUNT_SNAPSHOT_BYTES,
+    **{f"TW_BALANCE_{name.upper()}": value for value, name in BALANCE_SOURCE_NAMES.items()},
+    "TW_MARKET_SPOT": MARKET_SPOT, "TW_MARKET_USDM": MARKET_USDM,
+    "TW_POSITION_FLAG_NO_LIQUIDATION": POSITION_FLAG_NO_LIQUIDATION, "TW_POSITION_FLAG_NO_MARK": POSITION_FLAG_NO_MARK,
 }
 
 
@@ -382,6 +436,10 @@ class WrongKind(TickwireError):
 
 class BookBusy(TickwireError):
     """No stable copy of a book block within the retry bound (writer busy or stuck)."""
+
+
+class AccountBusy(TickwireError):
+    """No stable copy of the account snapshot within the retry bound (writer busy or stuck)."""
 
 
 # --------------------------------------------------------------------------
@@ -946,6 +1004,135 @@ class StatsReader:
 
 
 # --------------------------------------------------------------------------
+# Account snapshot (ABI 2.1)
+# --------------------------------------------------------------------------
+class AccountReader:
+    """The account segment: one seqlocked snapshot of PnL totals, balances, positions and orders."""
+
+    _ARRAYS = (("balance", "balances", ACCOUNT_BALANCE), ("position", "positions", ACCOUNT_POSITION),
+               ("order", "orders", ACCOUNT_ORDER))
+
+    def __init__(self, instance: str = DEFAULT_INSTANCE, segment: Segment | None = None):
+        self.segment = seg = segment or Segment(instance, SEG_ACCOUNT)
+        seg.need_region(ACCOUNT_HEADER.size, "account header")
+        h = ACCOUNT_HEADER.unpack(seg.mm, seg.region_offset)
+        self.header_at = seg.region_offset
+        self.arrays = {}  # plural name -> (offset, capacity, stride, layout)
+        for one, many, lay in self._ARRAYS:
+            cap, size, off = h[f"{one}_capacity"], h[f"{one}_size"], h[f"{many}_offset"]
+            if cap > ACCOUNT_MAX_CAPACITY:
+                seg.fault(f"account.{one}_capacity", cap, f"is more than TW_ACCOUNT_MAX_CAPACITY ({ACCOUNT_MAX_CAPACITY})")
+            if size % 8 or size < lay.size or size > ACCOUNT_MAX_ENTRY_SIZE:
+                seg.fault(f"account.{one}_size", size, "is not a multiple of 8 between the entry's size and "
+                          f"TW_ACCOUNT_MAX_ENTRY_SIZE ({ACCOUNT_MAX_ENTRY_SIZE})")
+            seg.check_span(f"account.{many}_offset", off, cap, size, ACCOUNT_HEADER.size, "capacity x size bytes")
+            self.arrays[many] = (off, cap, size, lay)
+        spans = {m: (off, cap * size) for m, (off, cap, size, _) in self.arrays.items()}
+        for a, b in (("positions", "balances"), ("orders", "balances"), ("orders", "positions")):
+            (ao, an), (bo, bn) = spans[a], spans[b]
+            if an and bn and ao < bo + bn and bo < ao + an:
+                seg.fault(f"account.{a}_offset", ao, f"the {a} overlap the {b}")
+
+    @property
+    def generation(self) -> int:
+        return self.segment.generation
+
+    @property
+    def capacities(self) -> dict:
+        return {many: cap for many, (_, cap, _, _) in self.arrays.items()}
+
+    def read(self, max_retries: int = ACCOUNT_READ_RETRIES) -> dict:
+        """Seqlocked copy of the snapshot (tw_account_read): read seq; odd -> retry; copy the header and the
+        counted entries (counts capped at the capacities); re-read seq; equal -> done. Values are raw: amounts
+        are mantissas (money at ACCOUNT_EXPONENT), strings decoded. Raises AccountBusy after max_retries."""
+        seg, at = self.segment, self.header_at
+        for attempt in range(1, max_retries + 1):
+            s1 = seg.u64(at)
+            if s1 & 1:
+                continue
+            head = seg.bytes(at, ACCOUNT_HEADER.size)
+            h = ACCOUNT_HEADER.unpack(head)
+            raw = {}
+            for one, many, _ in self._ARRAYS:
+                off, cap, size, lay = self.arrays[many]
+                n = min(h[f"{one}_count"], cap)
+                raw[many] = [seg.bytes(off + i * size, lay.size) for i in range(n)]
+            if seg.u64(at) != s1:
+                continue
+            return self._decode(h, raw, s1, attempt)
+        raise AccountBusy(f"{self.segment.path}: no stable copy of the account after {max_retries} attempts "
+                          "(writer busy or stopped mid-write)")
+
+    def _decode(self, h: dict, raw: dict, seq: int, attempts: int) -> dict:
+        out = {k: h[k] for k in ("version", "updated_ns", "journal_seq", "flags", "truncated_balances",
+                                 "truncated_positions", "truncated_orders", "realized", "unrealized", "total",
+                                 "daily", "fees", "funding", "max_drawdown", "win_rate_bps", "max_drawdown_bps")}
+        out.update(seq=seq, attempts=attempts, quote_asset=_cstr(h["quote_asset"]),
+                   truncated=bool(h["flags"] & ACCOUNT_FLAG_TRUNCATED))
+        for _, many, lay in self._ARRAYS:
+            rows = []
+            for buf in raw[many]:
+                d = lay.unpack(buf)
+                for key in ("asset", "symbol", "client_order_id"):
+                    if key in d:
+                        d[key] = _cstr(d[key])
+                rows.append(d)
+            out[many] = rows
+        return out
+
+    def close(self):
+        self.segment.close()
+
+
+def account(instance: str = DEFAULT_INSTANCE, max_retries: int = ACCOUNT_READ_RETRIES) -> dict:
+    """One consistent account snapshot of an instance (AccountReader(instance).read()), as a dict."""
+    reader = AccountReader(instance)
+    try:
+        return reader.read(max_retries)
+    finally:
+        reader.close()
+
+
+def format_account(snap: dict, segment: Segment | None = None) -> dict:
+    """The snapshot as `account --json` prints it (and `tw_account --json`): decimal strings, names, nulls."""
+    def money(v: int) -> str:
+        return format_decimal(v, ACCOUNT_EXPONENT)
+
+    out = {}
+    if segment is not None:
+        out.update(instance=segment.header_instance, generation=segment.generation, state=state_name(segment.state))
+    out.update(version=snap["version"], updated_ns=snap["updated_ns"], journal_seq=snap["journal_seq"],
+               quote_asset=snap["quote_asset"], truncated=snap["truncated"],
+               left_out={"balances": snap["truncated_balances"], "positions": snap["truncated_positions"],
+                         "orders": snap["truncated_orders"]})
+    totals = {k: money(snap[k]) for k in ("realized", "unrealized", "total", "daily", "fees", "funding",
+                                          "max_drawdown")}
+    totals["win_rate_bps"] = snap["win_rate_bps"] if snap["win_rate_bps"] >= 0 else None
+    totals["max_drawdown_bps"] = snap["max_drawdown_bps"] if snap["max_drawdown_bps"] >= 0 else None
+    out["totals"] = totals
+    out["balances"] = [{"asset": b["asset"], "total": money(b["total"]), "available": money(b["available"]),
+                        "hold": money(b["hold"]), "updated_ns": b["updated_ns"],
+                        "source": BALANCE_SOURCE_NAMES.get(b["source"], "unknown")} for b in snap["balances"]]
+    out["positions"] = [{
+        "strategy_id": p["strategy_id"], "symbol": p["symbol"], "market": MARKET_NAMES.get(p["market"], "unknown"),
+        "size": format_decimal(p["size"], p["qty_exponent"]), "entry_price": money(p["entry_price"]),
+        "mark_price": None if p["flags"] & POSITION_FLAG_NO_MARK else money(p["mark_price"]),
+        "unrealized": money(p["unrealized"]), "realized": money(p["realized"]), "fees": money(p["fees"]),
+        "funding": money(p["funding"]), "margin_used": money(p["margin_used"]),
+        "liquidation_price": None if p["flags"] & POSITION_FLAG_NO_LIQUIDATION else money(p["liquidation_price"]),
+        "leverage": p["leverage"], "updated_ns": p["updated_ns"]} for p in snap["positions"]]
+    out["orders"] = [{
+        "client_order_id": o["client_order_id"], "venue_order_id": o["venue_order_id"], "symbol": o["symbol"],
+        "side": SIDE_NAMES.get(o["side"]), "type": ORDER_TYPE_NAMES.get(o["order_type"]),
+        "state": ORDER_STATE_NAMES.get(o["state"], "?"), "is_open": bool(o["is_open"]),
+        "strategy_id": o["strategy_id"], "price": format_decimal(o["price"], o["price_exponent"]),
+        "quantity": format_decimal(o["quantity"], o["qty_exponent"]),
+        "filled": format_decimal(o["filled"], o["qty_exponent"]), "average_price": money(o["average_price"]),
+        "last_update_ns": o["last_update_ns"], "last_event_seq": o["last_event_seq"]} for o in snap["orders"]]
+    return out
+
+
+# --------------------------------------------------------------------------
 # Command producer (cmd lanes, ABI 2.0)
 #
 # Claiming a lane is a compare-and-swap of the lane's owner word (0 or a dead
@@ -1460,6 +1647,35 @@ def cmd_stats(args) -> int:
     return EXIT_OK
 
 
+def cmd_account(args) -> int:
+    reader = AccountReader(args.instance)
+    try:
+        snap = reader.read()
+        out = format_account(snap, reader.segment)
+    finally:
+        reader.close()
+    if args.json:
+        print(_json(out))
+        return EXIT_OK
+    print(f"instance {out['instance']}  generation {out['generation']}  state {out['state']}  version "
+          f"{out['version']}  journal_seq {out['journal_seq']}" + ("  TRUNCATED" if out["truncated"] else ""))
+    t = out["totals"]
+    print(f"PnL ({out['quote_asset']}): " + "  ".join(f"{k} {t[k]}" for k in (
+        "realized", "unrealized", "total", "daily", "fees", "funding", "max_drawdown")))
+    print(f"{'ASSET':<10} {'TOTAL':>22} {'AVAILABLE':>22} {'HOLD':>22} SOURCE")
+    for b in out["balances"]:
+        print(f"{b['asset']:<10} {b['total']:>22} {b['available']:>22} {b['hold']:>22} {b['source']}")
+    print(f"{'SYMBOL':<12} {'STRATEGY':>8} {'MKT':<5} {'SIZE':>18} {'ENTRY':>22} {'UNREALIZED':>22}")
+    for p in out["positions"]:
+        print(f"{p['symbol']:<12} {p['strategy_id']:>8} {p['market']:<5} {p['size']:>18} {p['entry_price']:>22} "
+              f"{p['unrealized']:>22}")
+    print(f"{'CLIENT_ORDER_ID':<40} {'SYMBOL':<12} {'SIDE':<4} {'PRICE':>16} {'QTY':>16} {'FILLED':>16} STATE")
+    for o in out["orders"]:
+        print(f"{o['client_order_id']:<40} {o['symbol']:<12} {o['side'] or '-':<4} {o['price']:>16} "
+              f"{o['quantity']:>16} {o['filled']:>16} {o['state']}" + (" open" if o["is_open"] else ""))
+    return EXIT_OK
+
+
 def cmd_layout(_args) -> int:
     print(json.dumps(layout_table(), indent=1, sort_keys=True))
     return EXIT_OK
@@ -1525,6 +1741,11 @@ def parser() -> argparse.ArgumentParser:
     common(s)
     s.add_argument("--json", action="store_true", help="one JSON object")
     s.set_defaults(func=cmd_stats)
+
+    a = sub.add_parser("account", help="the account snapshot: PnL totals, balances, positions, orders (ABI 2.1)")
+    common(a)
+    a.add_argument("--json", action="store_true", help="one JSON object (the same as tw_account --json)")
+    a.set_defaults(func=cmd_account)
 
     lay = sub.add_parser("layout", help="JSON of every struct offset and constant this reader uses")
     lay.set_defaults(func=cmd_layout)

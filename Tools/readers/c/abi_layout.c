@@ -18,9 +18,17 @@ static void entry(const char *key, unsigned long long value)
     first = 0;
 }
 
+/* A signed constant (TW_ACCOUNT_EXPONENT): printed as a negative number, as Python has it. */
+static void entry_signed(const char *key, long long value)
+{
+    printf("%s\n \"%s\": %lld", first ? "{" : ",", key, value);
+    first = 0;
+}
+
 #define F(type, field) entry(#type "." #field, (unsigned long long)offsetof(type##_t, field))
 #define SIZE(type) entry(#type ".__size__", (unsigned long long)sizeof(type##_t))
 #define C(name) entry("constants." #name, (unsigned long long)(name))
+#define CS(name) entry_signed("constants." #name, (long long)(name))
 
 int main(void)
 {
@@ -336,6 +344,98 @@ int main(void)
     C(TW_HIST_CMD_QUEUE);
     C(TW_HIST_ORDER_ENCODE);
     C(TW_HIST_ORDER_ACK);
+
+    F(tw_account_header, seq);
+    F(tw_account_header, version);
+    F(tw_account_header, updated_ns);
+    F(tw_account_header, journal_seq);
+    F(tw_account_header, balance_count);
+    F(tw_account_header, position_count);
+    F(tw_account_header, order_count);
+    F(tw_account_header, flags);
+    F(tw_account_header, truncated_balances);
+    F(tw_account_header, truncated_positions);
+    F(tw_account_header, truncated_orders);
+    F(tw_account_header, quote_asset);
+    F(tw_account_header, realized);
+    F(tw_account_header, unrealized);
+    F(tw_account_header, total);
+    F(tw_account_header, daily);
+    F(tw_account_header, fees);
+    F(tw_account_header, funding);
+    F(tw_account_header, max_drawdown);
+    F(tw_account_header, win_rate_bps);
+    F(tw_account_header, max_drawdown_bps);
+    F(tw_account_header, balance_capacity);
+    F(tw_account_header, position_capacity);
+    F(tw_account_header, order_capacity);
+    F(tw_account_header, balance_size);
+    F(tw_account_header, position_size);
+    F(tw_account_header, order_size);
+    F(tw_account_header, balances_offset);
+    F(tw_account_header, positions_offset);
+    F(tw_account_header, orders_offset);
+    SIZE(tw_account_header);
+
+    F(tw_account_balance, asset);
+    F(tw_account_balance, total);
+    F(tw_account_balance, available);
+    F(tw_account_balance, hold);
+    F(tw_account_balance, updated_ns);
+    F(tw_account_balance, source);
+    SIZE(tw_account_balance);
+
+    F(tw_account_position, symbol);
+    F(tw_account_position, strategy_id);
+    F(tw_account_position, market);
+    F(tw_account_position, qty_exponent);
+    F(tw_account_position, flags);
+    F(tw_account_position, size);
+    F(tw_account_position, entry_price);
+    F(tw_account_position, mark_price);
+    F(tw_account_position, unrealized);
+    F(tw_account_position, realized);
+    F(tw_account_position, fees);
+    F(tw_account_position, funding);
+    F(tw_account_position, margin_used);
+    F(tw_account_position, liquidation_price);
+    F(tw_account_position, leverage);
+    F(tw_account_position, updated_ns);
+    SIZE(tw_account_position);
+
+    F(tw_account_order, client_order_id);
+    F(tw_account_order, symbol);
+    F(tw_account_order, venue_order_id);
+    F(tw_account_order, price);
+    F(tw_account_order, quantity);
+    F(tw_account_order, filled);
+    F(tw_account_order, average_price);
+    F(tw_account_order, last_update_ns);
+    F(tw_account_order, last_event_seq);
+    F(tw_account_order, strategy_id);
+    F(tw_account_order, side);
+    F(tw_account_order, order_type);
+    F(tw_account_order, state);
+    F(tw_account_order, is_open);
+    F(tw_account_order, price_exponent);
+    F(tw_account_order, qty_exponent);
+    SIZE(tw_account_order);
+    CS(TW_ACCOUNT_EXPONENT);
+    C(TW_ACCOUNT_DEFAULT_BALANCES);
+    C(TW_ACCOUNT_DEFAULT_POSITIONS);
+    C(TW_ACCOUNT_DEFAULT_ORDERS);
+    C(TW_ACCOUNT_MAX_CAPACITY);
+    C(TW_ACCOUNT_MAX_ENTRY_SIZE);
+    C(TW_ASSET_MAX);
+    C(TW_ACCOUNT_FLAG_TRUNCATED);
+    C(TW_ACCOUNT_SNAPSHOT_BYTES);
+    C(TW_BALANCE_STREAM);
+    C(TW_BALANCE_RECONCILIATION);
+    C(TW_BALANCE_LOCAL);
+    C(TW_MARKET_SPOT);
+    C(TW_MARKET_USDM);
+    C(TW_POSITION_FLAG_NO_LIQUIDATION);
+    C(TW_POSITION_FLAG_NO_MARK);
     printf("\n}\n");
     return 0;
 }

@@ -182,7 +182,7 @@ class HostileFiles(unittest.TestCase):
 
     def test_header_fields(self):
         self.poke(tw.SEG_MD, 0, "Q", 0, "bad magic", header=True)
-        self.assertIsInstance(self.poke(tw.SEG_MD, 8, "H", tw.ABI_MAJOR + 1, "ABI 3.0", header=True),
+        self.assertIsInstance(self.poke(tw.SEG_MD, 8, "H", tw.ABI_MAJOR + 1, f"ABI 3.{tw.ABI_MINOR}", header=True),
                               tw.UnsupportedABI)
         self.assertIsInstance(self.poke(tw.SEG_MD, 12, "I", tw.SEG_BOOKS, "holds a books segment", header=True),
                               tw.WrongKind)
