@@ -8,10 +8,12 @@
  * the header. A refused file must leave a message naming what is wrong. On a
  * file attach accepted, every inline helper is run over every index the
  * header allows (ring cursor and polls, every book block and instrument,
- * every counter, instrument stat and histogram, every lane's depth), each
+ * every counter, instrument stat and histogram, every lane's depth, the
+ * account snapshot and its three arrays), each
  * access first checked against the mapped size by plain 128-bit arithmetic;
  * the patched variant is also attached writable and written through the
- * writer helpers (publish, book write, histogram record, lane pop).
+ * writer helpers (publish, book write, histogram record, lane pop, account
+ * publish).
  * Crash inputs are kept in Tests/CFeed/regressions/attach/ and replayed.
  */
 #define _GNU_SOURCE
@@ -124,6 +126,26 @@ static void read_cmd(const tw_shm_t *s)
     }
 }
 
+static void read_account(const tw_shm_t *s)
+{
+    static tw_account_balance_t b[64];
+    static tw_account_position_t p[64];
+    static tw_account_order_t o[64];
+    const tw_account_header_t *a = tw_account_of(s->base);
+    inside(s, a, sizeof(*a), "account header");
+    inside(s, (const uint8_t *)s->base + a->balances_offset, (unsigned __int128)a->balance_capacity * a->balance_size,
+           "account balances");
+    inside(s, (const uint8_t *)s->base + a->positions_offset,
+           (unsigned __int128)a->position_capacity * a->position_size, "account positions");
+    inside(s, (const uint8_t *)s->base + a->orders_offset, (unsigned __int128)a->order_capacity * a->order_size,
+           "account orders");
+    tw_account_header_t out;
+    if (tw_account_read(s->base, &out, b, 64, p, 64, o, 64, 2) > 0)
+        REQUIRE(out.balance_count <= a->balance_capacity && out.position_count <= a->position_capacity &&
+                    out.order_count <= a->order_capacity,
+                "account read returned more entries than the capacities");
+}
+
 static void read_all(const tw_shm_t *s, uint32_t kind)
 {
     switch (kind) {
@@ -139,6 +161,9 @@ static void read_all(const tw_shm_t *s, uint32_t kind)
         break;
     case TW_SEG_CMD:
         read_cmd(s);
+        break;
+    case TW_SEG_ACCOUNT:
+        read_account(s);
         break;
     }
 }
@@ -165,6 +190,13 @@ static void write_all(const tw_shm_t *s, uint32_t kind)
     } else if (kind == TW_SEG_STATS) {
         tw_hist_record(tw_stats_histogram_mut(s->base, TW_HIST_COUNT - 1), 12345);
         tw_counter_add(&tw_stats_counters_mut(s->base)[TW_CTR_COUNT - 1], 1);
+    } else if (kind == TW_SEG_ACCOUNT) {
+        static tw_account_balance_t b[3];
+        static tw_account_position_t p[3];
+        static tw_account_order_t o[3];
+        tw_account_header_t h = {0};
+        h.version = tw_account_of(s->base)->version + 1; /* 0 after a wrap: refused, nothing written */
+        tw_account_publish(s->base, &h, b, 3, p, 3, o, 3);
     } else if (kind == TW_SEG_CMD) {
         tw_cmd_header_t *c = tw_cmd_of(s->base);
         tw_slot_header_t h;
