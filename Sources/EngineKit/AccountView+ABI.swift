@@ -105,6 +105,10 @@ extension AccountView {
             version: h.version, updatedNs: h.updated_ns, journalSeq: h.journal_seq, quoteAsset: cString(h.quote_asset),
             totals: totals, balances: balances, positions: positions, orders: orders,
             truncated: h.flags & UInt32(TW_ACCOUNT_FLAG_TRUNCATED) != 0)
+        // A state this build does not know reads as halted: the cautious reading.
+        risk = AccountRiskView(
+            state: AccountRiskView.State(rawValue: h.risk_state) ?? .halted, sinceNs: h.risk_since_ns,
+            reason: cString(h.risk_reason))
     }
 
     /// The snapshot fields of the ABI header (counts, seq and geometry are the writer's business).
@@ -123,6 +127,9 @@ extension AccountView {
         h.max_drawdown = totals.maxDrawdown
         h.win_rate_bps = totals.winRateBps.map { max($0, 0) } ?? -1
         h.max_drawdown_bps = totals.maxDrawdownBps.map { max($0, 0) } ?? -1
+        h.risk_state = risk.state.rawValue
+        h.risk_since_ns = risk.sinceNs
+        setCString(&h.risk_reason, risk.reason)
         return h
     }
 }

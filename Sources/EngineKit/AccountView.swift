@@ -199,6 +199,8 @@ public struct AccountView: Equatable, Sendable {
     public var orders: [AccountOrderView]
     /// Read side: the writer left entries out for want of capacity (ignored when publishing).
     public var truncated: Bool
+    /// The kill switch: its position, since when (ns; 0 never moved) and why (ABI 2.1).
+    public var risk = AccountRiskView()
 
     /// A snapshot.
     public init(
@@ -215,5 +217,33 @@ public struct AccountView: Equatable, Sendable {
         self.positions = positions
         self.orders = orders
         self.truncated = truncated
+    }
+}
+
+/// The kill switch as the account segment shows it.
+public struct AccountRiskView: Equatable, Sendable {
+    /// The switch's positions (`tw_risk_state_t`).
+    public enum State: UInt8, Sendable, CustomStringConvertible {
+        case active = 0, reducing = 1, halted = 2
+        /// The lower-case name.
+        public var description: String {
+            switch self {
+            case .active: "active"
+            case .reducing: "reducing"
+            case .halted: "halted"
+            }
+        }
+    }
+
+    public var state: State
+    public var sinceNs: Int64
+    /// Cut to 31 bytes in shared memory.
+    public var reason: String
+
+    /// A switch position.
+    public init(state: State = .active, sinceNs: Int64 = 0, reason: String = "") {
+        self.state = state
+        self.sinceNs = sinceNs
+        self.reason = reason
     }
 }

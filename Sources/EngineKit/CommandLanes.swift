@@ -77,7 +77,9 @@ public final class CommandProducer: @unchecked Sendable {
         guard id.utf8.count < Int(TW_CLIENT_ID_MAX) else {
             throw .badClientOrderId("client order id of \(id.utf8.count) bytes; at most 39 fit")
         }
-        guard id.utf8.allSatisfy(isClientIdByte) else {
+        // A risk command carries its reason there: printable ASCII.
+        guard command.op.isRisk ? id.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7f }) : id.utf8.allSatisfy(isClientIdByte)
+        else {
             throw .badClientOrderId("client order id '\(id)' has characters outside [A-Za-z0-9_-]")
         }
         var c = command.raw

@@ -9,6 +9,15 @@ public enum CommandOp: UInt8, Sendable, CaseIterable {
     case cancel = 2
     /// Cancel every open order of the instrument.
     case cancelAll = 3
+    /// Kill switch: halt (cancel every open order, refuse every new one); the reason in `clientOrderId`.
+    case riskHalt = 4
+    /// Kill switch: only orders that reduce a position pass.
+    case riskReduce = 5
+    /// Kill switch: back to active.
+    case riskResume = 6
+
+    /// A kill-switch command rather than an order command.
+    public var isRisk: Bool { rawValue >= 4 }
 }
 
 /// An order command as it travels through a command lane (mantissas at the instrument's exponents).
@@ -76,7 +85,12 @@ public struct OrderCommand: Equatable, Sendable {
         let terminated = withUnsafeBytes(of: c.client_order_id) { $0.contains(0) }
         guard terminated else { return .failure(.init("client order id is not NUL-terminated")) }
         let clientId = cString(c.client_order_id)
-        guard clientId.utf8.allSatisfy({ isClientIdByte($0) }) else {
+        if op.isRisk {
+            // The field carries the operator's reason: printable ASCII.
+            guard clientId.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7f }) else {
+                return .failure(.init("risk reason has characters outside printable ASCII"))
+            }
+        } else if !clientId.utf8.allSatisfy({ isClientIdByte($0) }) {
             return .failure(.init("client order id has characters outside [A-Za-z0-9_-]"))
         }
         var side = Side.buy, type = OrderType.limit, tif = TimeInForce.gtc

@@ -22,13 +22,16 @@ public final class OrderIntake {
     private var nextId: UInt64 = 1
     /// Client order ids accepted here whose ACCEPTED record the board has not seen yet.
     private var inFlight: [String: OrderCommand] = [:]
+    /// The kill switch the risk commands move (`engine risk halt|reduce|resume`).
+    private let killSwitch: KillSwitch?
 
     /// An intake over an instance's lanes. `mid` gives an instrument's live mid price (nil when
     /// its book is not live); `idPrefix` starts engine-made client order ids (unique per start).
     public init(
         instance: EngineInstance, route: OrderRoute, check: @escaping PreTradeCheck, mid: @escaping (Int) -> Price?,
-        idPrefix: String
+        idPrefix: String, killSwitch: KillSwitch? = nil
     ) {
+        self.killSwitch = killSwitch
         consumer = CommandConsumer(segment: instance.cmd, instrumentCount: instance.config.instruments.count)
         self.route = route
         self.instruments = instance.config.instruments
@@ -70,6 +73,28 @@ public final class OrderIntake {
         switch command.op {
         case .new: place(command, &answer, board: board)
         case .cancel, .cancelAll: cancel(command, &answer, board: board)
+        case .riskHalt, .riskReduce, .riskResume: risk(command, &answer, board: board)
+        }
+    }
+
+    /// Moves the kill switch; halting also cancels every open order (one cancel each: USD-M's
+    /// WebSocket API has no cancel-all). Answered ACCEPTED with the switch's new state.
+    private func risk(_ command: OrderCommand, _ answer: inout ExecReport, board: OrderBoard) {
+        guard let killSwitch else { return reject(&answer, OrderRejection(.mode, "this engine has no kill switch")) }
+        let state: KillSwitch.State = command.op == .riskHalt ? .halted : command.op == .riskReduce ? .reducing : .active
+        let reason = command.clientOrderId.isEmpty ? "by an operator" : command.clientOrderId
+        killSwitch.set(state, reason: reason, now: tw_realtime_ns())
+        answer.type = .accepted
+        answer.clientOrderId = ""
+        answer.text = "kill switch \(state.rawValue): \(reason)"
+        guard route.journal(answer) else { return }
+        tw_counter_add(counters + Int(TW_CTR_CMD_ACCEPTED.rawValue), 1)
+        guard state == .halted else { return }
+        for order in board.keeper.openOrders {
+            _ = route.cancel(
+                OrderCommand(
+                    op: .cancel, instrument: Int(order.instrumentIndex), clientOrderId: order.clientOrderId,
+                    targetId: order.venueOrderId ?? 0), producer: answer.producer)
         }
     }
 

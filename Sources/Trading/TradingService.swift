@@ -32,7 +32,7 @@ public final class TradingService: @unchecked Sendable {
     public init(
         instance: EngineInstance, route: OrderRoute, check: @escaping PreTradeCheck, mid: @escaping (Int) -> Price?,
         logger: Logger, recoveryQueries: [String] = [], observe: @escaping (ExecRecord) -> Void = { _ in },
-        consumption: (shared: JournalConsumption, index: Int)? = nil
+        consumption: (shared: JournalConsumption, index: Int)? = nil, killSwitch: KillSwitch? = nil
     ) throws {
         self.consumption = consumption
         self.recoveryQueries = recoveryQueries
@@ -45,7 +45,7 @@ public final class TradingService: @unchecked Sendable {
         published = board
         intake = OrderIntake(
             instance: instance, route: route, check: check, mid: mid,
-            idPrefix: "tw\(String(instance.generation % 1_000_000_000, radix: 36))x")
+            idPrefix: "tw\(String(instance.generation % 1_000_000_000, radix: 36))x", killSwitch: killSwitch)
     }
 
     /// A copy of the board as of the last pass.

@@ -281,13 +281,15 @@ EXEC_POSITION_PAYLOAD = Layout("tw_exec_position", [
     ("publish_ns", "q"), ("exponent", "b"), (None, "7x"),
 ])
 
+RISK_STATE_NAMES = {0: "active", 1: "reducing", 2: "halted"}
+
 ACCOUNT_HEADER = Layout("tw_account_header", [
     ("seq", "Q"), ("version", "Q"), ("updated_ns", "q"), ("journal_seq", "Q"),
     ("balance_count", "I"), ("position_count", "I"), ("order_count", "I"), ("flags", "I"),
     ("truncated_balances", "I"), ("truncated_positions", "I"), ("truncated_orders", "I"), (None, "4x"),
     ("quote_asset", f"{ASSET_MAX}s"), ("realized", "q"), ("unrealized", "q"), ("total", "q"), ("daily", "q"),
     ("fees", "q"), ("funding", "q"), ("max_drawdown", "q"), ("win_rate_bps", "i"), ("max_drawdown_bps", "i"),
-    (None, "48x"),
+    ("risk_state", "B"), (None, "7x"), ("risk_since_ns", "q"), ("risk_reason", "32s"),
     ("balance_capacity", "I"), ("position_capacity", "I"), ("order_capacity", "I"),
     ("balance_size", "I"), ("position_size", "I"), ("order_size", "I"),
     ("balances_offset", "Q"), ("positions_offset", "Q"), ("orders_offset", "Q"), (None, "16x"),
@@ -1066,8 +1068,9 @@ class AccountReader:
     def _decode(self, h: dict, raw: dict, seq: int, attempts: int) -> dict:
         out = {k: h[k] for k in ("version", "updated_ns", "journal_seq", "flags", "truncated_balances",
                                  "truncated_positions", "truncated_orders", "realized", "unrealized", "total",
-                                 "daily", "fees", "funding", "max_drawdown", "win_rate_bps", "max_drawdown_bps")}
-        out.update(seq=seq, attempts=attempts, quote_asset=_cstr(h["quote_asset"]),
+                                 "daily", "fees", "funding", "max_drawdown", "win_rate_bps", "max_drawdown_bps",
+                                 "risk_state", "risk_since_ns")}
+        out.update(seq=seq, attempts=attempts, quote_asset=_cstr(h["quote_asset"]), risk_reason=_cstr(h["risk_reason"]),
                    truncated=bool(h["flags"] & ACCOUNT_FLAG_TRUNCATED))
         for _, many, lay in self._ARRAYS:
             rows = []
@@ -1110,6 +1113,9 @@ def format_account(snap: dict, segment: Segment | None = None) -> dict:
     totals["win_rate_bps"] = snap["win_rate_bps"] if snap["win_rate_bps"] >= 0 else None
     totals["max_drawdown_bps"] = snap["max_drawdown_bps"] if snap["max_drawdown_bps"] >= 0 else None
     out["totals"] = totals
+    # The kill switch (ABI 2.1); a state this reader does not know reads as halted, the cautious reading.
+    out["risk"] = {"state": RISK_STATE_NAMES.get(snap["risk_state"], "halted"), "since_ns": snap["risk_since_ns"],
+                   "reason": snap["risk_reason"]}
     out["balances"] = [{"asset": b["asset"], "total": money(b["total"]), "available": money(b["available"]),
                         "hold": money(b["hold"]), "updated_ns": b["updated_ns"],
                         "source": BALANCE_SOURCE_NAMES.get(b["source"], "unknown")} for b in snap["balances"]]

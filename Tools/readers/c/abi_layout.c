@@ -366,6 +366,9 @@ int main(void)
     F(tw_account_header, max_drawdown);
     F(tw_account_header, win_rate_bps);
     F(tw_account_header, max_drawdown_bps);
+    F(tw_account_header, risk_state);
+    F(tw_account_header, risk_since_ns);
+    F(tw_account_header, risk_reason);
     F(tw_account_header, balance_capacity);
     F(tw_account_header, position_capacity);
     F(tw_account_header, order_capacity);

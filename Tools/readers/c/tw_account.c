@@ -165,6 +165,12 @@ static void print_json(const tw_segment_header_t *seg, const snapshot_t *s)
     printf(h->win_rate_bps < 0 ? ",\"win_rate_bps\":null" : ",\"win_rate_bps\":%" PRId32, h->win_rate_bps);
     printf(h->max_drawdown_bps < 0 ? ",\"max_drawdown_bps\":null}" : ",\"max_drawdown_bps\":%" PRId32 "}",
            h->max_drawdown_bps);
+    /* The kill switch; a state this reader does not know reads as halted, the cautious reading. */
+    static const char *const risk[] = {"active", "reducing", "halted"};
+    char r[48];
+    printf(",\"risk\":{\"state\":\"%s\",\"since_ns\":%" PRId64 ",\"reason\":\"%s\"}",
+           h->risk_state < 3 ? risk[h->risk_state] : "halted", h->risk_since_ns,
+           text(r, h->risk_reason, sizeof(h->risk_reason)));
     printf(",\"balances\":[");
     for (uint32_t i = 0; i < h->balance_count; i++) {
         const tw_account_balance_t *b = &s->balances[i];

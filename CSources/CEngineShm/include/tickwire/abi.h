@@ -264,7 +264,15 @@ typedef enum tw_cmd_op {
     TW_CMD_NEW = 1,
     TW_CMD_CANCEL = 2,         /* by client_order_id, or by venue order id in target_id */
     TW_CMD_CANCEL_ALL = 3,     /* every open order of the instrument */
+    /* ABI 2.1: the kill switch, for every instrument (instrument 0; the reason, printable ASCII, in
+     * client_order_id). Halt also cancels every open order. */
+    TW_CMD_RISK_HALT = 4,
+    TW_CMD_RISK_REDUCE = 5,    /* only orders that reduce a position pass risk */
+    TW_CMD_RISK_RESUME = 6,
 } tw_cmd_op_t;
+
+/* The kill switch's position (tw_account_header_t.risk_state). */
+typedef enum tw_risk_state { TW_RISK_ACTIVE = 0, TW_RISK_REDUCING = 1, TW_RISK_HALTED = 2 } tw_risk_state_t;
 
 /* tw_command_t.flags (unknown bits are ignored by this version). */
 enum {
@@ -623,7 +631,10 @@ typedef struct tw_account_header {
     int64_t max_drawdown;
     int32_t win_rate_bps;      /* -1: unknown (no closed trade yet) */
     int32_t max_drawdown_bps;  /* -1: unknown */
-    uint8_t reserved1[48];
+    uint8_t risk_state;        /* tw_risk_state_t: the kill switch */
+    uint8_t reserved1[7];
+    int64_t risk_since_ns;     /* when the kill switch last moved (0: never) */
+    char risk_reason[32];      /* why, NUL-terminated (cut to fit) */
     /* --- geometry, written once before the segment is published --- */
     uint32_t balance_capacity;
     uint32_t position_capacity;
@@ -659,6 +670,9 @@ _Static_assert(offsetof(tw_account_header_t, funding) == 120, "account funding")
 _Static_assert(offsetof(tw_account_header_t, max_drawdown) == 128, "account max_drawdown");
 _Static_assert(offsetof(tw_account_header_t, win_rate_bps) == 136, "account win_rate_bps");
 _Static_assert(offsetof(tw_account_header_t, max_drawdown_bps) == 140, "account max_drawdown_bps");
+_Static_assert(offsetof(tw_account_header_t, risk_state) == 144, "account risk_state");
+_Static_assert(offsetof(tw_account_header_t, risk_since_ns) == 152, "account risk_since_ns");
+_Static_assert(offsetof(tw_account_header_t, risk_reason) == 160, "account risk_reason");
 _Static_assert(offsetof(tw_account_header_t, balance_capacity) == 192, "account balance_capacity");
 _Static_assert(offsetof(tw_account_header_t, position_capacity) == 196, "account position_capacity");
 _Static_assert(offsetof(tw_account_header_t, order_capacity) == 200, "account order_capacity");
