@@ -1,2 +1,0 @@
-import Account
-import GRDB
