@@ -16,7 +16,10 @@ extension Ledger {
     ///   by the account-wide average cost: `assets:usdm:QUOTE` +r / `income:trading:SYM` −r.
     ///   Crossing zero closes the old size and opens the remainder at p.
     ///
-    /// Both, a fee f in FEE: `expenses:fees` +f / `assets:<market>:FEE` −f (a rebate is negative).
+    /// Both, a fee f in FEE: `expenses:fees` +f / `assets:<market>:FEE` −f (a rebate is negative), in a
+    /// transaction of its own, `<key>#fee`, so no transaction posts twice to one account in one asset.
+    ///
+    /// The trade's transaction id is the key; every posting carries the key as its `eventKey`.
     ///
     /// - Returns: the postings made, empty for a duplicate.
     public mutating func record(_ fill: Fill) -> [Posting] {
@@ -46,8 +49,12 @@ extension Ledger {
             post(&made, transaction, key, Ledger.assets(.usdm, quote), quote, realized, ns)
             post(&made, transaction, key, "income:trading:\(symbol)", quote, -realized, ns)
         }
-        post(&made, transaction, key, "expenses:fees", fill.feeAsset, fill.fee, ns)
-        post(&made, transaction, key, Ledger.assets(fill.market, fill.feeAsset), fill.feeAsset, -fill.fee, ns)
+        // The fee is a transaction of its own (same event key): a fee in the base asset would
+        // otherwise give one transaction two legs on `assets:spot:BASE`, and a store keyed by
+        // (transaction, account, asset) keeps one leg per account and asset.
+        let feeTransaction = uniqueTransactionId(key + "#fee")
+        post(&made, feeTransaction, key, "expenses:fees", fill.feeAsset, fill.fee, ns)
+        post(&made, feeTransaction, key, Ledger.assets(fill.market, fill.feeAsset), fill.feeAsset, -fill.fee, ns)
         return made
     }
 

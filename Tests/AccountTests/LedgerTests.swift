@@ -62,7 +62,8 @@ enum LedgerFixture {
                 "expenses:fees", "assets:spot:USDT",
             ])
         #expect(postings.map(\.amount) == ["0.002", "-0.002", "-128", "128", "0.128", "-0.128"].map(F.amount))
-        #expect(postings.allSatisfy { $0.transactionId == "sim:1" && $0.eventKey == "sim:1" && $0.venueNs == 1_000 })
+        #expect(postings.map(\.transactionId) == ["sim:1", "sim:1", "sim:1", "sim:1", "sim:1#fee", "sim:1#fee"])
+        #expect(postings.allSatisfy { $0.eventKey == "sim:1" && $0.venueNs == 1_000 })
         #expect(F.balancedPerAsset(postings))
         #expect(ledger.balance(account: "assets:spot:USDT", asset: "USDT") == F.amount("-128.128"))
         #expect(ledger.balance(account: "assets:spot:BTC", asset: "BTC") == F.amount("0.002"))
@@ -173,6 +174,9 @@ enum LedgerFixture {
         _ = ledger.align(market: .spot, asset: "USDT", venueTotal: F.amount("936.9355"), eventKey: "recon:2", ns: 9)
         let trial = ledger.trialBalance()
         #expect(trial.balanced)
+        // A store keyed by (transaction, account, asset) keeps every leg: none repeats.
+        let legs = ledger.postings.map { "\($0.transactionId)|\($0.account)|\($0.asset)" }
+        #expect(Set(legs).count == legs.count)
         #expect(trial.row(account: "assets:spot:USDT", asset: "USDT")?.balance == F.amount("936.9355"))
         #expect(trial.row(account: "equity:adjustments", asset: "USDT")?.credits == F.amount("0.0000005"))
         #expect(trial.assets.map(\.asset) == ["BNB", "BTC", "BTCUSDT", "USDT"])
