@@ -31,6 +31,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.20.0"),
         // The recorder's embedded store: SQLite (the system library, WAL mode) with versioned migrations.
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        // The recorder's at-scale store: PostgreSQL, behind the same RecorderStore interface.
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.21.0"),
     ],
     targets: [
         // The shared-memory ABI: links nothing but libc.
@@ -78,6 +80,25 @@ let package = Package(
             name: "Recorder",
             dependencies: ["Account", "EngineModel", .product(name: "GRDB", package: "GRDB.swift")]
         ),
+        // The recorder on PostgreSQL (`--recorder postgres://…`): the same RecorderStore as SQLiteRecorder.
+        .target(
+            name: "RecorderPostgres",
+            dependencies: [
+                "Recorder", "Account", "EngineModel",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The account at run time: the processor thread over the exec journal, the venue's account
+        // over signed REST for reconciliation, recovery after a crash, the market-data tape.
+        .target(
+            name: "AccountService",
+            dependencies: [
+                "Account", "Recorder", "EngineKit", "EngineModel", "Execution", "Trading", "MarketData",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // A Binance-compatible venue over the Matching engine.
         .target(
             name: "ExchangeSim",
@@ -101,7 +122,8 @@ let package = Package(
         .executableTarget(
             name: "engine",
             dependencies: [
-                "EngineKit", "EngineModel", "ExchangeSim", "MarketData", "Trading", "Execution",
+                "EngineKit", "EngineModel", "ExchangeSim", "MarketData", "Trading", "Execution", "Account",
+                "AccountService", "Recorder",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -112,6 +134,7 @@ let package = Package(
             name: "bench",
             dependencies: [
                 "CBench", "CEngineCore", "CEngineShm", "ExchangeSim", "EngineKit", "EngineModel", "Execution", "Trading",
+                "Account", "AccountService", "Recorder",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
@@ -125,6 +148,16 @@ let package = Package(
         .testTarget(name: "MatchingTests", dependencies: ["Matching", "EngineModel"]),
         .testTarget(name: "AccountTests", dependencies: ["Account", "EngineModel"]),
         .testTarget(name: "RecorderTests", dependencies: ["Recorder", "Account", "EngineModel"]),
+        .testTarget(
+            name: "AccountServiceTests",
+            dependencies: [
+                "AccountService", "Account", "Recorder", "Trading", "EngineKit", "EngineModel",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "RecorderPostgresTests", dependencies: ["RecorderPostgres", "Recorder", "Account", "EngineModel"]
+        ),
         .testTarget(
             name: "ExchangeSimTests",
             dependencies: [
