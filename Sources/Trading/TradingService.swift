@@ -23,6 +23,8 @@ public final class TradingService: @unchecked Sendable {
     private var cancelDeadline: Date?
     /// Orders to ask the venue about once the route is ready (recovered after a restart).
     private var recoveryQueries: [String]
+    /// Orders another thread asked about (reconciliation found them open here, not at the venue).
+    private var askedQueries: [String] = []
     /// Sees every journal record after the board (the risk gate's breaker learns from them).
     private let observe: (ExecRecord) -> Void
     /// Where this thread reports what it consumed (nil: it is the journal's only consumer).
@@ -53,6 +55,12 @@ public final class TradingService: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         return published
+    }
+
+    /// Asks the venue about orders (`order.status`) on the order thread: their answers reach the
+    /// journal like any other. Callable from any thread.
+    public func askVenue(about clientOrderIds: [String]) {
+        lock.withLock { askedQueries += clientOrderIds }
     }
 
     /// Starts the thread.
@@ -88,6 +96,11 @@ public final class TradingService: @unchecked Sendable {
             // the book moves); what it journals is folded on the next pass.
             if route.poll(now: Int64(Date().timeIntervalSince1970 * 1_000_000_000)) { worked = true }
             for id in board.takeQueries() { query(id) }
+            let asked: [String] = lock.withLock {
+                defer { askedQueries = [] }
+                return askedQueries
+            }
+            for id in asked { query(id) }
             if !recoveryQueries.isEmpty && route.isReady {
                 for id in recoveryQueries { query(id) }
                 recoveryQueries = []
