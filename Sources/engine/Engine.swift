@@ -6,7 +6,11 @@ struct Engine: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "engine",
         abstract: "Tickwire: a low-latency trading engine with books and events in shared memory.",
-        subcommands: [Start.self, Status.self, Book.self, Tail.self, Order.self, Orders.self, Snapshot.self, Sim.self]
+        subcommands: [
+            Start.self, Status.self, Book.self, Tail.self, Order.self, Orders.self, Balances.self, Positions.self,
+            PnL.self, Fills.self, Reconcile.self, LedgerCommand.self, Alerts.self, History.self, Risk.self, Snapshot.self,
+            Sim.self,
+        ]
     )
 }
 

@@ -11,7 +11,11 @@ import Foundation
 ///             "depth_interval_ms": 100, "trades": true, "agg_trades": false, "snapshot_limit": 1000,
 ///             "reconnect_base_ms": 1000, "reconnect_max_ms": 60000, "reconnect_attempts": 0,
 ///             "heartbeat_ms": 30000 },
-///   "sim": { "tls": false, "seed": 1 }
+///   "sim": { "tls": false, "seed": 1 },
+///   "account": { "recorder": "/var/lib/tickwire/default.sqlite", "reconcile_interval_ms": 5000,
+///                "mismatch_threshold_percent": 5, "weight_budget_per_minute": 600,
+///                "alerts": { "max_daily_drawdown": "500", "max_position_notional": "100000",
+///                            "max_total_exposure": "250000", "liquidation_proximity_bps": 1000 } }
 /// }
 /// ```
 /// Unknown keys are errors (a misspelt setting must not be silently ignored).
@@ -27,6 +31,30 @@ struct EngineConfigFile: Decodable, Equatable {
     var sim: Sim?
     var synthetic: Synthetic?
     var trading: Trading?
+    var account: Account?
+
+    struct Account: Decodable, Equatable {
+        var recorder: String?
+        var reconcileIntervalMs: Int?
+        var mismatchThresholdPercent: Double?
+        var weightBudgetPerMinute: Int?
+        var alerts: Alerts?
+
+        struct Alerts: Decodable, Equatable {
+            var maxDailyDrawdown: String?
+            var maxPositionNotional: String?
+            var maxTotalExposure: String?
+            var liquidationProximityBps: Int?
+
+            static let keys: Set<String> = [
+                "max_daily_drawdown", "max_position_notional", "max_total_exposure", "liquidation_proximity_bps",
+            ]
+        }
+
+        static let keys: Set<String> = [
+            "recorder", "reconcile_interval_ms", "mismatch_threshold_percent", "weight_budget_per_minute", "alerts",
+        ]
+    }
 
     struct Trading: Decodable, Equatable {
         var mode: String?
@@ -86,7 +114,7 @@ struct EngineConfigFile: Decodable, Equatable {
 
     static let keys: Set<String> = [
         "instance", "venue", "symbols", "cores", "depth", "ring_slots", "duration", "feed", "sim", "synthetic",
-        "trading",
+        "trading", "account",
     ]
 
     /// Reads and checks a file; errors name the file and the problem in one line.
@@ -100,10 +128,13 @@ struct EngineConfigFile: Decodable, Equatable {
         }
         guard let object = root as? [String: Any] else { throw ConfigFileError("config file \(path): expected an object") }
         try checkKeys(object, allowed: keys, at: "", path: path)
-        for (section, allowed) in [("feed", Feed.keys), ("sim", Sim.keys), ("synthetic", Synthetic.keys), ("trading", Trading.keys)] {
+        for (section, allowed) in [("feed", Feed.keys), ("sim", Sim.keys), ("synthetic", Synthetic.keys), ("trading", Trading.keys), ("account", Account.keys)] {
             if let inner = object[section] as? [String: Any] {
                 try checkKeys(inner, allowed: allowed, at: section + ".", path: path)
             }
+        }
+        if let alerts = (object["account"] as? [String: Any])?["alerts"] as? [String: Any] {
+            try checkKeys(alerts, allowed: Account.Alerts.keys, at: "account.alerts.", path: path)
         }
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .convertFromSnakeCase

@@ -12,13 +12,15 @@ import ServiceLifecycle
 /// 2. orders — stops intake, cancels open orders if configured (`--cancel-on-exit`), drains the
 ///    exec journal into the engine's board;
 /// 3. gateway — stops the C order gateway thread;
-/// 4. feed — stops the C feed thread and the snapshot fetcher;
-/// 5. sim — stops the in-process ExchangeSim, when there is one.
+/// 4. account — stops reconciliation, drains the exec journal into the account and the recorder;
+/// 5. feed — stops the C feed thread and the snapshot fetcher;
+/// 6. sim — stops the in-process ExchangeSim, when there is one.
 struct EngineServices {
     let instance: EngineInstance
     let sim: RunningSim?
     let supervisor: FeedSupervisor
     let trading: TradingRun?
+    let account: AccountRun?
     let signals: SignalWaiter
     let duration: Double?
     let logger: Logger
@@ -39,6 +41,9 @@ struct EngineServices {
             services.append(.init(service: Stage(name: "sim") { await sim.stop() }, serviceName: "sim"))
         }
         services.append(.init(service: FeedStage(supervisor: supervisor, failure: feedError), serviceName: "feed"))
+        if let account {
+            services.append(.init(service: Stage(name: "account") { await account.stop() }, serviceName: "account"))
+        }
         if let trading {
             if let gateway = trading.gateway {
                 services.append(

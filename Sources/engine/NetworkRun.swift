@@ -4,6 +4,7 @@ import ExchangeSim
 import Foundation
 import Logging
 import MarketData
+import AccountService
 import Trading
 
 /// `engine start` on a network venue: the C feed thread connects to Binance (spot or USD-M), or
@@ -28,8 +29,9 @@ struct NetworkRun {
             target = try settings.target(for: VenueKind(rawValue: settings.venue)!)
         }
         let instruments: [Instrument]
+        let assets: [(base: String, quote: String)]
         do {
-            instruments = try await FeedSupervisor.instruments(target: target, symbols: settings.symbols)
+            (instruments, assets) = try await FeedSupervisor.catalog(target: target, symbols: settings.symbols)
         } catch {
             await sim?.stop()
             throw fail("cannot list instruments from \(target.rest.base): \(error)", code: 1)
@@ -38,6 +40,8 @@ struct NetworkRun {
             instance: settings.instance, instruments: instruments, depth: settings.depth, mdSlots: settings.ringSlots)
         // A dead engine's journal is read before its segments are replaced: its open orders come along.
         let recovered = settings.trading.mode == .live ? Recovery.openOrders(instance: settings.instance) : nil
+        // … and what it journaled that its recorder had not stored yet.
+        let previous = settings.trading.mode == .off ? nil : PreviousJournal.read(instance: settings.instance)
         let instance: EngineInstance
         do { instance = try createInstance(config) } catch {
             await sim?.stop()
@@ -53,21 +57,32 @@ struct NetworkRun {
             await sim?.stop()
             throw fail("\(error)")
         }
+        var account: AccountRun?
         do {
+            if settings.trading.mode != .off {
+                account = try AccountRun.start(
+                    settings: settings, instance: instance, target: target, assets: assets, previous: previous,
+                    logger: logger)
+            }
             trading = try await TradingRun.start(
-                settings: settings, instance: instance, target: target, recovered: recovered, logger: logger)
+                settings: settings, instance: instance, target: target, recovered: recovered, account: account,
+                logger: logger)
         } catch {
+            await account?.stop()
             try? await supervisor.stop()
             instance.shutdown(keepSegments: false)
             await sim?.stop()
             throw error
+        }
+        if let account, let service = trading?.service {
+            account.processor.onUnknownOrders { ids in service.askVenue(about: ids) }
         }
         instance.setState(.live)
         let scheme = target.webSocket.tls ? "wss" : "ws"
         let url = "\(scheme)://\(target.webSocket.host):\(target.webSocket.port)\(target.webSocket.path)"
         announce(instance, settings, venueLine: "\(settings.venue) at \(url)")
         let services = EngineServices(
-            instance: instance, sim: sim, supervisor: supervisor, trading: trading, signals: signals,
+            instance: instance, sim: sim, supervisor: supervisor, trading: trading, account: account, signals: signals,
             duration: settings.duration, logger: logger)
         let outcome = await services.run()
         instance.shutdown(keepSegments: settings.keepSegments)

@@ -77,6 +77,12 @@ struct Start: AsyncParsableCommand {
     @Option(name: .customLong("ws-api-url"), help: "The venue's WebSocket API (binance: wss://ws-api.binance.com:443/ws-api/v3).")
     var wsAPIURL: String?
 
+    @Option(help: "The recorder's SQLite file (default: $TICKWIRE_STATE_DIR, $XDG_STATE_HOME/tickwire or ~/.local/state/tickwire, as <instance>.sqlite), or none.")
+    var recorder: String?
+
+    @Option(name: .customLong("reconcile-interval-ms"), help: "Reconcile with the venue this often (default 5000; the first at start).")
+    var reconcileIntervalMs: Int?
+
     @Flag(name: .customLong("keep-segments"), help: "Leave the segments in /dev/shm after stopping (state dead).")
     var keepSegments = false
 

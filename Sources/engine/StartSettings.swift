@@ -27,6 +27,8 @@ struct StartSettings {
     var snapshotLimit: Int
     // Orders.
     var trading: TradingSettings
+    // Account: recorder, reconciliation, alerts.
+    var account: AccountSettings
     // Synthetic venue, and the sim's liquidity.
     var rate: UInt32
     var seed: UInt64
@@ -122,6 +124,7 @@ struct StartSettings {
         feed.seed = seed
         self.feed = feed
         trading = try TradingSettings(flags: flags, file: file.trading ?? .init(), venue: venue, cores: cores)
+        account = try AccountSettings(flags: flags, file: file.account ?? .init(), instance: instance)
     }
 
     /// The endpoints of an `engine sim` started elsewhere: REST at the URL, streams at /stream,

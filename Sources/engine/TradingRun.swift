@@ -31,14 +31,16 @@ final class TradingRun: @unchecked Sendable {
     /// Starts the order path, or returns nil with `--mode off`.
     static func start(
         settings: StartSettings, instance: EngineInstance, target: FeedTarget,
-        recovered: (orders: [Recovery.OpenOrder], generation: UInt64)?, logger: Logger
+        recovered: (orders: [Recovery.OpenOrder], generation: UInt64)?, account: AccountRun?, logger: Logger
     ) async throws -> TradingRun? {
         let trading = settings.trading
         guard trading.mode != .off else { return nil }
         let books = try BooksReader(instance: instance.config.instance)
         var execution = ExecutionSettings(maxOrdersPerSecond: trading.maxOrdersPerSecond)
         execution.defaultLimits.priceBandBps = Int((trading.priceBandPercent * 100).rounded())
-        let gate = RiskGate(settings: execution, clock: nowNs)
+        let gate = RiskGate(
+            settings: execution, clock: nowNs, killSwitch: account?.killSwitch ?? KillSwitch(),
+            position: { [processor = account?.processor] index in processor?.netPosition(index) ?? 0 })
         let mid: (Int) -> Price? = { index in
             guard books.feedState(index) == .live, let top = try? books.snapshot(index, levels: 1),
                 !top.stale, let bid = top.bids.first, let ask = top.asks.first
@@ -84,7 +86,7 @@ final class TradingRun: @unchecked Sendable {
         }
         let service = try TradingService(
             instance: instance, route: route, check: check, mid: mid, logger: logger, recoveryQueries: queries,
-            observe: gate.observe)
+            observe: gate.observe, consumption: account.map { ($0.consumption, 0) }, killSwitch: gate.killSwitch)
         service.start()
         logger.info("order path running", metadata: ["mode": "\(route.mode)"])
         let run = TradingRun(service: service, gateway: gateway, timeSync: timeSync, logger: logger)

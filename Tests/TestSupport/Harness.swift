@@ -28,6 +28,8 @@ public enum Harness {
     public static func environment(_ shmDir: String) -> [String: String] {
         var env = ProcessInfo.processInfo.environment
         env["TICKWIRE_SHM_DIR"] = shmDir
+        // The recorder beside the segments: each test its own, and a restarted engine finds it.
+        env["TICKWIRE_STATE_DIR"] = shmDir
         return env
     }
 
