@@ -83,7 +83,7 @@ struct Latency: ParsableCommand {
             .filter { !$0.isEmpty }
         var chosen = Set<Scenario>()
         for name in names {
-            if LoopbackScenario.accepts(name) || name == OrderRoundTrip.name { continue }
+            if LoopbackScenario.accepts(name) || name == OrderRoundTrip.name || name == AccountPath.name { continue }
             guard let scenarios = Scenario.parse(name) else {
                 throw ValidationError("unknown scenario '\(name)'; available: \(Scenario.acceptedNames)")
             }
@@ -255,7 +255,22 @@ struct Latency: ParsableCommand {
                 failures += 1
             }
         }
+        if named(AccountPath.name) {
+            do {
+                let result = try AccountPath.measure(count: min(Int(iterations), 2000), instance: instance + "-acc")
+                AccountPath.report(result, json: json)
+            } catch {
+                warn("\(AccountPath.name): \((error as? ScenarioError)?.message ?? "\(error)")")
+                failures += 1
+            }
+        }
         if failures > 0 { throw ExitCode(1) }
+    }
+
+    /// Whether a scenario that `all` leaves out was asked for by name.
+    func named(_ wanted: String) -> Bool {
+        scenario.flatMap { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+            .contains(wanted)
     }
 
     /// Whether `order-roundtrip` was asked for by name (it starts a sim; `all` leaves it out).
