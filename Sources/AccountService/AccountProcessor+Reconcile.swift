@@ -37,6 +37,20 @@ extension AccountProcessor {
     private func reconcileNow(_ request: ReconcileRequest, now: Int64) -> ReconciliationReport {
         // Fold what the journal already holds first: a fill the stream delivered is not "missing".
         _ = drain(now: now)
+        // Trades the stream did not deliver come first (the venue's balances already include
+        // them): taken in once each, attributed to our order by its venue id.
+        let missing = request.venue.trades.filter { !book.hasSeen(tradeKey: $0.key) }
+            .sorted { ($0.venueNs, $0.tradeId) < ($1.venueNs, $1.tradeId) }
+        for var fill in missing {
+            if let order = mapper.orders.order(venueOrderId: fill.venueOrderId) {
+                fill.clientOrderId = order.clientOrderId
+                fill.strategyId = order.strategyId
+            }
+            logger.warning(
+                "reconciliation: a fill the stream did not deliver, taken in",
+                metadata: ["trade_id": "\(fill.tradeId)", "symbol": "\(fill.symbol)"])
+            apply(.fill(fill), seq: 0)
+        }
         // An asset the account has never seen is an opening balance, not a mismatch (the first
         // reconciliation after a start brings every balance).
         let known = book.snapshot().balances
@@ -46,21 +60,14 @@ extension AccountProcessor {
         var (report, corrections) = Reconciler.compare(
             local: book.snapshot(), seenTradeKeys: book.seenTradeKeys, venue: request.venue,
             market: settings.market, thresholdBps: settings.thresholdBps, now: now)
-        for correction in corrections {
-            switch correction {
-            case .fill(var fill):
-                // The venue's trade list names orders by venue id: attribute the fill to ours.
-                if let order = mapper.orders.order(venueOrderId: fill.venueOrderId) {
-                    fill.clientOrderId = order.clientOrderId
-                    fill.strategyId = order.strategyId
-                }
-                logger.warning(
-                    "reconciliation: a fill the stream did not deliver, taken in",
-                    metadata: ["trade_id": "\(fill.tradeId)", "symbol": "\(fill.symbol)"])
-                apply(.fill(fill), seq: 0)
-            default:
-                apply(correction, seq: 0)
-            }
+        report.missingFills = missing.count
+        for correction in corrections { apply(correction, seq: 0) }
+        // The ledger equals the venue after every reconciliation, whatever the book already held.
+        for balance in request.venue.balances {
+            let postings = ledger.align(
+                market: settings.market, asset: balance.asset, venueTotal: balance.free + balance.locked,
+                eventKey: "\(settings.venue):recon:\(request.venue.fetchedNs)", ns: request.venue.fetchedNs)
+            if !postings.isEmpty { recorder?.submit(.postings(postings)) }
         }
         report.durationNs = max(0, clock() - request.startedNs)
         for discrepancy in report.discrepancies {
