@@ -9,6 +9,14 @@ import Trading
 extension AccountProcessor {
     /// Applies one event to the book, the ledger and the recorder.
     func apply(_ event: AccountEvent, seq: UInt64) {
+        var event = event
+        if case .order(var order) = event {
+            // Journal numbers restart with every engine generation: an order's updates are ordered
+            // by the processor's own count instead, which continues from what the recorder holds.
+            orderSeq += 1
+            order.lastEventSeq = orderSeq
+            event = .order(order)
+        }
         let changes = book.apply(event, seq: seq)
         guard !changes.isEmpty else { return }
         for change in changes {

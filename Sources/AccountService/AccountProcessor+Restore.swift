@@ -52,7 +52,10 @@ extension AccountProcessor {
         let postings = try store.postings()
         ledger = Ledger(replaying: postings)
         // Balances are not restored: they are the venue's, and the first reconciliation brings them.
-        for order in try store.orders(symbol: nil, limit: 10_000).reversed() { _ = book.apply(.order(order), seq: 0) }
+        for order in try store.orders(symbol: nil, limit: 10_000).reversed() {
+            orderSeq = max(orderSeq, order.lastEventSeq)
+            _ = book.apply(.order(order), seq: 0)
+        }
         var replayed = 0
         if let previous {
             let mark = try store.journalMark(generation: previous.generation) ?? 0

@@ -73,6 +73,8 @@ public final class AccountProcessor: @unchecked Sendable {
     var nextSnapshot: Int64 = 0
     var nextFlush: Int64 = 0
     var dirty = false
+    /// The last order update's number (monotonic across restarts: restored from the recorder).
+    var orderSeq: UInt64 = 0
     /// The account segment's own version, and the kill-switch move it last showed.
     var segmentVersion: UInt64 = 0
     var publishedRiskNs: Int64 = -1
