@@ -123,7 +123,7 @@ let package = Package(
             name: "engine",
             dependencies: [
                 "EngineKit", "EngineModel", "ExchangeSim", "MarketData", "Trading", "Execution", "Account",
-                "AccountService", "Recorder",
+                "AccountService", "Recorder", "RecorderPostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),

@@ -56,10 +56,10 @@ final class AccountRun: @unchecked Sendable {
         var writer: RecorderWriter?
         if let path = settings.account.recorderPath {
             do {
-                let sqlite = try SQLiteRecorder(path: path)
-                store = sqlite
-                writer = RecorderWriter(store: sqlite)
-            } catch { throw fail("recorder \(path): \(error)", code: 1) }
+                let opened = try RecorderLocation.open(path)
+                store = opened
+                writer = RecorderWriter(store: opened)
+            } catch { throw fail("recorder: \(error)", code: 1) }
         }
         let books = try BooksReader(instance: instance.config.instance)
         let marks: (Int) -> Price? = { index in

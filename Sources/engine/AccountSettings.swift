@@ -1,10 +1,22 @@
 import Account
 import Foundation
+import Recorder
+import RecorderPostgres
 
 /// Where the recorder keeps its SQLite file: `--recorder PATH`, else `$TICKWIRE_STATE_DIR`, else
 /// `$XDG_STATE_HOME/tickwire`, else `~/.local/state/tickwire`, as `<instance>.sqlite`. The read
 /// commands (`engine fills`, `history`, `ledger`, `alerts`, `reconcile`) find it the same way.
 enum RecorderLocation {
+    /// A PostgreSQL URL rather than a file.
+    static func isPostgres(_ location: String) -> Bool {
+        location.hasPrefix("postgres://") || location.hasPrefix("postgresql://")
+    }
+
+    /// The store at `location`: PostgreSQL for a postgres:// URL, else the SQLite file.
+    static func open(_ location: String) throws(RecorderError) -> any RecorderStore {
+        isPostgres(location) ? try PostgresRecorder(url: location) : try SQLiteRecorder(path: location)
+    }
+
     static func path(explicit: String?, instance: String) -> String {
         if let explicit { return explicit }
         let env = ProcessInfo.processInfo.environment
@@ -17,7 +29,8 @@ enum RecorderLocation {
 
 /// `engine start`'s account settings: the recorder, reconciliation and alert limits.
 struct AccountSettings {
-    /// The SQLite file, or nil with `--recorder none` (no history, no recovery of fills after a crash).
+    /// The SQLite file or a postgres:// URL, or nil with `--recorder none` (no history, no recovery
+    /// of fills after a crash).
     var recorderPath: String?
     var reconcileIntervalMillis: Int
     var mismatchThresholdBps: Int
@@ -29,8 +42,8 @@ struct AccountSettings {
         let chosen = flags.recorder ?? file.recorder
         if chosen == "none" {
             recorderPath = nil
-        } else if let chosen, chosen.hasPrefix("postgres://") || chosen.hasPrefix("postgresql://") {
-            throw fail("--recorder postgres://… is not available in this build; use a SQLite path or none", code: 2)
+        } else if let chosen, RecorderLocation.isPostgres(chosen) {
+            recorderPath = chosen
         } else {
             recorderPath = RecorderLocation.path(explicit: chosen, instance: instance)
         }

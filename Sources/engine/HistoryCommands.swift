@@ -55,7 +55,7 @@ struct History: ParsableCommand {
                     symbol: name, intervalSeconds: interval == "1s" ? 1 : 60, since: sinceNs, limit: limit)
                 print(csv ? RecorderCSV.bars(bars) : barTable(bars), terminator: csv ? "" : "\n")
             }
-        } catch let exit as ExitCode { throw exit } catch { throw fail("\(error)") }
+        } catch { throw fail("\(error)") }
     }
 
     private func table(_ rows: [[String: Any]]) -> String {

@@ -8,16 +8,16 @@ struct RecorderOptions: ParsableArguments {
     @Option(name: .long, help: "Instance name: its recorder is <instance>.sqlite in the state directory.")
     var instance: String = "default"
 
-    @Option(help: "The recorder's SQLite file (default: as `engine start` chose it).")
+    @Option(help: "The recorder: a SQLite file or postgres:// URL (default: as `engine start` chose it).")
     var recorder: String?
 
     /// Opens the recorder, or exits with why not.
-    func open() throws -> SQLiteRecorder {
+    func open() throws -> any RecorderStore {
         let path = RecorderLocation.path(explicit: recorder, instance: instance)
-        guard FileManager.default.fileExists(atPath: path) else {
+        guard RecorderLocation.isPostgres(path) || FileManager.default.fileExists(atPath: path) else {
             throw fail("no recorder at \(path): start the engine first, or name the file with --recorder")
         }
-        do { return try SQLiteRecorder(path: path) } catch { throw fail("recorder \(path): \(error)") }
+        do { return try RecorderLocation.open(path) } catch { throw fail("recorder: \(error)") }
     }
 }
 

@@ -77,7 +77,7 @@ struct Start: AsyncParsableCommand {
     @Option(name: .customLong("ws-api-url"), help: "The venue's WebSocket API (binance: wss://ws-api.binance.com:443/ws-api/v3).")
     var wsAPIURL: String?
 
-    @Option(help: "The recorder's SQLite file (default: $TICKWIRE_STATE_DIR, $XDG_STATE_HOME/tickwire or ~/.local/state/tickwire, as <instance>.sqlite), or none.")
+    @Option(help: "The recorder: a SQLite file (default: $TICKWIRE_STATE_DIR, $XDG_STATE_HOME/tickwire or ~/.local/state/tickwire, as <instance>.sqlite), postgres://user@host:port/db, or none.")
     var recorder: String?
 
     @Option(name: .customLong("reconcile-interval-ms"), help: "Reconcile with the venue this often (default 5000; the first at start).")
