@@ -46,7 +46,6 @@ enum AccountPath {
         var settings = AccountProcessor.Settings(
             venue: "sim", market: .spot, quoteAsset: "USDT", instruments: [btc],
             assets: [SymbolAssets(baseAsset: "BTC", quoteAsset: "USDT", market: .spot)])
-        settings.flushIntervalNs = 5_000_000
         let processor = try AccountProcessor(
             instance: engine, settings: settings, recorder: recorder, segment: AccountSegmentWriter(segment: engine.account),
             marks: { _ in nil }, consumption: nil, killSwitch: nil, logger: logger)
@@ -72,6 +71,8 @@ enum AccountPath {
                     seen = true
                     break
                 }
+                // On a 2-core machine the processor and the recorder threads need the cores too.
+                sched_yield()
             }
             guard seen else { throw ScenarioError(message: "fill \(i) not visible in the account snapshot within 5 s") }
             if i >= warmup { visible.record(DispatchTime.now().uptimeNanoseconds - start) }

@@ -40,7 +40,7 @@ extension AccountProcessor {
             let postings = ledger.record(payment)
             if !postings.isEmpty { recorder?.submit(.postings(postings)) }
         }
-        broadcaster.publish(changes, version: book.snapshot().version)
+        broadcaster.publish(changes, version: book.version)
         dirty = true
     }
 
@@ -92,8 +92,9 @@ extension AccountProcessor {
             nextAlerts = now + settings.alertIntervalNs
             // Orders waiting for the venue's word (a resting order is quiet by nature).
             let waiting: Set<String> = ["pending_submit", "cancel_pending", "unknown"]
-            let open = book.snapshot().orders.values.filter { $0.isOpen && waiting.contains($0.status) }.count
-            for alert in monitor.evaluate(book.snapshot(), now: now, openOrders: open, lastExecutionNs: lastExecutionNs) {
+            let snapshot = book.snapshot()
+            let open = snapshot.orders.values.filter { $0.isOpen && waiting.contains($0.status) }.count
+            for alert in monitor.evaluate(snapshot, now: now, openOrders: open, lastExecutionNs: lastExecutionNs) {
                 raise(alert)
             }
         }

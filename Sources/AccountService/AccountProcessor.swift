@@ -28,7 +28,8 @@ public final class AccountProcessor: @unchecked Sendable {
         public var markIntervalNs: Int64 = 100_000_000
         public var alertIntervalNs: Int64 = 250_000_000
         public var snapshotIntervalNs: Int64 = 1_000_000_000
-        public var flushIntervalNs: Int64 = 20_000_000
+        /// How often the recorder is waited for (the journal is marked consumed after it).
+        public var flushIntervalNs: Int64 = 50_000_000
 
         public init(venue: String, market: MarketKind, quoteAsset: String, instruments: [Instrument], assets: [SymbolAssets]) {
             self.venue = venue
@@ -158,7 +159,9 @@ public final class AccountProcessor: @unchecked Sendable {
                 idle = 0
             } else {
                 idle += 1
-                if idle < 200 { sched_yield() } else { usleep(200) }
+                // Yield while reports came recently (a fill burst comes in pieces), then short naps:
+                // this thread shares a core on small machines and nothing can wake it.
+                if idle < 2000 { sched_yield() } else { usleep(50) }
             }
         }
         _ = drain(now: clock())
