@@ -7,6 +7,8 @@ import Logging
 struct ReconcileRequest: Sendable {
     var venue: VenueAccountState
     var startedNs: Int64
+    /// The first round after a start: when the engine started (the recovery is timed to here).
+    var recoveryStartedNs: Int64?
     var done: @Sendable (ReconciliationReport) -> Void
 }
 
@@ -15,9 +17,15 @@ extension AccountProcessor {
     /// (each exactly once), balances and positions set to the venue's, the ledger aligned to the
     /// venue's balances; the report is recorded, and a mismatch above the threshold halts trading
     /// through the kill switch. Returns when done.
-    public func reconcile(with venue: VenueAccountState, startedNs: Int64) async -> ReconciliationReport {
+    /// With `recoveryStartedNs` (the first round after a start), the time from the start to the
+    /// account agreeing with the venue is the recovery time, alerted above 10 s.
+    public func reconcile(
+        with venue: VenueAccountState, startedNs: Int64, recoveryStartedNs: Int64? = nil
+    ) async -> ReconciliationReport {
         await withCheckedContinuation { (continuation: CheckedContinuation<ReconciliationReport, Never>) in
-            let request = ReconcileRequest(venue: venue, startedNs: startedNs) { continuation.resume(returning: $0) }
+            let request = ReconcileRequest(venue: venue, startedNs: startedNs, recoveryStartedNs: recoveryStartedNs) {
+                continuation.resume(returning: $0)
+            }
             requests.withLock { $0.append(request) }
         }
     }
@@ -70,6 +78,11 @@ extension AccountProcessor {
             if !postings.isEmpty { recorder?.submit(.postings(postings)) }
         }
         report.durationNs = max(0, clock() - request.startedNs)
+        if let start = request.recoveryStartedNs {
+            let took = clock() - start
+            logger.notice("account agrees with the venue after the start", metadata: ["ms": "\(took / 1_000_000)"])
+            if let alert = monitor.recovery(durationNs: took, now: now) { raise(alert) }
+        }
         for discrepancy in report.discrepancies {
             logger.warning(
                 "reconciliation mismatch: \(discrepancy.kind) \(discrepancy.symbol) local \(discrepancy.localSize) venue \(discrepancy.exchangeSize)",

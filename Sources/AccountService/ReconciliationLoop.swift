@@ -17,6 +17,8 @@ public final class ReconciliationLoop: Sendable {
     private let weightBudgetPerMinute: Int
     private let logger: Logger
     private let tradesSince: Mutex<Int64?>
+    /// When the engine started, until the first round succeeds (the recovery is timed to it).
+    private let recoveryStart: Mutex<Int64?>
     private let triggered = Atomic<Bool>(false)
     /// Rounds run and rounds that failed to reach the venue.
     public let rounds = Atomic<Int>(0)
@@ -26,7 +28,8 @@ public final class ReconciliationLoop: Sendable {
     /// from `tradesSinceNs` on at first (nil: the venue's most recent).
     public init(
         processor: AccountProcessor, client: any VenueAccountClient, instruments: [Instrument],
-        intervalNs: Int64 = 5_000_000_000, weightBudgetPerMinute: Int = 600, tradesSinceNs: Int64?, logger: Logger
+        intervalNs: Int64 = 5_000_000_000, weightBudgetPerMinute: Int = 600, tradesSinceNs: Int64?,
+        startedNs: Int64? = nil, logger: Logger
     ) {
         self.processor = processor
         self.client = client
@@ -35,6 +38,7 @@ public final class ReconciliationLoop: Sendable {
         self.weightBudgetPerMinute = weightBudgetPerMinute
         self.logger = logger
         tradesSince = Mutex(tradesSinceNs)
+        recoveryStart = Mutex(startedNs)
     }
 
     /// The pause between rounds: the interval, or longer when the rounds' weight would exceed the budget.
@@ -53,7 +57,11 @@ public final class ReconciliationLoop: Sendable {
         let started = wallClockNs()
         let since = tradesSince.withLock { $0 }
         let venue = try await client.fetch(symbols: instruments, tradesSinceNs: since)
-        let report = await processor.reconcile(with: venue, startedNs: started)
+        let recovery = recoveryStart.withLock { start in
+            defer { start = nil }
+            return start
+        }
+        let report = await processor.reconcile(with: venue, startedNs: started, recoveryStartedNs: recovery)
         // The next round asks from a minute before this one: trades are keyed, overlap is harmless.
         tradesSince.withLock { $0 = max($0 ?? 0, venue.fetchedNs - 60_000_000_000) }
         rounds.add(1, ordering: .relaxed)

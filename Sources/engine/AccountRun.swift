@@ -72,7 +72,7 @@ final class AccountRun: @unchecked Sendable {
         let consumption = JournalConsumption(segment: instance.exec, consumers: 2)
         let processor = try AccountProcessor(
             instance: instance, settings: processorSettings, recorder: writer,
-            segment: try AccountSegmentWriter(segment: instance.account), marks: marks,
+            segment: AccountSegmentWriter(segment: instance.account), marks: marks,
             consumption: (consumption, 1), killSwitch: killSwitch, logger: logger)
         var restored: AccountProcessor.Restored?
         if let store {
@@ -104,7 +104,8 @@ final class AccountRun: @unchecked Sendable {
             loop = ReconciliationLoop(
                 processor: processor, client: client.account, instruments: instance.config.instruments,
                 intervalNs: Int64(settings.account.reconcileIntervalMillis) * 1_000_000,
-                weightBudgetPerMinute: settings.account.weightBudgetPerMinute, tradesSinceNs: since, logger: logger)
+                weightBudgetPerMinute: settings.account.weightBudgetPerMinute, tradesSinceNs: since, startedNs: started,
+                logger: logger)
         }
         let run = AccountRun(
             processor: processor, recorder: writer, reconciliation: loop, killSwitch: killSwitch,

@@ -50,7 +50,7 @@ final class AccountRig {
         settings.flushIntervalNs = 1_000_000
         processor = try AccountProcessor(
             instance: instance, settings: settings, recorder: recorder,
-            segment: try AccountSegmentWriter(segment: instance.account),
+            segment: AccountSegmentWriter(segment: instance.account),
             marks: { _ in Price(mantissa: 6_500_000, exponent: -2) }, consumption: (consumption, 0),
             killSwitch: killSwitch, logger: logger)
         _ = try processor.restore(from: store, previous: previous)

@@ -118,3 +118,19 @@ struct FakeVenue: VenueAccountClient {
         #expect(try rig.store.alerts(limit: 10).contains { $0.rule == "reconciliation_mismatch" })
     }
 }
+
+@Suite(.serialized) struct AccountRecoveryAlertTests {
+    @Test func aRecoverySlowerThanTenSecondsIsAlerted() async throws {
+        let rig = try AccountRig(tag: "slow")
+        defer { rig.stop() }
+        let venue = VenueAccountState(
+            balances: [BalanceUpdate(asset: "USDT", free: Amount(e8: 100), locked: .zero, source: .reconciliation, venueNs: 1)],
+            positions: [], openOrders: [], trades: [], fetchedNs: 1)
+        let now = wallClockNs()
+        _ = await rig.processor.reconcile(with: venue, startedNs: now, recoveryStartedNs: now - 11_000_000_000)
+        _ = await rig.processor.reconcile(with: venue, startedNs: now, recoveryStartedNs: now - 1_000_000_000)
+        try rig.recorder.flush()
+        let alerts = try rig.store.alerts(limit: 10)
+        #expect(alerts.filter { $0.rule == "slow_recovery" }.count == 1, "\(alerts)")
+    }
+}
