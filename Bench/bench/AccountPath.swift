@@ -43,7 +43,7 @@ enum AccountPath {
         let recorder = RecorderWriter(store: store)
         var logger = Logger(label: "bench")
         logger.logLevel = .critical
-        var settings = AccountProcessor.Settings(
+        let settings = AccountProcessor.Settings(
             venue: "sim", market: .spot, quoteAsset: "USDT", instruments: [btc],
             assets: [SymbolAssets(baseAsset: "BTC", quoteAsset: "USDT", market: .spot)])
         let processor = try AccountProcessor(

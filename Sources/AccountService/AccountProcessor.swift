@@ -57,9 +57,7 @@ public final class AccountProcessor: @unchecked Sendable {
     let killSwitch: KillSwitch?
     let logger: Logger
     let clock: () -> Int64
-    private var thread: Thread?
-    private let stopping = Atomic<Bool>(false)
-    private let finished = DispatchSemaphore(value: 0)
+    private let worker = LoopThread(name: "tickwire-account")
     let requests = Mutex<[ReconcileRequest]>([])
     private let positionsByInstrument = Mutex<[Int64]>([])
     var lastExecutionNs: Int64?
@@ -130,27 +128,14 @@ public final class AccountProcessor: @unchecked Sendable {
     public func onUnknownOrders(_ ask: @escaping @Sendable ([String]) -> Void) { askVenue.withLock { $0 = ask } }
 
     /// Starts the thread.
-    public func start() {
-        let thread = Thread { [self] in
-            loop()
-            finished.signal()
-        }
-        thread.name = "tickwire-account"
-        self.thread = thread
-        thread.start()
-    }
+    public func start() { worker.start { [self] in loop() } }
 
     /// Drains what the journal holds, stores it, and stops the thread.
-    public func stop() {
-        guard thread != nil else { return }
-        stopping.store(true, ordering: .releasing)
-        finished.wait()
-        thread = nil
-    }
+    public func stop() { worker.stop() }
 
     private func loop() {
         var idle = 0
-        while !stopping.load(ordering: .acquiring) {
+        while !worker.isStopping {
             let now = clock()
             var worked = drain(now: now)
             worked = serveReconciliations(now: now) || worked

@@ -14,9 +14,7 @@ public final class MarketTape: @unchecked Sendable {
     private let recorder: RecorderWriter
     private let instruments: [Instrument]
     private let logger: Logger
-    private var thread: Thread?
-    private let stopping = Atomic<Bool>(false)
-    private let finished = DispatchSemaphore(value: 0)
+    private let worker = LoopThread(name: "tickwire-tape")
     /// Ticks handed to the recorder, and md events lost to laps.
     public let recorded = Atomic<Int>(0)
     public let lost = Atomic<Int>(0)
@@ -30,26 +28,13 @@ public final class MarketTape: @unchecked Sendable {
     }
 
     /// Starts the thread.
-    public func start() {
-        let thread = Thread { [self] in
-            loop()
-            finished.signal()
-        }
-        thread.name = "tickwire-tape"
-        self.thread = thread
-        thread.start()
-    }
+    public func start() { worker.start { [self] in loop() } }
 
     /// Stops the thread after what the ring holds.
-    public func stop() {
-        guard thread != nil else { return }
-        stopping.store(true, ordering: .releasing)
-        finished.wait()
-        thread = nil
-    }
+    public func stop() { worker.stop() }
 
     private func loop() {
-        while !stopping.load(ordering: .acquiring) {
+        while !worker.isStopping {
             if drain() == 0 { usleep(2_000) }
         }
         _ = drain()
