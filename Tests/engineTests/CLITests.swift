@@ -34,6 +34,7 @@ import TickwireTestSupport
         (["start", "--wait", "sometimes"], "--wait must be block or spin"),
         (["start", "--ca-file", "/nonexistent/ca.pem"], "is not a readable file"),
         (["start", "--config", "/nonexistent/engine.json"], "cannot read config file"),
+        (["start", "--reconcile-interval-ms", "10"], "--reconcile-interval-ms must be at least 500"),
     ])
     func badStartInputIsAClearErrorWithNothingCreated(_ args: [String], _ message: String) throws {
         let r = try Harness.run(Harness.engine, args, env: env)
@@ -56,6 +57,10 @@ import TickwireTestSupport
         (#"{"venue": "synthetic", "#, "is not valid JSON"),
         (#"["start"]"#, "expected an object"),
         (#"{"feed": {"wait": "spin"}}"#, "--wait spin needs --cores"),
+        (#"{"account": {"mismatch_threshold_percent": 0}}"#, "account.mismatch_threshold_percent must be in (0, 100]"),
+        (#"{"account": {"alerts": {"max_drawdown": "5"}}}"#, "unknown setting account.alerts.max_drawdown"),
+        (#"{"account": {"alerts": {"max_daily_drawdown": "-5"}}}"#, "must be a positive decimal"),
+        (#"{"account": {"recorders": "x.sqlite"}}"#, "unknown setting account.recorders"),
     ])
     func aBadConfigFileIsOneClearLine(_ text: String, _ message: String) throws {
         let path = try configFile(text)
@@ -65,6 +70,20 @@ import TickwireTestSupport
         #expect(r.stderr.contains(message), "stderr: \(r.stderr)")
         #expect(r.stderr.split(separator: "\n").count == 1, "one line: \(r.stderr)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir).filter { !$0.hasSuffix(".lock") }.isEmpty)
+    }
+
+    @Test(arguments: [
+        (["history", "trades", "BTCUSDT"], "history is of orders, fills or bars"),
+        (["history", "bars", "BTCUSDT", "--interval", "5m"], "--interval must be 1s or 1m"),
+        (["risk", "pause"], "risk takes halt, reduce, resume or status"),
+        (["risk", "halt", "--reason", "tab\there"], "--reason must be at most 39 printable ASCII"),
+        (["fills", "--recorder", "/nonexistent/x.sqlite"], "no recorder at /nonexistent/x.sqlite"),
+        (["ledger", "--trial-balance", "--instance", "nothing-here"], "no recorder at"),
+    ])
+    func badAccountCommandsAreOneClearLine(_ args: [String], _ message: String) throws {
+        let r = try Harness.run(Harness.engine, args, env: env)
+        #expect(r.status != 0)
+        #expect(r.stderr.contains(message), "stderr: \(r.stderr)")
     }
 
     @Test func theConfigFileSetsTheRunAndFlagsWinOverIt() throws {
