@@ -123,62 +123,105 @@ struct CommandAnswer {
     var venue: ExecReport?
 }
 
-func validateClientId(_ id: String) throws {
+/// Checks a client order id: 1-36 of A-Z a-z 0-9 - _ (`flag` names it in the message).
+func validateClientId(_ id: String, flag: String = "--client-id") throws {
     guard (1...36).contains(id.utf8.count), id.utf8.allSatisfy({ $0 < 0x80 && (isalnum(Int32($0)) != 0 || $0 == 0x2D || $0 == 0x5F) })
-    else { throw ValidationError("--client-id must be 1-36 of A-Z a-z 0-9 - _, not '\(id)'") }
+    else { throw ValidationError("\(flag) must be 1-36 of A-Z a-z 0-9 - _, not '\(id)'") }
 }
 
-/// Submits a command through a lane and reads the exec journal for its answer, then (when
-/// `followVenue`) for the venue's first word on the order.
+/// Why a command was not sent or got no answer, for the operator.
+struct CommandFailure: Error {
+    let message: String
+
+    init(_ message: String) { self.message = message }
+}
+
+/// One producer's session with an engine: its command lane and its reader of the exec journal.
+/// `engine order` opens one per command; `engine trade` keeps one for the whole console.
+final class CommandSession {
+    let producer: CommandProducer
+    let journal: ExecJournalReader
+
+    init(producer: CommandProducer, journal: ExecJournalReader) {
+        self.producer = producer
+        self.journal = journal
+    }
+
+    /// Submits a command through the lane and reads the exec journal for its answer, then (when
+    /// `followVenue`) for the venue's first word on the order.
+    func submitAndWait(_ command: OrderCommand, timeout: Double, followVenue: Bool) throws(CommandFailure)
+        -> CommandAnswer
+    {
+        // Answers come after the submit: skip whatever the journal holds from before.
+        journal.seek(to: journal.head + 1)
+        let commandId: UInt64
+        do { commandId = try producer.submit(command) } catch { throw CommandFailure("\(error)") }
+        let deadline = Date().addingTimeInterval(timeout)
+        var answer: CommandAnswer?
+        while Date() < deadline {
+            switch journal.poll() {
+            case .record(let record):
+                guard case .report(let r) = record.body else { continue }
+                if answer == nil {
+                    guard r.producer == producer.token, r.commandId == commandId,
+                        r.type == .accepted || r.type == .rejected
+                    else { continue }
+                    answer = CommandAnswer(engine: r)
+                    if r.type == .rejected || !followVenue { return answer! }
+                } else if r.clientOrderId == answer!.engine.clientOrderId, r.type != .sent, r.type != .accepted {
+                    answer!.venue = r
+                    return answer!
+                }
+            case .lapped:
+                continue
+            case .stopped:
+                throw CommandFailure("the engine stopped before answering")
+            case .empty:
+                usleep(500)
+            }
+        }
+        guard let answer else {
+            throw CommandFailure("no answer from the engine within \(timeout) s (command \(commandId) is queued)")
+        }
+        return answer
+    }
+}
+
+/// Submits one command through a fresh lane and waits for its answer (see `CommandSession`);
+/// every failure is a clear exit.
 func submitAndWait(_ command: OrderCommand, view: InstanceView, timeout: Double, followVenue: Bool) throws -> CommandAnswer {
     guard view.isLive else { throw fail("the engine on instance '\(view.name)' is not live (state \(view.stats.segment.state))") }
     let journal = try attachOrExit(view.name) { () throws(ShmError) in try ExecJournalReader(instance: view.name) }
-    let producer: CommandProducer
-    let commandId: UInt64
-    do {
-        producer = try CommandProducer(instance: view.name)
-        commandId = try producer.submit(command)
-    } catch { throw fail("\(error)") }
-    let deadline = Date().addingTimeInterval(timeout)
-    var answer: CommandAnswer?
-    while Date() < deadline {
-        switch journal.poll() {
-        case .record(let record):
-            guard case .report(let r) = record.body else { continue }
-            if answer == nil {
-                guard r.producer == producer.token, r.commandId == commandId, r.type == .accepted || r.type == .rejected
-                else { continue }
-                answer = CommandAnswer(engine: r)
-                if r.type == .rejected || !followVenue { return answer! }
-            } else if r.clientOrderId == answer!.engine.clientOrderId, r.type != .sent, r.type != .accepted {
-                answer!.venue = r
-                return answer!
-            }
-        case .lapped:
-            continue
-        case .stopped:
-            throw fail("the engine stopped before answering")
-        case .empty:
-            usleep(500)
-        }
+    let session: CommandSession
+    do { session = CommandSession(producer: try CommandProducer(instance: view.name), journal: journal) } catch {
+        throw fail("\(error)")
     }
-    guard let answer else { throw fail("no answer from the engine within \(timeout) s (command \(commandId) is queued)") }
-    return answer
+    do { return try session.submitAndWait(command, timeout: timeout, followVenue: followVenue) } catch {
+        throw fail(error.message)
+    }
 }
 
-/// Prints an answer; exits 1 when the engine or the venue refused.
-func report(_ answer: CommandAnswer, json: Bool, view: InstanceView) throws {
-    let last = answer.venue ?? answer.engine
-    let refused = answer.engine.type == .rejected || last.type == .rejected || last.type == .cancelReject
-    // The venue's NEW is the engine's SUBMITTED: working at the venue, nothing filled.
-    var state = ExecJSON.stateNames[Int(min(last.orderState, 10))]
-    if state == "NEW" && !last.isLocal { state = "SUBMITTED" }
-    if json {
+extension CommandAnswer {
+    /// The last record: the venue's when there is one.
+    var last: ExecReport { venue ?? engine }
+
+    /// Whether the engine or the venue refused the command.
+    var refused: Bool { engine.type == .rejected || last.type == .rejected || last.type == .cancelReject }
+
+    /// The order's state after the answer; the venue's NEW is the engine's SUBMITTED (working at
+    /// the venue, nothing filled).
+    var state: String {
+        let state = ExecJSON.stateNames[Int(min(last.orderState, 10))]
+        return state == "NEW" && !last.isLocal ? "SUBMITTED" : state
+    }
+
+    /// The answer as one JSON object (the stable field names of `engine order --json`).
+    func object(view: InstanceView) -> [String: Any] {
         var o: [String: Any] = [
-            "accepted": !refused, "client_order_id": answer.engine.clientOrderId, "state": state.isEmpty ? NSNull() : state,
-            "answer": ExecJSON.object(ExecRecord.wrap(answer.engine), view.books.instruments),
+            "accepted": !refused, "client_order_id": engine.clientOrderId, "state": state.isEmpty ? NSNull() : state,
+            "answer": ExecJSON.object(ExecRecord.wrap(engine), view.books.instruments),
         ]
-        if let venue = answer.venue {
+        if let venue {
             o["venue"] = ExecJSON.object(ExecRecord.wrap(venue), view.books.instruments)
             o["venue_order_id"] = venue.venueOrderId
         }
@@ -186,20 +229,33 @@ func report(_ answer: CommandAnswer, json: Bool, view: InstanceView) throws {
             o["code"] = Int(last.code)
             o["reason"] = last.text
         }
-        print(jsonLine(o))
-    } else if refused {
-        warn("rejected: code \(last.code)\(last.isLocal ? " (\(localCodeName(last.code)))" : ""): \(last.text)")
-    } else {
-        var line = answer.engine.clientOrderId.isEmpty
-            ? "\(answer.engine.type.name): \(answer.engine.text.isEmpty ? "cancel all" : answer.engine.text)"
-            : "\(answer.engine.type.name): client order id \(answer.engine.clientOrderId)"
-        if let venue = answer.venue {
+        return o
+    }
+
+    /// An accepted answer as one line: the engine's word, then the venue's.
+    var acceptedLine: String {
+        var line = engine.clientOrderId.isEmpty
+            ? "\(engine.type.name): \(engine.text.isEmpty ? "cancel all" : engine.text)"
+            : "\(engine.type.name): client order id \(engine.clientOrderId)"
+        if let venue {
             line += ", venue \(venue.type.name), state \(state)"
             if venue.venueOrderId != 0 { line += ", venue order id \(venue.venueOrderId)" }
         }
-        print(line)
+        return line
     }
-    if refused { throw ExitCode(1) }
+}
+
+/// Prints an answer; exits 1 when the engine or the venue refused.
+func report(_ answer: CommandAnswer, json: Bool, view: InstanceView) throws {
+    let last = answer.last
+    if json {
+        print(jsonLine(answer.object(view: view)))
+    } else if answer.refused {
+        warn("rejected: code \(last.code)\(last.isLocal ? " (\(localCodeName(last.code)))" : ""): \(last.text)")
+    } else {
+        print(answer.acceptedLine)
+    }
+    if answer.refused { throw ExitCode(1) }
 }
 
 /// The name of a local rejection code.
