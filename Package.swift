@@ -72,6 +72,12 @@ let package = Package(
                 "EngineKit", "EngineModel", "Execution", "Matching", .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Strategies: the Strategy API, signal aggregation, the order desk, risk limits and the
+        // built-in strategies. I/O free: the same code runs live, in simulation and in a backtest.
+        .target(name: "Strategy", dependencies: ["EngineModel"]),
+        // Backtests: strategies over a recording replayed through the Matching engine, on the
+        // recording's clock, with a deterministic report and an SVG of equity and positions.
+        .target(name: "Backtest", dependencies: ["Strategy", "Matching", "ExchangeSim", "EngineModel"]),
         // Account state: balances, positions and PnL, the double-entry ledger, reconciliation, alerts.
         // I/O free: the engine feeds it exec journal events and venue answers.
         .target(name: "Account", dependencies: ["EngineModel"]),
@@ -147,6 +153,8 @@ let package = Package(
         .testTarget(name: "TradingTests", dependencies: ["Trading", "Execution", "EngineKit", "EngineModel", "CEngineShm", "Matching"]),
         .testTarget(name: "MatchingTests", dependencies: ["Matching", "EngineModel"]),
         .testTarget(name: "AccountTests", dependencies: ["Account", "EngineModel"]),
+        .testTarget(name: "StrategyTests", dependencies: ["Strategy", "EngineModel"]),
+        .testTarget(name: "BacktestTests", dependencies: ["Backtest", "Strategy", "ExchangeSim", "EngineModel"]),
         .testTarget(name: "RecorderTests", dependencies: ["Recorder", "Account", "EngineModel"]),
         .testTarget(
             name: "AccountServiceTests",
