@@ -69,7 +69,8 @@ let package = Package(
         .target(
             name: "Trading",
             dependencies: [
-                "EngineKit", "EngineModel", "Execution", "Matching", .product(name: "Logging", package: "swift-log"),
+                "EngineKit", "EngineModel", "Execution", "Matching", "Strategy",
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // Strategies: the Strategy API, signal aggregation, the order desk, risk limits and the
@@ -78,6 +79,9 @@ let package = Package(
         // Backtests: strategies over a recording replayed through the Matching engine, on the
         // recording's clock, with a deterministic report and an SVG of equity and positions.
         .target(name: "Backtest", dependencies: ["Strategy", "Matching", "ExchangeSim", "EngineModel"]),
+        // The strategy runner: a thread on the md ring feeding the strategy host, its orders through
+        // a command lane like any producer, its answers from the exec journal.
+        .target(name: "StrategyRuntime", dependencies: ["Strategy", "EngineKit", "EngineModel", "Execution"]),
         // Account state: balances, positions and PnL, the double-entry ledger, reconciliation, alerts.
         // I/O free: the engine feeds it exec journal events and venue answers.
         .target(name: "Account", dependencies: ["EngineModel"]),
@@ -129,7 +133,7 @@ let package = Package(
             name: "engine",
             dependencies: [
                 "EngineKit", "EngineModel", "ExchangeSim", "MarketData", "Trading", "Execution", "Account",
-                "AccountService", "Recorder", "RecorderPostgres",
+                "AccountService", "Recorder", "RecorderPostgres", "Strategy", "StrategyRuntime", "Backtest",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -140,7 +144,7 @@ let package = Package(
             name: "bench",
             dependencies: [
                 "CBench", "CEngineCore", "CEngineShm", "ExchangeSim", "EngineKit", "EngineModel", "Execution", "Trading",
-                "Account", "AccountService", "Recorder",
+                "Account", "AccountService", "Recorder", "Strategy", "StrategyRuntime", "Backtest",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),

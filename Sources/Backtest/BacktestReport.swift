@@ -135,7 +135,7 @@ public struct BacktestReport: Sendable, Encodable {
 
         mutating func fill(_ f: BacktestFill) { fills.append(f) }
         mutating func placed(strategy: UInt32) { placed += 1 }
-        mutating func outcome(_ s: OrderUpdate.Status) { outcomes[s.rawValue, default: 0] += 1 }
+        mutating func outcome(_ s: OrderStatusUpdate.Status) { outcomes[s.rawValue, default: 0] += 1 }
         mutating func note(_ text: String) { notes.append(text) }
 
         mutating func point(timeNs: Int64, equity: Int64, positions: [Int64]) {

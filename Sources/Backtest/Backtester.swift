@@ -254,7 +254,7 @@ public final class Backtester {
                 report.outcome(.rejected)
                 enqueue(
                     host.onOrderUpdate(
-                        OrderUpdate(
+                        OrderStatusUpdate(
                             instrument: intent.instrument, clientOrderId: intent.clientOrderId, side: intent.side,
                             status: .rejected, text: "\(error.code) \(error.msg)", timeNs: now)))
             }
@@ -273,7 +273,7 @@ public final class Backtester {
     private func handle(_ events: [VenueEvent], _ i: Int) {
         for event in events {
             guard let r = event.executionReport, r.account == Self.account else { continue }
-            let status: OrderUpdate.Status
+            let status: OrderStatusUpdate.Status
             switch r.executionType {
             case .new: status = .open
             case .trade: status = r.order.status == .filled ? .filled : .partiallyFilled
@@ -305,7 +305,7 @@ public final class Backtester {
             if status.isFinal { report.outcome(status) }
             enqueue(
                 host.onOrderUpdate(
-                    OrderUpdate(instrument: i, clientOrderId: r.clientOrderId, side: r.order.side, status: status, timeNs: now)))
+                    OrderStatusUpdate(instrument: i, clientOrderId: r.clientOrderId, side: r.order.side, status: status, timeNs: now)))
         }
     }
 

@@ -49,6 +49,7 @@ public let histogramNames: [(name: String, index: Int)] = [
     ("md_publish_ns", Int(TW_HIST_MD_PUBLISH.rawValue)), ("book_write_ns", Int(TW_HIST_BOOK_WRITE.rawValue)),
     ("cmd_queue_ns", Int(TW_HIST_CMD_QUEUE.rawValue)), ("feed_wire_ns", Int(TW_HIST_FEED_WIRE.rawValue)),
     ("order_encode_ns", Int(TW_HIST_ORDER_ENCODE.rawValue)), ("order_ack_ns", Int(TW_HIST_ORDER_ACK.rawValue)),
+    ("strategy_exec_ns", Int(TW_HIST_STRATEGY_EXEC.rawValue)), ("strategy_path_ns", Int(TW_HIST_STRATEGY_PATH.rawValue)),
 ]
 
 /// Read-only view of the stats segment; every load is a relaxed atomic load, no locks.

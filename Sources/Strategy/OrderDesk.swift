@@ -110,7 +110,7 @@ public struct OrderDesk: Sendable {
 
     /// Learns an order's new state; returns the strategy id that owns it (nil: not a desk order).
     @discardableResult
-    public mutating func update(_ u: OrderUpdate) -> UInt32? {
+    public mutating func update(_ u: OrderStatusUpdate) -> UInt32? {
         guard let working = orders[u.clientOrderId] else { return nil }
         if u.status.isFinal {
             forget(u.clientOrderId)

@@ -66,6 +66,8 @@ public struct LimitGuard: Sendable {
     private var recentHead = 0
     /// Refusals by reason, over the guard's life.
     public private(set) var rejected: [LimitRejection.Code: Int] = [:]
+    /// The number of instruments it checks.
+    public var instrumentCount: Int { instruments.count }
 
     /// A guard for `instruments`; position limits resolved at their quantity exponents.
     public init(limits: RiskLimits, instruments: [Instrument]) throws(StrategyConfigError) {

@@ -74,7 +74,7 @@ public protocol Strategy: AnyObject {
     /// A book change, BBO or trade of one of its instruments.
     func onMarketData(_ update: MarketUpdate, context: StrategyContext) throws -> [Signal]
     /// One of its orders changed state.
-    func onOrderUpdate(_ update: OrderUpdate, context: StrategyContext) throws -> [Signal]
+    func onOrderUpdate(_ update: OrderStatusUpdate, context: StrategyContext) throws -> [Signal]
     /// One of its orders filled (in part).
     func onFill(_ fill: StrategyFill, context: StrategyContext) throws -> [Signal]
     /// Its position in an instrument changed.
@@ -84,7 +84,7 @@ public protocol Strategy: AnyObject {
 }
 
 extension Strategy {
-    public func onOrderUpdate(_ update: OrderUpdate, context: StrategyContext) throws -> [Signal] { [] }
+    public func onOrderUpdate(_ update: OrderStatusUpdate, context: StrategyContext) throws -> [Signal] { [] }
     public func onFill(_ fill: StrategyFill, context: StrategyContext) throws -> [Signal] { [] }
     public func onPositionUpdate(_ update: PositionUpdate, context: StrategyContext) throws -> [Signal] { [] }
     public var state: [String: String] { [:] }

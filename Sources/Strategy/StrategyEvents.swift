@@ -67,7 +67,7 @@ public struct MarketUpdate: Equatable, Sendable {
 
 /// An order of a strategy changed state (from the exec journal live, from the matching engine in
 /// a backtest).
-public struct OrderUpdate: Equatable, Sendable {
+public struct OrderStatusUpdate: Equatable, Sendable {
     /// Where an order stands, as a strategy needs it.
     public enum Status: String, Equatable, Sendable {
         case pending, open, partiallyFilled = "partially_filled", filled, canceled, rejected, expired

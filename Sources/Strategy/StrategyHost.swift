@@ -199,7 +199,7 @@ public final class StrategyHost {
     }
 
     /// An order changed state (its owner is found by client order id; others are ignored).
-    public func onOrderUpdate(_ update: OrderUpdate) -> [DeskAction] {
+    public func onOrderUpdate(_ update: OrderStatusUpdate) -> [DeskAction] {
         guard let owner = desk.update(update), let slot = slots.first(where: { $0.id == owner }),
             slot.disabledReason == nil
         else { return [] }

@@ -1,6 +1,8 @@
 import EngineKit
 import EngineModel
 import Execution
+import Foundation
+import Strategy
 
 /// Pre-trade risk for the intake (seed 002 FR-OE-002): the validator's rules (well-formed,
 /// tick, lot, quantity limits, notional, price band around the live mid, position including
@@ -16,13 +18,27 @@ public final class RiskGate {
     public let killSwitch: KillSwitch
     /// The engine's position in an instrument (signed, at its quantity exponent), for reduce-only.
     private let position: (Int) -> Int64
+    /// The risk limits every producer's orders pass (strategies, the CLI, external processes):
+    /// position per symbol, total exposure, order frequency, daily loss, drawdown, leverage.
+    private var limits: LimitGuard?
+    /// Limits handed over by another thread (a reload), applied before the next check.
+    private let pendingLimits = NSLock()
+    private var nextLimits: RiskLimits?
+    /// The live mid of every instrument (nil when unknown), for the exposure limits.
+    private let marks: () -> [Int64?]
+    /// Account figures for the daily-loss, drawdown and leverage limits.
+    private let figures: () -> RiskFigures?
 
     /// A gate with `settings`; `clock` gives now in ns (injectable for tests); after the venue
     /// refuses an order for its rate limits, new orders are refused for `backoffNs`.
     public init(
         settings: ExecutionSettings, clock: @escaping () -> Int64, backoffNs: Int64 = 2_000_000_000,
-        killSwitch: KillSwitch = KillSwitch(), position: @escaping (Int) -> Int64 = { _ in 0 }
+        killSwitch: KillSwitch = KillSwitch(), position: @escaping (Int) -> Int64 = { _ in 0 },
+        limits: LimitGuard? = nil, marks: @escaping () -> [Int64?] = { [] }, figures: @escaping () -> RiskFigures? = { nil }
     ) {
+        self.limits = limits
+        self.marks = marks
+        self.figures = figures
         self.backoffNs = backoffNs
         self.killSwitch = killSwitch
         self.position = position
@@ -31,6 +47,12 @@ public final class RiskGate {
         breaker = settings.makeCircuitBreaker()
         self.clock = clock
     }
+
+    /// Replaces the limits from another thread (`engine reload`); applied before the next check.
+    /// Check them first (`LimitGuard.apply` on a copy): a set that does not resolve is dropped.
+    public func requestLimits(_ new: RiskLimits) { pendingLimits.withLock { nextLimits = new } }
+
+    private var instrumentCount: Int { limits?.instrumentCount ?? 0 }
 
     /// The breaker's state name (closed, open, half_open).
     public var breakerState: String { breaker.state(now: clock()).name }
@@ -44,6 +66,23 @@ public final class RiskGate {
             return held != 0 && (held > 0) != (signed > 0) && command.quantity <= abs(held)
         }
         if !verdict.admitted { return OrderRejection(.halted, verdict.reason) }
+        if let next = pendingLimits.withLock({ () -> RiskLimits? in
+            defer { nextLimits = nil }
+            return nextLimits
+        }) {
+            try? limits?.apply(next)
+        }
+        if let active = limits, active.limits != RiskLimits() {
+            let positions = (0..<instrumentCount).map { position($0) }
+            var marks = self.marks()
+            if marks.count < positions.count { marks += Array(repeating: nil, count: positions.count - marks.count) }
+            if let refusal = limits!.check(
+                instrument: command.instrument, side: command.side, quantity: command.quantity, price: command.price,
+                positions: positions, marks: marks, figures: figures(), now: now)
+            {
+                return OrderRejection(refusal.rejectCode, "risk limit \(refusal.code.rawValue): \(refusal.text)")
+            }
+        }
         let exposure = board.keeper.openExposure(
             instrumentIndex: UInt32(command.instrument), quantityExponent: instrument.quantityExponent)
         let request = OrderRequest(
@@ -81,6 +120,19 @@ public final class RiskGate {
             breaker.recordFailure(now: now)
         default:
             break
+        }
+    }
+}
+
+extension LimitRejection {
+    /// The journal's reject code for a limit: position and exposure limits are `position`, the
+    /// order frequency `rate`, the loss limits `halted`.
+    var rejectCode: RejectCode {
+        switch code {
+        case .positionLimit, .totalExposure, .maxLeverage: .position
+        case .orderFrequency: .rate
+        case .dailyLoss, .maxDrawdown, .killSwitch: .halted
+        case .noMarket: .noMarket
         }
     }
 }

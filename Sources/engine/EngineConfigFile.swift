@@ -32,6 +32,12 @@ struct EngineConfigFile: Decodable, Equatable {
     var synthetic: Synthetic?
     var trading: Trading?
     var account: Account?
+    /// `strategies`, `aggregation` and `risk` (read by `StrategySettings`, also on reload).
+    var strategy = StrategySettings()
+
+    enum CodingKeys: String, CodingKey {
+        case instance, venue, symbols, cores, depth, ringSlots, duration, feed, sim, synthetic, trading, account
+    }
 
     struct Account: Decodable, Equatable {
         var recorder: String?
@@ -114,7 +120,7 @@ struct EngineConfigFile: Decodable, Equatable {
 
     static let keys: Set<String> = [
         "instance", "venue", "symbols", "cores", "depth", "ring_slots", "duration", "feed", "sim", "synthetic",
-        "trading", "account",
+        "trading", "account", "strategies", "aggregation", "risk",
     ]
 
     /// Reads and checks a file; errors name the file and the problem in one line.
@@ -136,9 +142,14 @@ struct EngineConfigFile: Decodable, Equatable {
         if let alerts = (object["account"] as? [String: Any])?["alerts"] as? [String: Any] {
             try checkKeys(alerts, allowed: Account.Alerts.keys, at: "account.alerts.", path: path)
         }
+        let strategy = try StrategySettings.parse(object, where: "config file \(path)")
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .convertFromSnakeCase
-        do { return try decoder.decode(EngineConfigFile.self, from: data) } catch let DecodingError.typeMismatch(type, context) {
+        do {
+            var file = try decoder.decode(EngineConfigFile.self, from: data)
+            file.strategy = strategy
+            return file
+        } catch let DecodingError.typeMismatch(type, context) {
             throw ConfigFileError("config file \(path): \(keyPath(context)) should be \(type)")
         } catch let DecodingError.dataCorrupted(context) {
             throw ConfigFileError("config file \(path): \(keyPath(context)): \(context.debugDescription)")

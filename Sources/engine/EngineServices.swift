@@ -9,6 +9,7 @@ import ServiceLifecycle
 /// them down gracefully in reverse order, which is the engine's shutdown order:
 ///
 /// 1. watchdog — heartbeats the segments, waits for a signal, the duration or the feed's end;
+/// 1a. strategies — the runner withdraws its working orders and stops;
 /// 2. orders — stops intake, cancels open orders if configured (`--cancel-on-exit`), drains the
 ///    exec journal into the engine's board;
 /// 3. gateway — stops the C order gateway thread;
@@ -21,6 +22,7 @@ struct EngineServices {
     let supervisor: FeedSupervisor
     let trading: TradingRun?
     let account: AccountRun?
+    let strategies: StrategyRun?
     let signals: SignalWaiter
     let duration: Double?
     let logger: Logger
@@ -57,6 +59,11 @@ struct EngineServices {
                     service: Stage(name: "orders") {
                         trading.service.stop(cancelOpenOrdersWithin: trading.cancelOnExit ? 5 : nil)
                     }, serviceName: "orders"))
+            if let strategies {
+                // Stops before the orders stage: the runner withdraws its quotes while intake still runs.
+                services.append(
+                    .init(service: StrategyStage(run: strategies), failureTerminationBehavior: .gracefullyShutdownGroup, serviceName: "strategies"))
+            }
             if let sync = trading.timeSync {
                 services.append(.init(service: TimeSyncService(sync: sync), serviceName: "time-sync"))
             }
@@ -80,6 +87,21 @@ struct Stage: Service {
     func run() async throws {
         try? await gracefulShutdown()
         await stop()
+    }
+}
+
+/// The strategy runner: started once the books are live, stopped (its quotes withdrawn) before
+/// the order path stops. A start that fails (no book to size orders by) ends the engine.
+struct StrategyStage: Service {
+    let run: StrategyRun
+
+    func run() async throws {
+        do { try await run.start() } catch {
+            run.logger.error("strategies did not start: \(error)")
+            throw error
+        }
+        try? await gracefulShutdown()
+        run.stop()
     }
 }
 

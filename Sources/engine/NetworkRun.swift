@@ -77,12 +77,26 @@ struct NetworkRun {
         if let account, let service = trading?.service {
             account.processor.onUnknownOrders { ids in service.askVenue(about: ids) }
         }
+        var strategies: StrategyRun?
+        do {
+            strategies = try StrategyRun.prepare(
+                settings: settings, instance: instance, account: account, killSwitch: trading?.killSwitch, gate: trading?.gate,
+                logger: logger)
+        } catch {
+            trading?.stop()
+            await account?.stop()
+            try? await supervisor.stop()
+            instance.shutdown(keepSegments: false)
+            await sim?.stop()
+            throw error
+        }
         instance.setState(.live)
         let scheme = target.webSocket.tls ? "wss" : "ws"
         let url = "\(scheme)://\(target.webSocket.host):\(target.webSocket.port)\(target.webSocket.path)"
         announce(instance, settings, venueLine: "\(settings.venue) at \(url)")
         let services = EngineServices(
-            instance: instance, sim: sim, supervisor: supervisor, trading: trading, account: account, signals: signals,
+            instance: instance, sim: sim, supervisor: supervisor, trading: trading, account: account,
+            strategies: strategies, signals: signals,
             duration: settings.duration, logger: logger)
         let outcome = await services.run()
         instance.shutdown(keepSegments: settings.keepSegments)

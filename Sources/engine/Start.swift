@@ -83,6 +83,12 @@ struct Start: AsyncParsableCommand {
     @Option(name: .customLong("reconcile-interval-ms"), help: "Reconcile with the venue this often (default 5000; the first at start).")
     var reconcileIntervalMs: Int?
 
+    @Option(help: "Run built-in strategies on every --symbols symbol: market-maker, imbalance-momentum (comma-separated); more in --config.")
+    var strategy: String?
+
+    @Option(name: .customLong("order-size"), help: "With --strategy: the full order size in the base asset (default: the smallest size above twice the minimum notional at the first mid).")
+    var orderSize: String?
+
     @Flag(name: .customLong("keep-segments"), help: "Leave the segments in /dev/shm after stopping (state dead).")
     var keepSegments = false
 

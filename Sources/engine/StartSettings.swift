@@ -29,6 +29,9 @@ struct StartSettings {
     var trading: TradingSettings
     // Account: recorder, reconciliation, alerts.
     var account: AccountSettings
+    // Strategies, their aggregation and risk limits; the config file they are reloaded from.
+    var strategy: StrategySettings
+    var configPath: String?
     // Synthetic venue, and the sim's liquidity.
     var rate: UInt32
     var seed: UInt64
@@ -125,6 +128,17 @@ struct StartSettings {
         self.feed = feed
         trading = try TradingSettings(flags: flags, file: file.trading ?? .init(), venue: venue, cores: cores)
         account = try AccountSettings(flags: flags, file: file.account ?? .init(), instance: instance)
+        strategy = file.strategy
+        configPath = flags.config
+        if let orderSize = flags.orderSize, flags.strategy == nil {
+            throw fail("--order-size \(orderSize) applies to --strategy", code: 2)
+        }
+        if let types = flags.strategy {
+            strategy.strategies += try StrategySettings.fromFlags(types, symbols: symbols, orderSize: flags.orderSize)
+        }
+        if !strategy.strategies.isEmpty && trading.mode == .off {
+            throw fail("strategies need an order path: --mode live, simulation or observation, not off", code: 2)
+        }
     }
 
     /// The endpoints of an `engine sim` started elsewhere: REST at the URL, streams at /stream,

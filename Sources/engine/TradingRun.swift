@@ -5,6 +5,7 @@ import ExchangeSim
 import Foundation
 import Logging
 import MarketData
+import Strategy
 import Trading
 
 /// The order path of a running engine: the C gateway on the venue's WebSocket API (live), the
@@ -20,6 +21,10 @@ final class TradingRun: @unchecked Sendable {
     let logger: Logger
     /// Cancel every open order when the engine stops.
     var cancelOnExit = false
+    /// The kill switch the intake obeys (and the strategy runner follows).
+    private(set) var killSwitch: KillSwitch?
+    /// The intake's pre-trade risk (its limits change on `engine reload`).
+    private(set) var gate: RiskGate?
 
     private init(service: TradingService, gateway: OrderGateway?, timeSync: TimeSync?, logger: Logger) {
         self.service = service
@@ -38,9 +43,31 @@ final class TradingRun: @unchecked Sendable {
         let books = try BooksReader(instance: instance.config.instance)
         var execution = ExecutionSettings(maxOrdersPerSecond: trading.maxOrdersPerSecond)
         execution.defaultLimits.priceBandBps = Int((trading.priceBandPercent * 100).rounded())
+        let instruments = instance.config.instruments
+        let limits: LimitGuard
+        do { limits = try LimitGuard(limits: settings.strategy.limits, instruments: instruments) } catch {
+            throw fail("\(error)", code: 2)
+        }
+        let marksReader = try BooksReader(instance: instance.config.instance)
+        let quote = instruments.first.map { Instrument.assets(ofSymbol: $0.symbol).quote } ?? "USDT"
         let gate = RiskGate(
             settings: execution, clock: nowNs, killSwitch: account?.killSwitch ?? KillSwitch(),
-            position: { [processor = account?.processor] index in processor?.netPosition(index) ?? 0 })
+            position: { [processor = account?.processor] index in processor?.netPosition(index) ?? 0 },
+            limits: limits,
+            marks: {
+                instruments.indices.map { i in
+                    guard marksReader.feedState(i) == .live, let top = try? marksReader.snapshot(i, levels: 1), !top.stale,
+                        let bid = top.bids.first, let ask = top.asks.first
+                    else { return nil }
+                    return (bid.price + ask.price) / 2
+                }
+            },
+            figures: { [processor = account?.processor] in
+                guard let snapshot = processor?.store.snapshot else { return nil }
+                return RiskFigures(
+                    dailyPnl: snapshot.pnl.dailyPnl.e8, drawdown: snapshot.pnl.maxDrawdown.e8,
+                    equity: snapshot.balances[quote]?.total.e8 ?? 0)
+            })
         let mid: (Int) -> Price? = { index in
             guard books.feedState(index) == .live, let top = try? books.snapshot(index, levels: 1),
                 !top.stale, let bid = top.bids.first, let ask = top.asks.first
@@ -92,6 +119,8 @@ final class TradingRun: @unchecked Sendable {
         let run = TradingRun(service: service, gateway: gateway, timeSync: timeSync, logger: logger)
         run.listenKey = listenKey
         run.cancelOnExit = trading.cancelOnExit
+        run.killSwitch = gate.killSwitch
+        run.gate = gate
         return run
     }
 

@@ -42,7 +42,7 @@ struct DeskTests {
         }
         // Not acknowledged yet: a changed wish waits.
         #expect(desk.plan(Signal(instrument: 0, side: .buy, strength: 1, priceHint: 5_998_000, urgency: .passive), strategyId: 1, orderSize: 1000, quote: q).isEmpty)
-        desk.update(OrderUpdate(instrument: 0, clientOrderId: order.clientOrderId, side: .buy, status: .open, timeNs: 1))
+        desk.update(OrderStatusUpdate(instrument: 0, clientOrderId: order.clientOrderId, side: .buy, status: .open, timeNs: 1))
         #expect(desk.plan(Signal(instrument: 0, side: .buy, strength: 1, priceHint: 5_999_000, urgency: .passive), strategyId: 1, orderSize: 1000, quote: q).isEmpty)
         let replaced = desk.plan(Signal(instrument: 0, side: .buy, strength: 1, priceHint: 5_998_000, urgency: .passive), strategyId: 1, orderSize: 1000, quote: q)
         #expect(replaced.count == 2)
@@ -51,12 +51,12 @@ struct DeskTests {
             Issue.record("no replacement")
             return
         }
-        desk.update(OrderUpdate(instrument: 0, clientOrderId: second.clientOrderId, side: .buy, status: .open, timeNs: 2))
+        desk.update(OrderStatusUpdate(instrument: 0, clientOrderId: second.clientOrderId, side: .buy, status: .open, timeNs: 2))
         let withdrawn = desk.plan(Signal.withdraw(0, .buy), strategyId: 1, orderSize: 1000, quote: q)
         #expect(withdrawn == [.cancel(instrument: 0, clientOrderId: second.clientOrderId, strategyId: 1)])
         #expect(desk.working(0, .buy) == 2000)  // both cancels still pending
-        desk.update(OrderUpdate(instrument: 0, clientOrderId: order.clientOrderId, side: .buy, status: .canceled, timeNs: 3))
-        desk.update(OrderUpdate(instrument: 0, clientOrderId: second.clientOrderId, side: .buy, status: .canceled, timeNs: 3))
+        desk.update(OrderStatusUpdate(instrument: 0, clientOrderId: order.clientOrderId, side: .buy, status: .canceled, timeNs: 3))
+        desk.update(OrderStatusUpdate(instrument: 0, clientOrderId: second.clientOrderId, side: .buy, status: .canceled, timeNs: 3))
         #expect(desk.count == 0)
     }
 }

@@ -46,7 +46,7 @@ struct HostTests {
             let actions = host.onMarket(book(6_000_000 + Int64(t) * 100, 6_000_100 + Int64(t) * 100, at: Int64(t) * 1_000_000))
             placed += places(actions).count
             for intent in places(actions) {
-                _ = host.onOrderUpdate(OrderUpdate(instrument: 0, clientOrderId: intent.clientOrderId, side: intent.side, status: .open, timeNs: 0))
+                _ = host.onOrderUpdate(OrderStatusUpdate(instrument: 0, clientOrderId: intent.clientOrderId, side: intent.side, status: .open, timeNs: 0))
             }
         }
         let bad = host.statuses.first { $0.name == "bad" }!
@@ -88,10 +88,10 @@ struct HostTests {
         let bid0 = flat.first { $0.side == .buy }!, ask0 = flat.first { $0.side == .sell }!
         #expect(bid0.price < 6_000_050 && ask0.price > 6_000_050)
         #expect(bid0.type == .limitMaker && ask0.type == .limitMaker)
-        for o in flat { _ = host.onOrderUpdate(OrderUpdate(instrument: 0, clientOrderId: o.clientOrderId, side: o.side, status: .open, timeNs: 0)) }
+        for o in flat { _ = host.onOrderUpdate(OrderStatusUpdate(instrument: 0, clientOrderId: o.clientOrderId, side: o.side, status: .open, timeNs: 0)) }
         // The bid fills: long 0.01 of 0.05.
         _ = host.onFill(StrategyFill(instrument: 0, clientOrderId: bid0.clientOrderId, side: .buy, price: bid0.price, quantity: 1000, isMaker: true, timeNs: 1))
-        _ = host.onOrderUpdate(OrderUpdate(instrument: 0, clientOrderId: bid0.clientOrderId, side: .buy, status: .filled, timeNs: 1))
+        _ = host.onOrderUpdate(OrderStatusUpdate(instrument: 0, clientOrderId: bid0.clientOrderId, side: .buy, status: .filled, timeNs: 1))
         let skewed = places(host.onMarket(book(6_000_000, 6_000_100, at: 2)))
         let bid1 = skewed.first { $0.side == .buy }, ask1 = skewed.first { $0.side == .sell }
         #expect(bid1 != nil && ask1 != nil)
@@ -105,7 +105,7 @@ struct HostTests {
         let host = try makeHost()
         host.add(StrategyRegistry.make(type: "market-maker", name: "mm")!, config: mmConfig(spread: 10))
         let narrow = places(host.onMarket(book(6_000_000, 6_000_100, at: 0)))
-        for o in narrow { _ = host.onOrderUpdate(OrderUpdate(instrument: 0, clientOrderId: o.clientOrderId, side: o.side, status: .open, timeNs: 0)) }
+        for o in narrow { _ = host.onOrderUpdate(OrderStatusUpdate(instrument: 0, clientOrderId: o.clientOrderId, side: o.side, status: .open, timeNs: 0)) }
         var bad = mmConfig(spread: 10)
         bad.parameters["spread_bps"] = .number(-1)
         #expect(throws: StrategyConfigError.self) { try host.reload([bad], limits: RiskLimits(), aggregation: .independent) }
@@ -125,13 +125,13 @@ struct HostTests {
         let host = try makeHost()
         host.add(StrategyRegistry.make(type: "market-maker", name: "mm")!, config: mmConfig())
         let quotes = places(host.onMarket(book(6_000_000, 6_000_100, at: 0)))
-        for o in quotes { _ = host.onOrderUpdate(OrderUpdate(instrument: 0, clientOrderId: o.clientOrderId, side: o.side, status: .open, timeNs: 0)) }
+        for o in quotes { _ = host.onOrderUpdate(OrderStatusUpdate(instrument: 0, clientOrderId: o.clientOrderId, side: o.side, status: .open, timeNs: 0)) }
         let cancels = host.setTradingState(.halted)
         #expect(cancels.count == 2)
         #expect(places(host.onMarket(book(6_001_000, 6_001_100, at: 1))).isEmpty)
         #expect(host.rejectedByRisk["kill_switch"] ?? 0 >= 1)
         for case .cancel(_, let id, _) in cancels {
-            _ = host.onOrderUpdate(OrderUpdate(instrument: 0, clientOrderId: id, side: .buy, status: .canceled, timeNs: 2))
+            _ = host.onOrderUpdate(OrderStatusUpdate(instrument: 0, clientOrderId: id, side: .buy, status: .canceled, timeNs: 2))
         }
         // Long 0.01: reducing lets the ask through, not the bid.
         _ = host.onFill(StrategyFill(instrument: 0, clientOrderId: "elsewhere", side: .buy, price: 6_000_000, quantity: 1000, isMaker: false, timeNs: 3))

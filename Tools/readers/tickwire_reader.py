@@ -52,7 +52,7 @@ from dataclasses import dataclass, field
 # --------------------------------------------------------------------------
 ABI_MAGIC = 0x455249574B434954  # "TICKWIRE" as a little-endian uint64
 ABI_MAJOR = 2
-ABI_MINOR = 1
+ABI_MINOR = 2
 CACHE_LINE = 64
 INSTANCE_MAX = 32
 SYMBOL_MAX = 24
@@ -115,7 +115,9 @@ HIST_SUB_COUNT = 1 << HIST_SUB_BITS
 HIST_MAX_EXP = 40
 HIST_BUCKETS = (HIST_MAX_EXP - HIST_SUB_BITS + 2) * HIST_SUB_COUNT
 HIST_COUNT = 8
-HISTOGRAM_NAMES = ["md_publish", "book_write", "cmd_queue", "feed_wire", "order_encode", "order_ack"]
+HISTOGRAM_NAMES = [
+    "md_publish", "book_write", "cmd_queue", "feed_wire", "order_encode", "order_ack", "strategy_exec", "strategy_path",
+]
 
 # Account snapshot (ABI 2.1)
 ACCOUNT_EXPONENT = -8
@@ -349,6 +351,7 @@ LAYOUT_CONSTANTS = {
     "TW_CTR_CMD_CONSUMED": 4, "TW_CTR_CMD_ACCEPTED": 7, "TW_CTR_CMD_REJECTED": 8, "TW_CTR_GW_SENT": 9,
     "TW_CTR_GW_ANSWERS": 10, "TW_CTR_GW_EVENTS": 11, "TW_CTR_GW_MALFORMED": 12, "TW_CTR_REJECT_BASE": CTR_REJECT_BASE,
     "TW_HIST_CMD_QUEUE": 2, "TW_HIST_ORDER_ENCODE": 4, "TW_HIST_ORDER_ACK": 5,
+    "TW_HIST_STRATEGY_EXEC": 6, "TW_HIST_STRATEGY_PATH": 7,
     "TW_ACCOUNT_EXPONENT": ACCOUNT_EXPONENT, "TW_ACCOUNT_DEFAULT_BALANCES": ACCOUNT_DEFAULT_BALANCES,
     "TW_ACCOUNT_DEFAULT_POSITIONS": ACCOUNT_DEFAULT_POSITIONS, "TW_ACCOUNT_DEFAULT_ORDERS": ACCOUNT_DEFAULT_ORDERS,
     "TW_ACCOUNT_MAX_CAPACITY": ACCOUNT_MAX_CAPACITY, "TW_ACCOUNT_MAX_ENTRY_SIZE": ACCOUNT_MAX_ENTRY_SIZE,

@@ -344,6 +344,8 @@ int main(void)
     C(TW_HIST_CMD_QUEUE);
     C(TW_HIST_ORDER_ENCODE);
     C(TW_HIST_ORDER_ACK);
+    C(TW_HIST_STRATEGY_EXEC);
+    C(TW_HIST_STRATEGY_PATH);
 
     F(tw_account_header, seq);
     F(tw_account_header, version);

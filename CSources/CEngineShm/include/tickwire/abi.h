@@ -32,7 +32,7 @@ extern "C" {
 #define TW_ABI_MAGIC 0x455249574B434954ull
 /* 2.0: the cmd region became per-producer lanes (breaking for producers); the exec journal.
  * 2.1: the account segment (additive). */
-enum { TW_ABI_MAJOR = 2, TW_ABI_MINOR = 1 };
+enum { TW_ABI_MAJOR = 2, TW_ABI_MINOR = 2 };
 
 enum { TW_CACHE_LINE = 64, TW_INSTANCE_MAX = 32, TW_SYMBOL_MAX = 24 };
 
@@ -865,6 +865,8 @@ typedef enum tw_histogram_id {
     TW_HIST_FEED_WIRE = 3,     /* socket receive completion (recv_ns) -> md event published, ns (ABI 1.1) */
     TW_HIST_ORDER_ENCODE = 4,  /* gateway: request taken -> signed bytes handed to the socket, ns (ABI 2.0) */
     TW_HIST_ORDER_ACK = 5,     /* gateway: request sent -> venue answer received, ns (ABI 2.0) */
+    TW_HIST_STRATEGY_EXEC = 6, /* strategy runner: one strategy call (any strategy), ns (ABI 2.2) */
+    TW_HIST_STRATEGY_PATH = 7, /* strategy runner: md event published -> order command in its lane, ns (ABI 2.2) */
     TW_HIST_COUNT = 8,
 } tw_histogram_id_t;
 
