@@ -83,7 +83,9 @@ struct Latency: ParsableCommand {
             .filter { !$0.isEmpty }
         var chosen = Set<Scenario>()
         for name in names {
-            if LoopbackScenario.accepts(name) || name == OrderRoundTrip.name || name == AccountPath.name { continue }
+            if LoopbackScenario.accepts(name) || name == OrderRoundTrip.name || name == AccountPath.name || name == StrategyPath.name {
+                continue
+            }
             guard let scenarios = Scenario.parse(name) else {
                 throw ValidationError("unknown scenario '\(name)'; available: \(Scenario.acceptedNames)")
             }
@@ -261,6 +263,15 @@ struct Latency: ParsableCommand {
                 AccountPath.report(result, json: json)
             } catch {
                 warn("\(AccountPath.name): \((error as? ScenarioError)?.message ?? "\(error)")")
+                failures += 1
+            }
+        }
+        if named(StrategyPath.name) {
+            do {
+                let result = try StrategyPath.measure(count: min(Int(iterations), 5000), instance: instance + "-str", data: data)
+                StrategyPath.report(result, json: json)
+            } catch {
+                warn("\(StrategyPath.name): \((error as? ScenarioError)?.message ?? "\(error)")")
                 failures += 1
             }
         }

@@ -1,4 +1,5 @@
 import CEngineShm
+import Dispatch
 
 /// What one poll of a broadcast ring found.
 public enum RingPoll: Equatable, Sendable {
@@ -21,6 +22,8 @@ public final class RingReader {
     private var cursor = tw_ring_cursor_t()
     private let payload = UnsafeMutableRawPointer.allocate(byteCount: 128, alignment: 8)
     private var idlePolls = 0
+    /// When the file was last checked for a replacement (monotonic ns).
+    private var lastReplacedCheck: UInt64 = 0
     private let fromOldest: Bool
 
     /// Messages skipped because the writer lapped this reader, over its whole life.
@@ -59,7 +62,16 @@ public final class RingReader {
             return .lapped(lost: newLoss)
         }
         idlePolls += 1
-        if segment.state == .dead || (idlePolls % 1024 == 0 && replaced) { return .restarted }
+        if segment.state == .dead { return .restarted }
+        // A replaced file is found by mapping the path again: at most once a second, since every
+        // map and unmap flushes the TLBs of every core this process runs on.
+        if idlePolls % 1024 == 0 {
+            let now = DispatchTime.now().uptimeNanoseconds
+            if now - lastReplacedCheck >= 1_000_000_000 {
+                lastReplacedCheck = now
+                if replaced { return .restarted }
+            }
+        }
         return .empty
     }
 

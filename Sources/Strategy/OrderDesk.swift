@@ -20,7 +20,7 @@ public enum DeskAction: Equatable, Sendable {
 }
 
 /// Turns signals into orders (FR-SE-004): at most one working order per strategy, instrument and
-/// side; a changed wish replaces it (cancel, then place), strength 0 cancels it. Urgency decides
+/// side; a changed wish replaces it (the new order, then the cancel of the old), strength 0 cancels it. Urgency decides
 /// the order: passive → LIMIT_MAKER at the price hint, normal → LIMIT_MAKER at the touch,
 /// aggressive → LIMIT IOC at the opposite touch (or the hint when that is further). The size is
 /// the strategy's order size × strength, rounded down to the step. I/O free; one thread.
@@ -44,11 +44,16 @@ public struct OrderDesk: Sendable {
     private var next: UInt64 = 1
     private var current: [Key: String] = [:]
     private var orders: [String: Working] = [:]
+    /// Working quantity per instrument and side (index × 2, + 1 for sell), kept as orders come and go.
+    private var workingQuantity: [Int64]
+    /// The latest wish of a key whose order was not yet acknowledged: planned when it is.
+    private var deferred: [Key: (signal: Signal, orderSize: Int64, quote: Quote?)] = [:]
 
     /// A desk for `instruments`; client order ids start with `prefix` (≤ 16 of [A-Za-z0-9]).
     public init(instruments: [Instrument], clientIdPrefix prefix: String) {
         self.instruments = instruments
         self.prefix = prefix
+        workingQuantity = Array(repeating: 0, count: instruments.count * 2)
     }
 
     /// The orders a signal needs, given the strategy's full order size and the instrument's quote.
@@ -59,9 +64,15 @@ public struct OrderDesk: Sendable {
         let wanted = Int64((Double(orderSize) * signal.strength).rounded(.down))
         let quantity = wanted / step * step
         var actions: [DeskAction] = []
+        actions.reserveCapacity(2)
         let existing = current[key].flatMap { id in orders[id].map { (id, $0) } }
+        if !deferred.isEmpty { deferred[key] = nil }
         if let (id, working) = existing {
-            if working.state != .open { return [] }
+            if working.state != .open {
+                // Not acknowledged yet: the latest wish waits for the answer.
+                deferred[key] = (signal, orderSize, quote)
+                return []
+            }
             if quantity == 0 {
                 orders[id]!.state = .cancelPending
                 current[key] = nil
@@ -70,20 +81,25 @@ public struct OrderDesk: Sendable {
         }
         guard quantity > 0, let (type, tif, price) = Self.price(signal, quote: quote, tick: instrument.tickSize.mantissa)
         else { return [] }
+        // A replacement goes out before the cancel of what it replaces: the new quote reaches the
+        // venue first (the limits count both while the cancel is in flight).
+        var replaced: String?
         if let (id, working) = existing {
             if working.price == price && working.quantity == quantity { return [] }
             orders[id]!.state = .cancelPending
-            actions.append(.cancel(instrument: signal.instrument, clientOrderId: id, strategyId: strategyId))
+            replaced = id
         }
         let id = "\(prefix)\(strategyId)n\(next)"
         next += 1
         orders[id] = Working(key: key, price: price, quantity: quantity, state: .pending)
+        workingQuantity[signal.instrument * 2 + (signal.side == .buy ? 0 : 1)] += quantity
         current[key] = id
         actions.append(
             .place(
                 OrderIntent(
                     instrument: signal.instrument, side: signal.side, type: type, timeInForce: tif, price: price,
                     quantity: quantity, strategyId: strategyId, clientOrderId: id, reason: signal.reason)))
+        if let replaced { actions.append(.cancel(instrument: signal.instrument, clientOrderId: replaced, strategyId: strategyId)) }
         return actions
     }
 
@@ -120,6 +136,14 @@ public struct OrderDesk: Sendable {
         return working.key.strategyId
     }
 
+    /// The orders a wish that waited on this order's answer needs now (after `update`).
+    public mutating func resume(after u: OrderStatusUpdate, strategyId: UInt32) -> [DeskAction] {
+        let key = Key(strategyId: strategyId, instrument: u.instrument, side: u.side)
+        guard !deferred.isEmpty, let wish = deferred[key] else { return [] }
+        if let id = current[key], let working = orders[id], working.state != .open { return [] }
+        return plan(wish.signal, strategyId: strategyId, orderSize: wish.orderSize, quote: wish.quote)
+    }
+
     /// The strategy id of a desk order.
     public func owner(of clientOrderId: String) -> UInt32? { orders[clientOrderId]?.key.strategyId }
 
@@ -137,7 +161,7 @@ public struct OrderDesk: Sendable {
 
     /// The quantity of working orders on one side of an instrument (every strategy).
     public func working(_ instrument: Int, _ side: Side) -> Int64 {
-        orders.values.reduce(0) { $0 + ($1.key.instrument == instrument && $1.key.side == side ? $1.quantity : 0) }
+        workingQuantity[instrument * 2 + (side == .buy ? 0 : 1)]
     }
 
     /// Working orders now.
@@ -145,6 +169,10 @@ public struct OrderDesk: Sendable {
 
     private mutating func forget(_ id: String) {
         guard let working = orders.removeValue(forKey: id) else { return }
+        workingQuantity[working.key.instrument * 2 + (working.key.side == .buy ? 0 : 1)] -= working.quantity
         if current[working.key] == id { current[working.key] = nil }
     }
+
+    /// Drops every deferred wish (the kill switch, a reload).
+    public mutating func dropDeferred() { deferred = [:] }
 }

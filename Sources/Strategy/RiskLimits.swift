@@ -96,6 +96,7 @@ public struct LimitGuard: Sendable {
         if let n = new.maxOrdersPerSecond, n <= 0 { throw StrategyConfigError("risk: max orders per second must be above zero") }
         if let l = new.maxLeverage, !(l > 0) { throw StrategyConfigError("risk: max leverage must be above zero") }
         limits = new
+        active = new != RiskLimits()
         maxPositions = resolved
         recent = []
         recentHead = 0
@@ -114,6 +115,10 @@ public struct LimitGuard: Sendable {
         return Int64(clamping: value)
     }
 
+    /// Whether any limit is set (nothing to check otherwise).
+    public var isActive: Bool { active }
+    private var active = false
+
     /// Checks one order: `positions` are the signed positions per instrument (every strategy,
     /// with the working orders on the same side counted as if filled), `marks` the mid per
     /// instrument (nil when unknown). Passing orders count toward the frequency limit.
@@ -121,7 +126,18 @@ public struct LimitGuard: Sendable {
         instrument index: Int, side: Side, quantity: Int64, price: Int64, positions: [Int64], marks: [Int64?],
         figures: RiskFigures?, now: Int64
     ) -> LimitRejection? {
-        if let refusal = firstFailure(index, side, quantity, price, positions, marks, figures, now) {
+        check(
+            instrument: index, side: side, quantity: quantity, price: price, position: { positions[$0] },
+            mark: { marks[$0] }, figures: { figures }, now: now)
+    }
+
+    /// `check` with positions, marks and figures read only as far as a limit needs them.
+    public mutating func check(
+        instrument index: Int, side: Side, quantity: Int64, price: Int64, position: (Int) -> Int64,
+        mark: (Int) -> Int64?, figures: () -> RiskFigures?, now: Int64
+    ) -> LimitRejection? {
+        guard active else { return nil }
+        if let refusal = firstFailure(index, side, quantity, price, position, mark, figures, now) {
             rejected[refusal.code, default: 0] += 1
             return refusal
         }
@@ -138,13 +154,14 @@ public struct LimitGuard: Sendable {
     public mutating func count(_ code: LimitRejection.Code) { rejected[code, default: 0] += 1 }
 
     private func firstFailure(
-        _ index: Int, _ side: Side, _ quantity: Int64, _ price: Int64, _ positions: [Int64], _ marks: [Int64?],
-        _ figures: RiskFigures?, _ now: Int64
+        _ index: Int, _ side: Side, _ quantity: Int64, _ price: Int64, _ position: (Int) -> Int64,
+        _ mark: (Int) -> Int64?, _ readFigures: () -> RiskFigures?, _ now: Int64
     ) -> LimitRejection? {
         let instrument = instruments[index]
         let signed = side == .buy ? quantity : -quantity
-        let after = positions[index] + signed
-        let reduces = abs(after) < abs(positions[index])
+        let held = position(index)
+        let after = held + signed
+        let reduces = abs(after) < abs(held)
         if let max = maxPositions[index], abs(after) > max, !reduces {
             return LimitRejection(
                 .positionLimit, "\(instrument.symbol) position would be \(after) (limit ±\(max), mantissas at 1e\(instrument.quantityExponent))")
@@ -155,7 +172,9 @@ public struct LimitGuard: Sendable {
                 return LimitRejection(.orderFrequency, "more than \(n) orders in one second")
             }
         }
-        if let figures, !reduces {
+        if !reduces, limits.dailyLossLimit != nil || limits.maxDrawdown != nil || limits.maxLeverage != nil,
+            let figures = readFigures()
+        {
             if let limit = limits.dailyLossLimit, figures.dailyPnl < -limit {
                 return LimitRejection(.dailyLoss, "daily PnL \(figures.dailyPnl) is below the loss limit -\(limit) (1e-8)")
             }
@@ -165,10 +184,10 @@ public struct LimitGuard: Sendable {
         }
         guard limits.maxTotalExposure != nil || limits.maxLeverage != nil, !reduces else { return nil }
         var exposure: Int64 = 0
-        for (i, position) in positions.enumerated() where position != 0 || i == index {
-            let held = i == index ? after : position
+        for i in instruments.indices {
+            let held = i == index ? after : position(i)
             guard held != 0 else { continue }
-            guard let mark = marks[i] ?? (i == index ? price : nil) else {
+            guard let mark = mark(i) ?? (i == index ? price : nil) else {
                 return LimitRejection(.noMarket, "no mark for \(instruments[i].symbol) to value the exposure")
             }
             exposure = exposure.addingReportingOverflow(Self.notional(price: mark, quantity: abs(held), instruments[i])).partialValue
@@ -176,7 +195,7 @@ public struct LimitGuard: Sendable {
         if let limit = limits.maxTotalExposure, exposure > limit {
             return LimitRejection(.totalExposure, "total exposure would be \(exposure) (limit \(limit), 1e-8)")
         }
-        if let leverage = limits.maxLeverage, let figures, figures.equity > 0,
+        if let leverage = limits.maxLeverage, let figures = readFigures(), figures.equity > 0,
             Double(exposure) / Double(figures.equity) > leverage
         {
             return LimitRejection(.maxLeverage, "leverage would be \(Double(exposure) / Double(figures.equity)) (limit \(leverage))")

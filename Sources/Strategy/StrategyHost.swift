@@ -67,6 +67,8 @@ public final class StrategyHost {
     /// Engine-wide signed positions per instrument (every strategy), for the limits.
     public private(set) var positions: [Int64]
     private var quotes: [Quote?]
+    /// The mid of every instrument (nil until known), kept for the exposure limits.
+    private var marks: [Int64?]
     /// The kill switch as last set.
     public private(set) var tradingState: TradingState = .active
     private let measure: () -> UInt64
@@ -98,6 +100,7 @@ public final class StrategyHost {
         byInstrument = Array(repeating: [], count: instruments.count)
         positions = Array(repeating: 0, count: instruments.count)
         quotes = Array(repeating: nil, count: instruments.count)
+        marks = Array(repeating: nil, count: instruments.count)
         desk = OrderDesk(instruments: instruments, clientIdPrefix: clientIdPrefix)
         guardian = try LimitGuard(limits: limits, instruments: instruments)
         aggregator = SignalAggregator(method: aggregation)
@@ -181,6 +184,7 @@ public final class StrategyHost {
     /// reduce a position pass.
     public func setTradingState(_ state: TradingState) -> [DeskAction] {
         tradingState = state
+        if state != .active { desk.dropDeferred() }
         return state == .halted ? desk.cancelAll() : []
     }
 
@@ -188,10 +192,16 @@ public final class StrategyHost {
     public func onMarket(_ update: MarketUpdate) -> [DeskAction] {
         if let quote = update.quote {
             quotes[update.instrument] = quote
+            if let mid = quote.mid { marks[update.instrument] = mid }
             for slot in slots { slot.context.quotes[update.instrument] = quote }
         }
+        let subscribed = byInstrument[update.instrument]
+        if subscribed.count == 1, let slot = subscribed.first, slot.disabledReason == nil {
+            slot.context.now = update.timeNs
+            return route(call(slot, update.timeNs) { try $0.onMarketData(update, context: slot.context) }, now: update.timeNs)
+        }
         var signals: [Signal] = []
-        for slot in byInstrument[update.instrument] where slot.disabledReason == nil {
+        for slot in subscribed where slot.disabledReason == nil {
             slot.context.now = update.timeNs
             signals += call(slot, update.timeNs) { try $0.onMarketData(update, context: slot.context) }
         }
@@ -200,11 +210,16 @@ public final class StrategyHost {
 
     /// An order changed state (its owner is found by client order id; others are ignored).
     public func onOrderUpdate(_ update: OrderStatusUpdate) -> [DeskAction] {
-        guard let owner = desk.update(update), let slot = slots.first(where: { $0.id == owner }),
-            slot.disabledReason == nil
-        else { return [] }
+        guard let owner = desk.update(update) else { return [] }
+        // A wish that waited on this answer goes out now (through the same checks).
+        let slot = slots.first { $0.id == owner }
+        var actions: [DeskAction] = []
+        if slot?.disabledReason == nil || owner == Self.aggregateId {
+            actions = approve(desk.resume(after: update, strategyId: owner), slot: slot, now: update.timeNs)
+        }
+        guard let slot, slot.disabledReason == nil else { return actions }
         slot.context.now = update.timeNs
-        return route(call(slot, update.timeNs) { try $0.onOrderUpdate(update, context: slot.context) }, now: update.timeNs)
+        return actions + route(call(slot, update.timeNs) { try $0.onOrderUpdate(update, context: slot.context) }, now: update.timeNs)
     }
 
     /// A fill: positions move (engine-wide and the owner's), then the owner hears of the fill
@@ -274,20 +289,29 @@ public final class StrategyHost {
         slot.latency.record(elapsed)
         onTimed?(elapsed)
         if elapsed > budgetNs { slot.overBudget += 1 }
-        return result.map {
-            var s = $0
-            s.strategy = slot.config.name
-            if s.timeNs == 0 { s.timeNs = now }
-            return s
+        guard !result.isEmpty else { return result }
+        var signals = result
+        for i in signals.indices {
+            signals[i].strategy = slot.config.name
+            if signals[i].timeNs == 0 { signals[i].timeNs = now }
         }
+        return signals
     }
 
     /// Aggregates, plans and checks signals; returns the approved actions.
     private func route(_ raw: [Signal], now: Int64) -> [DeskAction] {
         guard !raw.isEmpty else { return [] }
-        let performance = Dictionary(uniqueKeysWithValues: slots.map { ($0.config.name, $0.realized) })
-        let signals = aggregator.combine(raw, performance: performance)
+        let signals: [Signal]
+        switch aggregator.method {
+        case .independent:
+            signals = raw
+        case .weighted(byPerformance: true):
+            signals = aggregator.combine(raw, performance: Dictionary(uniqueKeysWithValues: slots.map { ($0.config.name, $0.realized) }))
+        default:
+            signals = aggregator.combine(raw)
+        }
         var actions: [DeskAction] = []
+        actions.reserveCapacity(signals.count * 2)
         for signal in signals {
             if signal.strategy == aggregateStrategyName {
                 guard let size = aggregateSizes[signal.instrument] else { continue }
@@ -306,6 +330,7 @@ public final class StrategyHost {
     /// Checks each new order against the kill switch and the limits; refused ones are forgotten.
     private func approve(_ planned: [DeskAction], slot: Slot?, now: Int64) -> [DeskAction] {
         var approved: [DeskAction] = []
+        approved.reserveCapacity(planned.count)
         for action in planned {
             guard case .place(let intent) = action else {
                 approved.append(action)
@@ -336,13 +361,14 @@ public final class StrategyHost {
         default:
             break
         }
+        guard guardian.isActive else { return nil }
         // Working orders on the same side count as if filled.
-        var exposed = positions
         let pending = desk.working(intent.instrument, intent.side) - intent.quantity
-        exposed[intent.instrument] += intent.side == .buy ? pending : -pending
-        let marks = quotes.map { $0?.mid }
+        let adjust = intent.side == .buy ? pending : -pending
+        let positions = self.positions, marks = self.marks, figures = self.figures
         return guardian.check(
             instrument: intent.instrument, side: intent.side, quantity: intent.quantity, price: intent.price,
-            positions: exposed, marks: marks, figures: figures(), now: now)
+            position: { $0 == intent.instrument ? positions[$0] + adjust : positions[$0] }, mark: { marks[$0] },
+            figures: figures, now: now)
     }
 }

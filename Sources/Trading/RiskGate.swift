@@ -3,6 +3,7 @@ import EngineModel
 import Execution
 import Foundation
 import Strategy
+import Synchronization
 
 /// Pre-trade risk for the intake (seed 002 FR-OE-002): the validator's rules (well-formed,
 /// tick, lot, quantity limits, notional, price band around the live mid, position including
@@ -24,8 +25,9 @@ public final class RiskGate {
     /// Limits handed over by another thread (a reload), applied before the next check.
     private let pendingLimits = NSLock()
     private var nextLimits: RiskLimits?
-    /// The live mid of every instrument (nil when unknown), for the exposure limits.
-    private let marks: () -> [Int64?]
+    private let hasPendingLimits = Atomic<Bool>(false)
+    /// The live mid of an instrument (nil when unknown), for the exposure limits.
+    private let marks: (Int) -> Int64?
     /// Account figures for the daily-loss, drawdown and leverage limits.
     private let figures: () -> RiskFigures?
 
@@ -34,7 +36,7 @@ public final class RiskGate {
     public init(
         settings: ExecutionSettings, clock: @escaping () -> Int64, backoffNs: Int64 = 2_000_000_000,
         killSwitch: KillSwitch = KillSwitch(), position: @escaping (Int) -> Int64 = { _ in 0 },
-        limits: LimitGuard? = nil, marks: @escaping () -> [Int64?] = { [] }, figures: @escaping () -> RiskFigures? = { nil }
+        limits: LimitGuard? = nil, marks: @escaping (Int) -> Int64? = { _ in nil }, figures: @escaping () -> RiskFigures? = { nil }
     ) {
         self.limits = limits
         self.marks = marks
@@ -50,9 +52,12 @@ public final class RiskGate {
 
     /// Replaces the limits from another thread (`engine reload`); applied before the next check.
     /// Check them first (`LimitGuard.apply` on a copy): a set that does not resolve is dropped.
-    public func requestLimits(_ new: RiskLimits) { pendingLimits.withLock { nextLimits = new } }
-
-    private var instrumentCount: Int { limits?.instrumentCount ?? 0 }
+    public func requestLimits(_ new: RiskLimits) {
+        pendingLimits.withLock {
+            nextLimits = new
+            hasPendingLimits.store(true, ordering: .releasing)
+        }
+    }
 
     /// The breaker's state name (closed, open, half_open).
     public var breakerState: String { breaker.state(now: clock()).name }
@@ -66,22 +71,18 @@ public final class RiskGate {
             return held != 0 && (held > 0) != (signed > 0) && command.quantity <= abs(held)
         }
         if !verdict.admitted { return OrderRejection(.halted, verdict.reason) }
-        if let next = pendingLimits.withLock({ () -> RiskLimits? in
+        if hasPendingLimits.load(ordering: .acquiring), let next = pendingLimits.withLock({ () -> RiskLimits? in
             defer { nextLimits = nil }
+            hasPendingLimits.store(false, ordering: .releasing)
             return nextLimits
         }) {
             try? limits?.apply(next)
         }
-        if let active = limits, active.limits != RiskLimits() {
-            let positions = (0..<instrumentCount).map { position($0) }
-            var marks = self.marks()
-            if marks.count < positions.count { marks += Array(repeating: nil, count: positions.count - marks.count) }
-            if let refusal = limits!.check(
+        if limits?.isActive == true {
+            let refusal = limits!.check(
                 instrument: command.instrument, side: command.side, quantity: command.quantity, price: command.price,
-                positions: positions, marks: marks, figures: figures(), now: now)
-            {
-                return OrderRejection(refusal.rejectCode, "risk limit \(refusal.code.rawValue): \(refusal.text)")
-            }
+                position: position, mark: marks, figures: figures, now: now)
+            if let refusal { return OrderRejection(refusal.rejectCode, "risk limit \(refusal.code.rawValue): \(refusal.text)") }
         }
         let exposure = board.keeper.openExposure(
             instrumentIndex: UInt32(command.instrument), quantityExponent: instrument.quantityExponent)

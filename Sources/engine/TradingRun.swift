@@ -54,13 +54,11 @@ final class TradingRun: @unchecked Sendable {
             settings: execution, clock: nowNs, killSwitch: account?.killSwitch ?? KillSwitch(),
             position: { [processor = account?.processor] index in processor?.netPosition(index) ?? 0 },
             limits: limits,
-            marks: {
-                instruments.indices.map { i in
-                    guard marksReader.feedState(i) == .live, let top = try? marksReader.snapshot(i, levels: 1), !top.stale,
-                        let bid = top.bids.first, let ask = top.asks.first
-                    else { return nil }
-                    return (bid.price + ask.price) / 2
-                }
+            marks: { i in
+                guard marksReader.feedState(i) == .live, let top = try? marksReader.snapshot(i, levels: 1), !top.stale,
+                    let bid = top.bids.first, let ask = top.asks.first
+                else { return nil }
+                return (bid.price + ask.price) / 2
             },
             figures: { [processor = account?.processor] in
                 guard let snapshot = processor?.store.snapshot else { return nil }

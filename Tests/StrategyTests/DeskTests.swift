@@ -46,8 +46,8 @@ struct DeskTests {
         #expect(desk.plan(Signal(instrument: 0, side: .buy, strength: 1, priceHint: 5_999_000, urgency: .passive), strategyId: 1, orderSize: 1000, quote: q).isEmpty)
         let replaced = desk.plan(Signal(instrument: 0, side: .buy, strength: 1, priceHint: 5_998_000, urgency: .passive), strategyId: 1, orderSize: 1000, quote: q)
         #expect(replaced.count == 2)
-        #expect(replaced.first == .cancel(instrument: 0, clientOrderId: order.clientOrderId, strategyId: 1))
-        guard case .place(let second) = replaced.last else {
+        #expect(replaced.last == .cancel(instrument: 0, clientOrderId: order.clientOrderId, strategyId: 1))
+        guard case .place(let second) = replaced.first else {
             Issue.record("no replacement")
             return
         }
