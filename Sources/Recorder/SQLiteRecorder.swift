@@ -58,10 +58,19 @@ public final class SQLiteRecorder: RecorderStore {
             throw .newerSchema(
                 path: path, unknownMigrations: unknown.sorted(), latestKnown: migrator.migrations.last ?? "none")
         }
-        do {
-            try migrator.migrate(pool)
-        } catch {
-            throw .migrationFailed(path: path, reason: SQLiteRecorder.describe(error))
+        // Two processes may open a new file at the same moment (the engine's recorder and a read
+        // command such as `engine fills`): the one that loses the race fails on a table the other
+        // just made. Once the winner is done the migrations are applied, and trying again is a no-op.
+        var attempt = 0
+        while true {
+            do {
+                try migrator.migrate(pool)
+                return
+            } catch {
+                attempt += 1
+                if attempt >= 5 { throw .migrationFailed(path: path, reason: SQLiteRecorder.describe(error)) }
+                usleep(UInt32(50_000 * attempt))
+            }
         }
     }
 

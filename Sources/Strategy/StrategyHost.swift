@@ -252,7 +252,7 @@ public final class StrategyHost {
         slots.map { slot in
             var positions: [String: String] = [:]
             for (i, q) in slot.context.positions.enumerated() where q != 0 || slot.strategy.instruments.contains(i) {
-                positions[instruments[i].symbol] = signedDecimal(q, exponent: instruments[i].quantityExponent)
+                positions[label(i)] = signedDecimal(q, exponent: instruments[i].quantityExponent)
             }
             return StrategyStatus(
                 name: slot.config.name, type: slot.config.type, id: slot.id,
@@ -262,6 +262,12 @@ public final class StrategyHost {
                 p99Ns: slot.latency.percentile(0.99), positions: positions,
                 detail: slot.disabledReason == nil ? slot.strategy.state : [:])
         }
+    }
+
+    /// An instrument's name in reports: its symbol, or `venue:symbol` when two venues list it.
+    private func label(_ i: Int) -> String {
+        let symbol = instruments[i].symbol
+        return instruments.filter { $0.symbol == symbol }.count > 1 ? "\(instruments[i].venue):\(symbol)" : symbol
     }
 
     /// Refusals by the limits, by reason.

@@ -37,9 +37,14 @@ public final class StrategyRunner: @unchecked Sendable {
     }
 
     private let host: StrategyHost
-    private let ring: RingReader
-    private let journal: ExecJournalReader
-    private let producer: CommandProducer
+    /// Per instance (one per venue): its md ring, exec journal and this runner's command lane.
+    private let rings: [RingReader]
+    private let journals: [ExecJournalReader]
+    private let producers: [CommandProducer]
+    /// The host's index of each instance's first instrument.
+    private let offsets: [Int]
+    /// Each host instrument's instance and index there.
+    private let owners: [(instance: Int, local: Int)]
     private let exec: StatsHistogramWriter
     private let path: StatsHistogramWriter
     private let wait: RunnerWait
@@ -51,8 +56,12 @@ public final class StrategyRunner: @unchecked Sendable {
     /// Orders this runner submitted: their side and instrument, until final.
     private var mine: [String: (instrument: Int, side: Side)] = [:]
     /// Trade ids already applied (a journal may carry a fill twice), bounded.
-    private var seenTrades: Set<UInt64> = []
-    private var seenOrder: [UInt64] = []
+    private struct TradeKey: Hashable {
+        let instrument: Int
+        let tradeId: UInt64
+    }
+    private var seenTrades: Set<TradeKey> = []
+    private var seenOrder: [TradeKey] = []
     private var events: UInt64 = 0, lapped: UInt64 = 0, commands: UInt64 = 0, submitFailures: UInt64 = 0
     private var reloads = 0
     private var lastReload: String?
@@ -67,16 +76,34 @@ public final class StrategyRunner: @unchecked Sendable {
 
     /// A runner over `instance` with `host`'s strategies. `tradingState` reads the kill switch;
     /// `statusPath` is where the report is written (atomically) for other processes.
-    public init(
+    public convenience init(
         instance: EngineInstance, host: StrategyHost, wait: RunnerWait, core: Int?, mode: String,
         aggregation: String, tradingState: @escaping () -> TradingState, statusPath: String?
     ) throws {
+        try self.init(
+            instances: [instance], host: host, wait: wait, core: core, mode: mode, aggregation: aggregation,
+            tradingState: tradingState, statusPath: statusPath)
+    }
+
+    /// A runner over several instances (one per venue), whose instruments the host lists in
+    /// order: the first instance's, then the next one's. Its histograms are the first instance's.
+    public init(
+        instances: [EngineInstance], host: StrategyHost, wait: RunnerWait, core: Int?, mode: String,
+        aggregation: String, tradingState: @escaping () -> TradingState, statusPath: String?
+    ) throws {
         self.host = host
-        ring = try RingReader(instance: instance.config.instance, fromOldest: false)
-        journal = try ExecJournalReader(segment: instance.exec, fromOldest: false)
-        producer = try CommandProducer(segment: instance.cmd)
-        exec = StatsHistogramWriter(instance: instance, .strategyExec)
-        path = StatsHistogramWriter(instance: instance, .strategyPath)
+        rings = try instances.map { try RingReader(instance: $0.config.instance, fromOldest: false) }
+        journals = try instances.map { try ExecJournalReader(segment: $0.exec, fromOldest: false) }
+        producers = try instances.map { try CommandProducer(segment: $0.cmd) }
+        var offsets: [Int] = [], owners: [(Int, Int)] = []
+        for (k, instance) in instances.enumerated() {
+            offsets.append(owners.count)
+            for local in instance.config.instruments.indices { owners.append((k, local)) }
+        }
+        self.offsets = offsets
+        self.owners = owners
+        exec = StatsHistogramWriter(instance: instances[0], .strategyExec)
+        path = StatsHistogramWriter(instance: instances[0], .strategyPath)
         self.wait = wait
         self.core = core
         self.mode = mode
@@ -131,9 +158,11 @@ public final class StrategyRunner: @unchecked Sendable {
         var idle = 0
         while !lock.withLock({ stopping }) {
             var worked = drainJournal()
-            for _ in 0..<256 {
-                guard poll() else { break }
-                worked = true
+            for k in rings.indices {
+                for _ in 0..<256 {
+                    guard poll(k) else { break }
+                    worked = true
+                }
             }
             let state = tradingState()
             if state != lastState {
@@ -178,9 +207,9 @@ public final class StrategyRunner: @unchecked Sendable {
         writeStatus(force: true)
     }
 
-    /// Takes one md event to the strategies; false when none was waiting.
-    private func poll() -> Bool {
-        switch ring.poll() {
+    /// Takes one md event of instance `k` to the strategies; false when none was waiting.
+    private func poll(_ k: Int) -> Bool {
+        switch rings[k].poll() {
         case .empty:
             return false
         case .lapped(let lost):
@@ -188,8 +217,9 @@ public final class StrategyRunner: @unchecked Sendable {
             return true
         case .restarted:
             return false
-        case .event(let event):
+        case .event(var event):
             events += 1
+            event.instrument += offsets[k]
             let update: MarketUpdate
             let published: Int64
             switch event.kind {
@@ -222,16 +252,21 @@ public final class StrategyRunner: @unchecked Sendable {
     private func submit(_ actions: [DeskAction], sourceNs: Int64?) {
         for action in actions {
             let command: OrderCommand
+            let target: Int
             switch action {
             case .place(let o):
+                let (k, local) = owners[o.instrument]
+                target = k
                 command = OrderCommand(
-                    op: .new, instrument: o.instrument, side: o.side, type: o.type, timeInForce: o.timeInForce,
+                    op: .new, instrument: local, side: o.side, type: o.type, timeInForce: o.timeInForce,
                     price: o.price, quantity: o.quantity, strategyId: o.strategyId, clientOrderId: o.clientOrderId)
             case .cancel(let instrument, let id, let strategyId):
-                command = OrderCommand(op: .cancel, instrument: instrument, strategyId: strategyId, clientOrderId: id)
+                let (k, local) = owners[instrument]
+                target = k
+                command = OrderCommand(op: .cancel, instrument: local, strategyId: strategyId, clientOrderId: id)
             }
             do {
-                try producer.submit(command)
+                try producers[target].submit(command)
                 commands += 1
                 if case .place(let o) = action { mine[o.clientOrderId] = (o.instrument, o.side) }
                 if let sourceNs {
@@ -248,12 +283,20 @@ public final class StrategyRunner: @unchecked Sendable {
     /// Folds new journal records about this runner's orders (and every fill, for positions).
     private func drainJournal() -> Bool {
         var any = false
-        while case .record(let record) = journal.poll() {
+        for k in journals.indices { any = drainJournal(k) || any }
+        return any
+    }
+
+    private func drainJournal(_ k: Int) -> Bool {
+        var any = false
+        while case .record(let record) = journals[k].poll() {
             any = true
-            guard case .report(let r) = record.body else { continue }
+            guard case .report(var r) = record.body else { continue }
+            r.instrument += offsets[k]
             if (r.type == .fill || r.type == .partialFill), r.tradeId != 0 {
-                guard !seenTrades.contains(r.tradeId) else { continue }
-                remember(r.tradeId)
+                let key = TradeKey(instrument: r.instrument, tradeId: r.tradeId)
+                guard !seenTrades.contains(key) else { continue }
+                remember(key)
                 guard let side = r.side ?? mine[r.clientOrderId]?.side, r.instrument < host.instruments.count else { continue }
                 submit(
                     host.onFill(
@@ -272,9 +315,9 @@ public final class StrategyRunner: @unchecked Sendable {
         return any
     }
 
-    private func remember(_ tradeId: UInt64) {
-        seenTrades.insert(tradeId)
-        seenOrder.append(tradeId)
+    private func remember(_ key: TradeKey) {
+        seenTrades.insert(key)
+        seenOrder.append(key)
         if seenOrder.count > 8192 {
             for id in seenOrder.prefix(4096) { seenTrades.remove(id) }
             seenOrder.removeFirst(4096)

@@ -32,11 +32,12 @@ struct EngineConfigFile: Decodable, Equatable {
     var synthetic: Synthetic?
     var trading: Trading?
     var account: Account?
+    var futuresSymbols: [String]?
     /// `strategies`, `aggregation` and `risk` (read by `StrategySettings`, also on reload).
     var strategy = StrategySettings()
 
     enum CodingKeys: String, CodingKey {
-        case instance, venue, symbols, cores, depth, ringSlots, duration, feed, sim, synthetic, trading, account
+        case instance, venue, symbols, cores, depth, ringSlots, duration, feed, sim, synthetic, trading, account, futuresSymbols
     }
 
     struct Account: Decodable, Equatable {
@@ -120,7 +121,7 @@ struct EngineConfigFile: Decodable, Equatable {
 
     static let keys: Set<String> = [
         "instance", "venue", "symbols", "cores", "depth", "ring_slots", "duration", "feed", "sim", "synthetic",
-        "trading", "account", "strategies", "aggregation", "risk",
+        "trading", "account", "strategies", "aggregation", "risk", "futures_symbols",
     ]
 
     /// Reads and checks a file; errors name the file and the problem in one line.

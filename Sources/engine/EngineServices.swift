@@ -17,11 +17,9 @@ import ServiceLifecycle
 /// 5. feed — stops the C feed thread and the snapshot fetcher;
 /// 6. sim — stops the in-process ExchangeSim, when there is one.
 struct EngineServices {
-    let instance: EngineInstance
+    /// One per venue (the spot one first; the sim's USD-M market beside it with `--futures-symbols`).
+    let stacks: [VenueStack]
     let sim: RunningSim?
-    let supervisor: FeedSupervisor
-    let trading: TradingRun?
-    let account: AccountRun?
     let strategies: StrategyRun?
     let signals: SignalWaiter
     let duration: Double?
@@ -34,39 +32,42 @@ struct EngineServices {
     }
 
     func run() async -> Outcome {
-        let watchdog = Watchdog(instance: instance, signals: signals, duration: duration) { [supervisor] in
-            supervisor.feed.isRunning
+        let feeds = stacks.map(\.supervisor)
+        let watchdog = Watchdog(instances: stacks.map(\.instance), signals: signals, duration: duration) {
+            feeds.allSatisfy { $0.feed.isRunning }
         }
         let feedError = ErrorBox()
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         if let sim {
             services.append(.init(service: Stage(name: "sim") { await sim.stop() }, serviceName: "sim"))
         }
-        services.append(.init(service: FeedStage(supervisor: supervisor, failure: feedError), serviceName: "feed"))
-        if let account {
-            services.append(.init(service: Stage(name: "account") { await account.stop() }, serviceName: "account"))
-        }
-        if let trading {
+        for (n, stack) in stacks.enumerated() {
+            let tag = n == 0 ? "" : "-\(stack.settings.venue)"
+            services.append(.init(service: FeedStage(supervisor: stack.supervisor, failure: feedError), serviceName: "feed" + tag))
+            if let account = stack.account {
+                services.append(.init(service: Stage(name: "account") { await account.stop() }, serviceName: "account" + tag))
+            }
+            guard let trading = stack.trading else { continue }
             if let gateway = trading.gateway {
                 services.append(
                     .init(
                         service: Stage(name: "gateway") {
                             do { try gateway.stop() } catch { trading.logger.error("gateway: \(error)") }
-                        }, serviceName: "gateway"))
+                        }, serviceName: "gateway" + tag))
             }
             services.append(
                 .init(
                     service: Stage(name: "orders") {
                         trading.service.stop(cancelOpenOrdersWithin: trading.cancelOnExit ? 5 : nil)
-                    }, serviceName: "orders"))
-            if let strategies {
-                // Stops before the orders stage: the runner withdraws its quotes while intake still runs.
-                services.append(
-                    .init(service: StrategyStage(run: strategies), failureTerminationBehavior: .gracefullyShutdownGroup, serviceName: "strategies"))
-            }
+                    }, serviceName: "orders" + tag))
             if let sync = trading.timeSync {
-                services.append(.init(service: TimeSyncService(sync: sync), serviceName: "time-sync"))
+                services.append(.init(service: TimeSyncService(sync: sync), serviceName: "time-sync" + tag))
             }
+        }
+        if let strategies {
+            // Stops before every orders stage: the runner withdraws its quotes while intake still runs.
+            services.append(
+                .init(service: StrategyStage(run: strategies), failureTerminationBehavior: .gracefullyShutdownGroup, serviceName: "strategies"))
         }
         services.append(.init(service: watchdog, successTerminationBehavior: .gracefullyShutdownGroup, serviceName: "watchdog"))
         var quiet = logger
@@ -133,14 +134,14 @@ struct FeedStage: Service {
 /// Heartbeats the instance and ends (shutting the group down) on a signal, the duration, or the
 /// feed thread's end, saying which.
 struct Watchdog: Service {
-    let instance: EngineInstance
+    let instances: [EngineInstance]
     let signals: SignalWaiter
     let duration: Double?
     let feedRunning: @Sendable () -> Bool
     let reason = ErrorBox()
 
-    init(instance: EngineInstance, signals: SignalWaiter, duration: Double?, feedRunning: @escaping @Sendable () -> Bool) {
-        self.instance = instance
+    init(instances: [EngineInstance], signals: SignalWaiter, duration: Double?, feedRunning: @escaping @Sendable () -> Bool) {
+        self.instances = instances
         self.signals = signals
         self.duration = duration
         self.feedRunning = feedRunning
@@ -153,7 +154,7 @@ struct Watchdog: Service {
                 reason.value = signal == SIGINT ? "SIGINT" : "SIGTERM"
                 return
             }
-            instance.heartbeat()
+            for instance in instances { instance.heartbeat() }
             if !feedRunning() {
                 reason.value = "feed thread ended"
                 return

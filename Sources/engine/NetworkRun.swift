@@ -15,6 +15,9 @@ struct NetworkRun {
 
     /// Sets everything up, then runs the engine's services as one ServiceGroup until a signal,
     /// `--duration`, or the feed's end; the group stops them in reverse order (see `EngineServices`).
+    /// With `--futures-symbols` the engine also runs the sim's USD-M market beside its spot one: a
+    /// second instance (`<instance>-usdm`) with its own feed, account and order path, and the
+    /// strategies see both.
     func run(signals: SignalWaiter) async throws {
         let logger = engineLogger()
         var sim: RunningSim?
@@ -28,12 +31,63 @@ struct NetworkRun {
         } else {
             target = try settings.target(for: VenueKind(rawValue: settings.venue)!)
         }
+        var stacks: [VenueStack] = []
+        func unwind() async {
+            for stack in stacks.reversed() { await stack.abort() }
+            await sim?.stop()
+        }
+        do {
+            stacks.append(try await VenueStack.start(settings: settings, target: target, logger: logger))
+            if !settings.futuresSymbols.isEmpty {
+                let (futures, futuresTarget) = try settings.futuresStack(spot: target)
+                stacks.append(try await VenueStack.start(settings: futures, target: futuresTarget, logger: logger))
+            }
+        } catch {
+            await unwind()
+            throw error
+        }
+        let spot = stacks[0]
+        let strategies: StrategyRun?
+        do {
+            strategies = try StrategyRun.prepare(
+                settings: settings, stacks: stacks.map { ($0.instance, $0.account, $0.trading) }, logger: logger)
+        } catch {
+            await unwind()
+            throw error
+        }
+        for stack in stacks {
+            stack.instance.setState(.live)
+            let t = stack.target
+            let url = "\(t.webSocket.tls ? "wss" : "ws")://\(t.webSocket.host):\(t.webSocket.port)\(t.webSocket.path)"
+            announce(stack.instance, stack.settings, venueLine: "\(stack.settings.venue) at \(url)")
+        }
+        let services = EngineServices(
+            stacks: stacks, sim: sim, strategies: strategies, signals: signals, duration: settings.duration, logger: logger)
+        let outcome = await services.run()
+        for stack in stacks { stack.instance.shutdown(keepSegments: settings.keepSegments) }
+        print(
+            "engine: stopped (\(outcome.reason)); \(spot.supervisor.snapshotsPosted) snapshots; segments \(settings.keepSegments ? "kept" : "removed")"
+        )
+        if let error = outcome.error { throw fail(error) }
+    }
+}
+
+/// One venue's part of a running engine: its instance (segments), feed, account and order path.
+struct VenueStack: Sendable {
+    let settings: StartSettings
+    let target: FeedTarget
+    let instance: EngineInstance
+    let supervisor: FeedSupervisor
+    let account: AccountRun?
+    let trading: TradingRun?
+
+    /// Lists the instruments, creates the instance, starts the feed, the account and the order path.
+    static func start(settings: StartSettings, target: FeedTarget, logger: Logger) async throws -> VenueStack {
         let instruments: [Instrument]
         let assets: [(base: String, quote: String)]
         do {
             (instruments, assets) = try await FeedSupervisor.catalog(target: target, symbols: settings.symbols)
         } catch {
-            await sim?.stop()
             throw fail("cannot list instruments from \(target.rest.base): \(error)", code: 1)
         }
         let config = InstanceConfig(
@@ -42,22 +96,17 @@ struct NetworkRun {
         let recovered = settings.trading.mode == .live ? Recovery.openOrders(instance: settings.instance) : nil
         // … and what it journaled that its recorder had not stored yet.
         let previous = settings.trading.mode == .off ? nil : PreviousJournal.read(instance: settings.instance)
-        let instance: EngineInstance
-        do { instance = try createInstance(config) } catch {
-            await sim?.stop()
-            throw error
-        }
+        let instance = try createInstance(config)
         let supervisor: FeedSupervisor
-        let trading: TradingRun?
         do {
             supervisor = try FeedSupervisor(instance: instance, target: target, feed: settings.feed, logger: logger)
             try supervisor.start()
         } catch {
             instance.shutdown(keepSegments: false)
-            await sim?.stop()
             throw fail("\(error)")
         }
         var account: AccountRun?
+        let trading: TradingRun?
         do {
             if settings.trading.mode != .off {
                 account = try AccountRun.start(
@@ -71,39 +120,22 @@ struct NetworkRun {
             await account?.stop()
             try? await supervisor.stop()
             instance.shutdown(keepSegments: false)
-            await sim?.stop()
             throw error
         }
         if let account, let service = trading?.service {
             account.processor.onUnknownOrders { ids in service.askVenue(about: ids) }
         }
-        var strategies: StrategyRun?
-        do {
-            strategies = try StrategyRun.prepare(
-                settings: settings, instance: instance, account: account, killSwitch: trading?.killSwitch, gate: trading?.gate,
-                logger: logger)
-        } catch {
-            trading?.stop()
-            await account?.stop()
-            try? await supervisor.stop()
-            instance.shutdown(keepSegments: false)
-            await sim?.stop()
-            throw error
-        }
-        instance.setState(.live)
-        let scheme = target.webSocket.tls ? "wss" : "ws"
-        let url = "\(scheme)://\(target.webSocket.host):\(target.webSocket.port)\(target.webSocket.path)"
-        announce(instance, settings, venueLine: "\(settings.venue) at \(url)")
-        let services = EngineServices(
-            instance: instance, sim: sim, supervisor: supervisor, trading: trading, account: account,
-            strategies: strategies, signals: signals,
-            duration: settings.duration, logger: logger)
-        let outcome = await services.run()
-        instance.shutdown(keepSegments: settings.keepSegments)
-        print(
-            "engine: stopped (\(outcome.reason)); \(supervisor.snapshotsPosted) snapshots; segments \(settings.keepSegments ? "kept" : "removed")"
-        )
-        if let error = outcome.error { throw fail(error) }
+        return VenueStack(
+            settings: settings, target: target, instance: instance, supervisor: supervisor, account: account,
+            trading: trading)
+    }
+
+    /// Stops what `start` started (a later part failed to start).
+    func abort() async {
+        trading?.stop()
+        await account?.stop()
+        try? await supervisor.stop()
+        instance.shutdown(keepSegments: false)
     }
 }
 

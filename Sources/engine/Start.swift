@@ -83,6 +83,9 @@ struct Start: AsyncParsableCommand {
     @Option(name: .customLong("reconcile-interval-ms"), help: "Reconcile with the venue this often (default 5000; the first at start).")
     var reconcileIntervalMs: Int?
 
+    @Option(name: .customLong("futures-symbols"), help: "With --venue sim: also run these USD-M perpetuals of the sim (comma-separated), as instance <instance>-usdm; strategies see both.")
+    var futuresSymbols: String?
+
     @Option(help: "Run built-in strategies on every --symbols symbol: market-maker, imbalance-momentum (comma-separated); more in --config.")
     var strategy: String?
 

@@ -1,7 +1,9 @@
 import ArgumentParser
 import EngineKit
 import EngineModel
+import ExchangeSim
 import Foundation
+import Trading
 import MarketData
 
 /// `engine start`'s settings after merging flags over the config file over the defaults, all
@@ -29,6 +31,8 @@ struct StartSettings {
     var trading: TradingSettings
     // Account: recorder, reconciliation, alerts.
     var account: AccountSettings
+    // The sim's USD-M symbols run beside the spot ones (`--futures-symbols`).
+    var futuresSymbols: [String]
     // Strategies, their aggregation and risk limits; the config file they are reloaded from.
     var strategy: StrategySettings
     var configPath: String?
@@ -130,6 +134,21 @@ struct StartSettings {
         account = try AccountSettings(flags: flags, file: file.account ?? .init(), instance: instance)
         strategy = file.strategy
         configPath = flags.config
+        futuresSymbols = (flags.futuresSymbols.map { $0.split(separator: ",").map(String.init) } ?? file.futuresSymbols ?? [])
+            .map { $0.uppercased() }
+        if !futuresSymbols.isEmpty {
+            guard venue == "sim" else {
+                throw fail("--futures-symbols runs the sim's USD-M market beside its spot one: --venue sim only", code: 2)
+            }
+            guard trading.mode == .live || trading.mode == .off else {
+                throw fail("--futures-symbols runs with --mode live (the sim's order entry) or off", code: 2)
+            }
+            for symbol in futuresSymbols where !FuturesConfiguration.builtIn.contains(where: { $0.symbol == symbol }) {
+                throw fail(
+                    "unknown USD-M symbol '\(symbol)' for the sim; known: \(FuturesConfiguration.builtIn.map(\.symbol).joined(separator: ","))",
+                    code: 2)
+            }
+        }
         if let orderSize = flags.orderSize, flags.strategy == nil {
             throw fail("--order-size \(orderSize) applies to --strategy", code: 2)
         }
@@ -153,6 +172,40 @@ struct StartSettings {
             let ws = try WebSocketEndpoint(parsing: "\(rest.tls ? "wss" : "ws")://\(host):\(port)/stream")
             return FeedTarget(venue: .sim, webSocket: ws, rest: rest, caFile: caFile, verify: verify, snapshotLimit: snapshotLimit)
         } catch let error as EndpointError { throw fail("--sim-url: \(error)", code: 2) }
+    }
+
+    /// The settings and endpoints of the sim's USD-M market run beside the spot one: instance
+    /// `<instance>-usdm`, the futures streams and WebSocket API of the same sim, its test key, a
+    /// recorder file of its own; the strategies and their limits belong to the spot instance's
+    /// runner, which sees both.
+    func futuresStack(spot: FeedTarget) throws -> (StartSettings, FeedTarget) {
+        var f = self
+        f.venue = "binance-futures"
+        f.instance = instance + "-usdm"
+        f.symbols = futuresSymbols
+        f.feed.trade = false
+        f.feed.aggTrade = true
+        f.feed.core = nil
+        f.cores = nil
+        f.strategy = StrategySettings()
+        f.futuresSymbols = []
+        let ws = spot.webSocket
+        let scheme = ws.tls ? "wss" : "ws"
+        f.trading.wsAPIURL = "\(scheme)://\(ws.host):\(ws.port)/ws-fapi/v1"
+        f.trading.credentials = Credentials(
+            apiKey: ExchangeSimServer.Configuration.defaultAPIKey, apiSecret: ExchangeSimServer.Configuration.defaultAPISecret,
+            source: "the sim's test key")
+        f.trading.core = nil
+        if let path = account.recorderPath {
+            f.account.recorderPath =
+                RecorderLocation.isPostgres(path) ? nil : (path.hasSuffix(".sqlite") ? String(path.dropLast(7)) : path) + "-usdm.sqlite"
+        }
+        do {
+            let target = FeedTarget(
+                venue: .binanceFutures, webSocket: try WebSocketEndpoint(parsing: "\(scheme)://\(ws.host):\(ws.port)/fstream/stream"),
+                rest: spot.rest, caFile: spot.caFile, verify: spot.verify, snapshotLimit: snapshotLimit)
+            return (f, target)
+        } catch { throw fail("futures endpoints: \(error)") }
     }
 
     /// The endpoints of a real venue (flags or defaults), checked.

@@ -14,9 +14,10 @@ import Trading
 /// order size trade the smallest size above twice the minimum notional at their first mid.
 final class StrategyRun: @unchecked Sendable {
     private let settings: StartSettings
-    private let instance: EngineInstance
+    /// The venues' instances, the spot one first: the host lists their instruments in this order.
+    private let instances: [EngineInstance]
     private let account: AccountRun?
-    private let killSwitch: KillSwitch?
+    private let killSwitches: [KillSwitch]
     private let gate: RiskGate?
     private let method: AggregationMethod
     private var runner: StrategyRunner?
@@ -25,14 +26,14 @@ final class StrategyRun: @unchecked Sendable {
     let logger: Logger
 
     private init(
-        settings: StartSettings, instance: EngineInstance, account: AccountRun?, killSwitch: KillSwitch?,
+        settings: StartSettings, instances: [EngineInstance], account: AccountRun?, killSwitches: [KillSwitch],
         gate: RiskGate?, method: AggregationMethod, logger: Logger
     ) {
         self.gate = gate
         self.settings = settings
-        self.instance = instance
+        self.instances = instances
         self.account = account
-        self.killSwitch = killSwitch
+        self.killSwitches = killSwitches
         self.method = method
         self.logger = logger
     }
@@ -40,13 +41,13 @@ final class StrategyRun: @unchecked Sendable {
     /// Checks the strategies' configurations against the instruments (an error says which and
     /// why); nil when no strategy is configured.
     static func prepare(
-        settings: StartSettings, instance: EngineInstance, account: AccountRun?, killSwitch: KillSwitch?, gate: RiskGate?,
+        settings: StartSettings, stacks: [(instance: EngineInstance, account: AccountRun?, trading: TradingRun?)],
         logger: Logger
     ) throws -> StrategyRun? {
         let configs = settings.strategy.strategies
         guard !configs.isEmpty else { return nil }
         let method = try settings.strategy.method()
-        let instruments = instance.config.instruments
+        let instruments = stacks.flatMap(\.instance.config.instruments)
         do {
             let trial = try StrategyHost(
                 instruments: instruments, books: nil, limits: settings.strategy.limits, clientIdPrefix: "t", measure: { 0 })
@@ -61,15 +62,17 @@ final class StrategyRun: @unchecked Sendable {
             }
         } catch { throw fail("\(error)", code: 2) }
         return StrategyRun(
-            settings: settings, instance: instance, account: account, killSwitch: killSwitch, gate: gate, method: method,
+            settings: settings, instances: stacks.map(\.instance), account: stacks[0].account,
+            killSwitches: stacks.compactMap { $0.trading?.killSwitch }, gate: stacks[0].trading?.gate, method: method,
             logger: logger)
     }
 
     /// Sizes what needs sizing, then starts the runner thread.
     func start() async throws {
         var configs = settings.strategy.strategies
-        let instruments = instance.config.instruments
-        let books = try BooksReader(instance: instance.config.instance)
+        let instruments = instances.flatMap(\.config.instruments)
+        let readers = try instances.map { try BooksReader(instance: $0.config.instance) }
+        let books = ShmBooks(readers)
         let probe = StrategyContext(instruments: instruments, books: nil)
         for (n, config) in configs.enumerated() where config.orderSize.isEmpty {
             guard let index = config.symbols.first.flatMap({ probe.index(of: $0) }) else { continue }
@@ -87,22 +90,20 @@ final class StrategyRun: @unchecked Sendable {
                 equity: snapshot.balances[quote]?.total.e8 ?? 0)
         }
         let host = try StrategyHost(
-            instruments: instruments, books: ShmBooks(books), limits: settings.strategy.limits, aggregation: method,
-            clientIdPrefix: "s\(String(instance.generation % 1_000_000, radix: 36))x",
+            instruments: instruments, books: books, limits: settings.strategy.limits, aggregation: method,
+            clientIdPrefix: "s\(String(instances[0].generation % 1_000_000, radix: 36))x",
             measure: { DispatchTime.now().uptimeNanoseconds }, figures: figures)
         for config in configs { host.add(StrategyRegistry.make(type: config.type, name: config.name)!, config: config) }
-        let killSwitch = killSwitch
+        let killSwitches = killSwitches
         let runner = try StrategyRunner(
-            instance: instance, host: host, wait: settings.feed.wait == .spin ? .spin : .block,
+            instances: instances, host: host, wait: settings.feed.wait == .spin ? .spin : .block,
             core: settings.cores.flatMap { $0.cores.count > 1 ? $0.cores[1] : nil },
             mode: settings.trading.mode.rawValue, aggregation: "\(method)",
             tradingState: {
-                switch killSwitch?.current.state {
-                case .halted?: .halted
-                case .reducing?: .reducing
-                default: .active
-                }
-            }, statusPath: StrategyRunner.statusPath(instance: instance.config.instance))
+                // The most restrictive of the venues' kill switches.
+                let states = killSwitches.map(\.current.state)
+                return states.contains(.halted) ? .halted : states.contains(.reducing) ? .reducing : .active
+            }, statusPath: StrategyRunner.statusPath(instance: instances[0].config.instance))
         runner.start()
         lock.withLock { self.runner = runner }
         // SIGHUP (`engine reload`) re-reads the config file; without one there is nothing to re-read.
@@ -137,7 +138,7 @@ final class StrategyRun: @unchecked Sendable {
             throw ConfigFileError(
                 "the strategies must stay \(running.map(\.name).joined(separator: ", ")) (adding or removing one needs a restart)")
         }
-        let instruments = instance.config.instruments
+        let instruments = instances.flatMap(\.config.instruments)
         let trial = try StrategyHost(instruments: instruments, books: nil, limits: reloaded.limits, clientIdPrefix: "t", measure: { 0 })
         let probe = StrategyContext(instruments: instruments, books: nil)
         for var config in reloaded.strategies {
@@ -157,11 +158,9 @@ final class StrategyRun: @unchecked Sendable {
     }
 
     /// The first live mid of an instrument, waiting up to 15 s.
-    private static func firstMid(_ books: BooksReader, _ index: Int) async -> Int64? {
+    private static func firstMid(_ books: ShmBooks, _ index: Int) async -> Int64? {
         for _ in 0..<300 {
-            if books.feedState(index) == .live, let top = try? books.snapshot(index, levels: 1), !top.stale,
-                let bid = top.bids.first, let ask = top.asks.first
-            {
+            if let top = books.levels(index, depth: 1), let bid = top.bids.first, let ask = top.asks.first {
                 return (bid.price + ask.price) / 2
             }
             try? await Task.sleep(for: .milliseconds(50))
@@ -188,11 +187,18 @@ final class StrategyRun: @unchecked Sendable {
     }
 }
 
-/// The books segment as strategies read it: a seqlocked copy of the levels asked for.
+/// The books segments as strategies read them (the venues' instruments in order): a seqlocked copy
+/// of the levels asked for.
 final class ShmBooks: BookSource {
-    private let reader: BooksReader
-    init(_ reader: BooksReader) { self.reader = reader }
-    func levels(_ instrument: Int, depth: Int) -> (bids: [Level], asks: [Level])? {
+    private let readers: [BooksReader]
+    private let owners: [(reader: Int, local: Int)]
+    init(_ readers: [BooksReader]) {
+        self.readers = readers
+        owners = readers.enumerated().flatMap { k, r in r.instruments.indices.map { (k, $0) } }
+    }
+    func levels(_ global: Int, depth: Int) -> (bids: [Level], asks: [Level])? {
+        let (k, instrument) = owners[global]
+        let reader = readers[k]
         guard reader.feedState(instrument) == .live, let snapshot = try? reader.snapshot(instrument, levels: depth, maxRetries: 1000),
             !snapshot.stale
         else { return nil }

@@ -125,3 +125,74 @@ import TickwireTestSupport
         #expect(noEngine.status == 1 && noEngine.stderr.contains("none\(getpid())"), "\(noEngine.stderr)")
     }
 }
+
+/// Spot-perp basis arbitrage from one engine: the sim's spot and USD-M markets run side by side
+/// (`--futures-symbols`: a second instance, `<instance>-usdm`, with its own feed and order path),
+/// and one runner trades both legs.
+@Suite(.serialized) struct BasisArbitrageEngineTests {
+    static func config(_ parameters: [String: Any]) throws -> String {
+        let file = NSTemporaryDirectory() + "basis-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).json"
+        let config: [String: Any] = [
+            "strategies": [
+                [
+                    "name": "basis", "type": "basis-arbitrage", "symbols": ["BTCUSDT", "binance-futures:BTCUSDT"],
+                    "order_size": "0.002", "parameters": parameters,
+                ]
+            ]
+        ]
+        try JSONSerialization.data(withJSONObject: config).write(to: URL(fileURLWithPath: file))
+        return file
+    }
+
+    @Test func bothLegsTradeFromOneEngineWhenTheBasisCoversTheCosts() throws {
+        // No fees and an edge of −100 bp: the sim's near-zero basis is enough; it enters one unit and holds it.
+        let file = try Self.config([
+            "spot_fee_bps": 0, "perp_fee_bps": 0, "min_edge_bps": -100, "exit_bps": -1000, "max_units": 1,
+            "cooldown_ms": 2000,
+        ])
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        let engine = try OrderPathTests.start(["--futures-symbols", "BTCUSDT", "--config", file], tag: "ba")
+        defer { engine.stop() }
+        let perp = OrderPathTests.Engine(child: engine.child, env: engine.env, instance: engine.instance + "-usdm")
+        func fills(_ e: OrderPathTests.Engine) -> [[String: Any]] {
+            guard let r = try? e.run(["fills", "--json"]), r.status == 0 else { return [] }
+            return (try? JSONSerialization.jsonObject(with: Data(r.stdout.utf8))) as? [[String: Any]] ?? []
+        }
+        var spotFills: [[String: Any]] = [], perpFills: [[String: Any]] = []
+        #expect(Harness.eventually(seconds: 45) {
+            spotFills = fills(engine)
+            perpFills = fills(perp)
+            return spotFills.contains { $0["side"] as? String == "buy" } && perpFills.contains { $0["side"] as? String == "sell" }
+        }, "spot \(spotFills) perp \(perpFills) engine: \(engine.child.stderr)")
+        // The runner's report (written every 250 ms) shows the strategy's two legs.
+        var positions: [String: String] = [:]
+        #expect(Harness.eventually(seconds: 10) {
+            positions = StrategyEngineTests.first(StrategyEngineTests.strategies(engine))?["positions"] as? [String: String] ?? [:]
+            let perpPosition = positions["binance-futures:BTCUSDT"].flatMap { Decimal(string: $0) }
+            let spotPosition = positions.first { $0.key.hasSuffix(":BTCUSDT") && !$0.key.hasPrefix("binance-futures") }
+                .flatMap { Decimal(string: $0.value) }
+            // One unit a leg (an IOC may also have filled in part before the unit completed).
+            guard let perpPosition, let spotPosition else { return false }
+            return perpPosition <= Decimal(string: "-0.002")! && spotPosition >= Decimal(string: "0.002")!
+                && spotPosition < Decimal(string: "0.004")! && perpPosition > Decimal(string: "-0.004")!
+        }, "\(positions)")
+        // One unit: a buy of the spot and a sell of the perp, each once.
+        #expect(spotFills.filter { ($0["client_order_id"] as? String ?? "").hasPrefix("s") }.count >= 1)
+    }
+
+    @Test func withTheVenuesFeesTheSameBasisIsNotTraded() throws {
+        // Binance's taker fees there and back are 30 bp: a basis near zero never covers them.
+        let file = try Self.config(["cooldown_ms": 0])
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        let engine = try OrderPathTests.start(["--futures-symbols", "BTCUSDT", "--config", file], tag: "bn")
+        defer { engine.stop() }
+        var report: [String: Any]?
+        #expect(Harness.eventually(seconds: 45) {
+            report = StrategyEngineTests.strategies(engine)
+            return (report?["events"] as? Int ?? 0) >= 300
+        }, "\(String(describing: report)) engine: \(engine.child.stderr)")
+        let basis = StrategyEngineTests.first(report)
+        #expect(basis?["orders"] as? Int == 0, "\(String(describing: basis))")
+        #expect((basis?["detail"] as? [String: String])?["cost_bps"] == "30.0", "\(String(describing: basis))")
+    }
+}

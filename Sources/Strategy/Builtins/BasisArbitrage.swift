@@ -4,7 +4,8 @@ import EngineModel
 /// when the perp's bid is above the spot ask by more than both legs' fees there and back
 /// (`spot_fee_bps` and `perp_fee_bps`, taken twice) plus `min_edge_bps`; unwinds both legs
 /// when the perp's ask comes back to within `exit_bps` of the spot bid. Both legs take (IOC at
-/// the touch); a leg that filled without the other is hedged on the next event. At most
+/// the touch); on the next event a spot leg filled in part is squared to the perp's whole units
+/// and a leg that filled without the other is hedged. At most
 /// `max_units` order sizes are held, one unit per `cooldown_ms`.
 ///
 /// Symbols: the spot instrument, then the perpetual. Parameters: spot_fee_bps (10),
@@ -63,6 +64,19 @@ public final class BasisArbitrage: Strategy {
         basisBps = (perpBid - spotAsk) / spotAsk * 10_000
         let closeBps = (perpAsk - spotBid) / spotBid * 10_000
         let held = context.position(spot), short = context.position(perp)
+        // A spot leg an IOC filled in part: bring it to the whole units the perp holds (complete an
+        // entry whose perp leg filled, finish an exit whose perp leg filled, undo a lone fragment).
+        let remainder = held % spotSize
+        if remainder != 0 {
+            let target = (-short / perpSize) * spotSize
+            let difference = target - held
+            return [
+                Signal(
+                    instrument: spot, side: difference > 0 ? .buy : .sell,
+                    strength: min(1, Double(abs(difference)) / Double(spotSize)), reason: "square the spot leg",
+                    urgency: .aggressive)
+            ]
+        }
         // A leg that filled alone: bring the perp back to minus the spot, in units of order size.
         let units = held / spotSize, perpUnits = -short / perpSize
         if units != perpUnits {
@@ -91,6 +105,13 @@ public final class BasisArbitrage: Strategy {
                 Signal(instrument: perp, side: .buy, strength: 1, reason: reason, urgency: .aggressive),
             ]
         }
+        return []
+    }
+
+    /// An entry refused before anything filled (a book not yet live at the intake, a limit) does
+    /// not hold the cooldown: the next event may try again.
+    public func onOrderUpdate(_ update: OrderStatusUpdate, context: StrategyContext) throws -> [Signal] {
+        if update.status == .rejected, context.position(spot) == 0, context.position(perp) == 0 { lastTradeNs = .min }
         return []
     }
 
