@@ -78,6 +78,9 @@ public final class StrategyHost {
     public var maxConsecutiveErrors: Int
     /// Account figures for the loss, drawdown and leverage limits (nil: not known).
     public var figures: () -> RiskFigures?
+    /// A strategy's realized PnL by its id, from the account (live); nil: the host's own sum of
+    /// the `realizedPnl` handed to `onFill` (a backtest). Weighs `performance` aggregation.
+    public var realizedPnl: ((UInt32) -> Double?)?
     /// Every strategy's calls, for the stats segment's histogram.
     public var onTimed: ((UInt64) -> Void)?
     /// Makes a fresh strategy of a type, to try a reloaded configuration on before the running
@@ -312,7 +315,8 @@ public final class StrategyHost {
         case .independent:
             signals = raw
         case .weighted(byPerformance: true):
-            signals = aggregator.combine(raw, performance: Dictionary(uniqueKeysWithValues: slots.map { ($0.config.name, $0.realized) }))
+            let figures = slots.map { ($0.config.name, realizedPnl?($0.id) ?? $0.realized) }
+            signals = aggregator.combine(raw, performance: Dictionary(uniqueKeysWithValues: figures))
         default:
             signals = aggregator.combine(raw)
         }

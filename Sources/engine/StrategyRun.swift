@@ -94,6 +94,10 @@ final class StrategyRun: @unchecked Sendable {
             clientIdPrefix: "s\(String(instances[0].generation % 1_000_000, radix: 36))x",
             measure: { DispatchTime.now().uptimeNanoseconds }, figures: figures)
         for config in configs { host.add(StrategyRegistry.make(type: config.type, name: config.name)!, config: config) }
+        // Performance-weighted aggregation weighs each strategy by its realized PnL in the account.
+        host.realizedPnl = { [processor = account?.processor] id in
+            processor?.store.snapshot.pnlByStrategy[id].map { Double($0.realizedPnl.e8) / 1e8 }
+        }
         let killSwitches = killSwitches
         let runner = try StrategyRunner(
             instances: instances, host: host, wait: settings.feed.wait == .spin ? .spin : .block,

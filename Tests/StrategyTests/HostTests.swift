@@ -159,3 +159,37 @@ struct HostTests {
         #expect(above.contains { $0.instrument == 1 && $0.side == .sell && $0.timeInForce == .ioc && $0.quantity == 10 })
     }
 }
+
+/// A strategy that always wants one side.
+final class Always: Strategy {
+    let name: String
+    let side: Side
+    var instruments: [Int] = []
+    init(name: String, side: Side) {
+        self.name = name
+        self.side = side
+    }
+    func initialize(_ config: StrategyConfig, context: StrategyContext) throws { instruments = try config.resolveSymbols(context) }
+    func onMarketData(_ update: MarketUpdate, context: StrategyContext) throws -> [Signal] {
+        [Signal(instrument: update.instrument, side: side, strength: 1, urgency: .aggressive)]
+    }
+}
+
+@Suite("Strategy host: aggregation")
+struct HostAggregationTests {
+    @Test("performance weighting follows the account's realized PnL per strategy when the engine hands it over")
+    func performance() throws {
+        let host = try StrategyHost(
+            instruments: [btc], books: nil, aggregation: .weighted(byPerformance: true), clientIdPrefix: "t", measure: { 0 })
+        let buyer = host.add(Always(name: "buyer", side: .buy), config: StrategyConfig(name: "buyer", type: "t", symbols: ["BTCUSDT"], orderSize: "0.01"))
+        let seller = host.add(Always(name: "seller", side: .sell), config: StrategyConfig(name: "seller", type: "t", symbols: ["BTCUSDT"], orderSize: "0.01"))
+        var pnl: [UInt32: Double] = [buyer: 50, seller: 1]
+        host.realizedPnl = { pnl[$0] }
+        let first = places(host.onMarket(book(6_000_000, 6_000_100, at: 0)))
+        #expect(first.count == 1 && first[0].side == .buy && first[0].strategyId == StrategyHost.aggregateId, "\(first)")
+        for o in first { _ = host.onOrderUpdate(OrderStatusUpdate(instrument: 0, clientOrderId: o.clientOrderId, side: o.side, status: .expired, timeNs: 1)) }
+        pnl = [buyer: 1, seller: 80]
+        let second = places(host.onMarket(book(6_000_000, 6_000_100, at: 2)))
+        #expect(second.count == 1 && second[0].side == .sell, "\(second)")
+    }
+}
