@@ -193,6 +193,14 @@ public final class StrategyHost {
 
     /// A market event: strategies of its instrument run, then their signals become orders.
     public func onMarket(_ update: MarketUpdate) -> [DeskAction] {
+        var actions: [DeskAction] = []
+        onMarket(update) { actions.append($0) }
+        return actions
+    }
+
+    /// `onMarket`, handing each approved action to `emit` as soon as it is approved (the runner
+    /// sends a strategy's first order before the host plans the next one).
+    public func onMarket(_ update: MarketUpdate, emit: (DeskAction) -> Void) {
         if let quote = update.quote {
             quotes[update.instrument] = quote
             if let mid = quote.mid { marks[update.instrument] = mid }
@@ -201,14 +209,15 @@ public final class StrategyHost {
         let subscribed = byInstrument[update.instrument]
         if subscribed.count == 1, let slot = subscribed.first, slot.disabledReason == nil {
             slot.context.now = update.timeNs
-            return route(call(slot, update.timeNs) { try $0.onMarketData(update, context: slot.context) }, now: update.timeNs)
+            let signals = call(slot, update.timeNs) { try $0.onMarketData(update, context: slot.context) }
+            return route(signals, now: update.timeNs, emit: emit)
         }
         var signals: [Signal] = []
         for slot in subscribed where slot.disabledReason == nil {
             slot.context.now = update.timeNs
             signals += call(slot, update.timeNs) { try $0.onMarketData(update, context: slot.context) }
         }
-        return route(signals, now: update.timeNs)
+        route(signals, now: update.timeNs, emit: emit)
     }
 
     /// An order changed state (its owner is found by client order id; others are ignored).
@@ -309,7 +318,14 @@ public final class StrategyHost {
 
     /// Aggregates, plans and checks signals; returns the approved actions.
     private func route(_ raw: [Signal], now: Int64) -> [DeskAction] {
-        guard !raw.isEmpty else { return [] }
+        var actions: [DeskAction] = []
+        route(raw, now: now) { actions.append($0) }
+        return actions
+    }
+
+    /// Aggregates, plans and checks signals, handing each approved action to `emit` in order.
+    private func route(_ raw: [Signal], now: Int64, emit: (DeskAction) -> Void) {
+        guard !raw.isEmpty else { return }
         let signals: [Signal]
         switch aggregator.method {
         case .independent:
@@ -320,30 +336,32 @@ public final class StrategyHost {
         default:
             signals = aggregator.combine(raw)
         }
-        var actions: [DeskAction] = []
-        actions.reserveCapacity(signals.count * 2)
         for signal in signals {
             if signal.strategy == aggregateStrategyName {
                 guard let size = aggregateSizes[signal.instrument] else { continue }
                 let planned = desk.plan(signal, strategyId: Self.aggregateId, orderSize: size, quote: quotes[signal.instrument])
-                actions += approve(planned, slot: nil, now: now)
+                approve(planned, slot: nil, now: now, emit: emit)
                 continue
             }
             guard let slot = slots.first(where: { $0.config.name == signal.strategy }) else { continue }
             slot.signals += 1
             guard let size = slot.orderSizes[signal.instrument] else { continue }
-            actions += approve(desk.plan(signal, strategyId: slot.id, orderSize: size, quote: quotes[signal.instrument]), slot: slot, now: now)
+            let planned = desk.plan(signal, strategyId: slot.id, orderSize: size, quote: quotes[signal.instrument])
+            approve(planned, slot: slot, now: now, emit: emit)
         }
-        return actions
     }
 
     /// Checks each new order against the kill switch and the limits; refused ones are forgotten.
     private func approve(_ planned: [DeskAction], slot: Slot?, now: Int64) -> [DeskAction] {
         var approved: [DeskAction] = []
-        approved.reserveCapacity(planned.count)
+        approve(planned, slot: slot, now: now) { approved.append($0) }
+        return approved
+    }
+
+    private func approve(_ planned: [DeskAction], slot: Slot?, now: Int64, emit: (DeskAction) -> Void) {
         for action in planned {
             guard case .place(let intent) = action else {
-                approved.append(action)
+                emit(action)
                 continue
             }
             if check(intent, now: now) != nil {
@@ -352,9 +370,8 @@ public final class StrategyHost {
                 continue
             }
             slot?.orders += 1
-            approved.append(action)
+            emit(action)
         }
-        return approved
     }
 
     private func check(_ intent: OrderIntent, now: Int64) -> LimitRejection? {

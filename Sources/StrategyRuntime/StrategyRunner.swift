@@ -243,13 +243,14 @@ public final class StrategyRunner: @unchecked Sendable {
                 return true
             }
             guard event.instrument < host.instruments.count else { return true }
-            submit(host.onMarket(update), sourceNs: published)
+            // Each order goes to its lane as soon as the host approves it.
+            host.onMarket(update) { submit(CollectionOfOne($0), sourceNs: published) }
             return true
         }
     }
 
     /// Sends the desk's actions through the command lane.
-    private func submit(_ actions: [DeskAction], sourceNs: Int64?) {
+    private func submit<Actions: Sequence<DeskAction>>(_ actions: Actions, sourceNs: Int64?) {
         for action in actions {
             let command: OrderCommand
             let target: Int
