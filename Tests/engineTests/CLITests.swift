@@ -61,6 +61,15 @@ import TickwireTestSupport
         (#"{"account": {"alerts": {"max_drawdown": "5"}}}"#, "unknown setting account.alerts.max_drawdown"),
         (#"{"account": {"alerts": {"max_daily_drawdown": "-5"}}}"#, "must be a positive decimal"),
         (#"{"account": {"recorders": "x.sqlite"}}"#, "unknown setting account.recorders"),
+        (#"{"strategies": [{"name": "a", "type": "nope", "symbol": "BTCUSDT"}]}"#, "unknown type 'nope'"),
+        (#"{"strategies": [{"name": "a", "type": "market-maker", "spread": 3}]}"#, "strategies[0]: unknown setting spread"),
+        (#"{"strategies": [{"type": "market-maker"}]}"#, "strategies[0] needs name"),
+        (#"{"strategies": {"name": "a"}}"#, "strategies must be a list of objects"),
+        (#"{"aggregation": "vote"}"#, "aggregation must be independent, majority"),
+        (#"{"risk": {"max_total_exposure": "-1"}}"#, "risk.max_total_exposure must be a positive decimal"),
+        (#"{"risk": {"max_leverage": 0}}"#, "risk.max_leverage must be a positive number"),
+        (#"{"risk": {"max_positions": {}}}"#, "unknown setting risk.max_positions"),
+        (#"{"venue": "synthetic", "futures_symbols": ["BTCUSDT"]}"#, "--venue sim only"),
     ])
     func aBadConfigFileIsOneClearLine(_ text: String, _ message: String) throws {
         let path = try configFile(text)
@@ -81,6 +90,26 @@ import TickwireTestSupport
         (["ledger", "--trial-balance", "--instance", "nothing-here"], "no recorder at"),
     ])
     func badAccountCommandsAreOneClearLine(_ args: [String], _ message: String) throws {
+        let r = try Harness.run(Harness.engine, args, env: env)
+        #expect(r.status != 0)
+        #expect(r.stderr.contains(message), "stderr: \(r.stderr)")
+    }
+
+    static let recorded = Harness.root.appendingPathComponent("Tests/Data/binance/hftbacktest_spot_btcusdt_20240808.first15000lines.gz").path
+
+    @Test(arguments: [
+        (["backtest", "--strategy", "market-maker"], "--replay FILE is required"),
+        (["backtest", "--replay", "/nonexistent.gz", "--strategy", "market-maker"], "/nonexistent.gz"),
+        (["backtest", "--replay", recorded, "--strategy", "nope"], "unknown strategy 'nope'"),
+        (["backtest", "--replay", recorded, "--strategy", "market-maker", "--speed", "2x"], "use --speed max"),
+        (["backtest", "--replay", recorded, "--strategy", "market-maker", "--param", "spread"], "--param takes key=value"),
+        (["backtest", "--replay", recorded, "--strategy", "market-maker", "--param", "spread_bps=-3"], "spread_bps"),
+        (["backtest", "--replay", recorded, "--strategy", "market-maker", "--symbols", "ETHUSDT"], "ETHUSDT"),
+        (["backtest", "--replay", recorded, "--strategy", "market-maker", "--venue", "kraken"], "--venue must be binance"),
+        (["strategies", "--instance", "nothing-here"], "no engine running on instance 'nothing-here'"),
+        (["reload", "--instance", "nothing-here"], "no engine running on instance 'nothing-here'"),
+    ])
+    func badStrategyCommandsAreOneClearLine(_ args: [String], _ message: String) throws {
         let r = try Harness.run(Harness.engine, args, env: env)
         #expect(r.status != 0)
         #expect(r.stderr.contains(message), "stderr: \(r.stderr)")
