@@ -3,6 +3,7 @@ import EngineModel
 import Execution
 import Foundation
 import Strategy
+import Synchronization
 
 /// How the runner's thread waits for work.
 public enum RunnerWait: String, Sendable {
@@ -69,7 +70,10 @@ public final class StrategyRunner: @unchecked Sendable {
 
     private let lock = NSLock()
     private var pendingReload: (configs: [StrategyConfig], limits: RiskLimits, aggregation: AggregationMethod)?
-    private var stopping = false
+    /// Set by `stop`; read on every pass of the loop (no lock on the spinning thread's path).
+    private let stopping = Atomic<Bool>(false)
+    /// Set when a reload waits under the lock.
+    private let reloadWaiting = Atomic<Bool>(false)
     private var thread: Thread?
     private let finished = DispatchSemaphore(value: 0)
     private var aggregationName: String
@@ -134,7 +138,10 @@ public final class StrategyRunner: @unchecked Sendable {
     /// Asks the thread to apply new parameters and limits; the outcome shows in the report's
     /// `last_reload` (and `reloads` counts the attempts).
     public func requestReload(_ configs: [StrategyConfig], limits: RiskLimits, aggregation: AggregationMethod) {
-        lock.withLock { pendingReload = (configs, limits, aggregation) }
+        lock.withLock {
+            pendingReload = (configs, limits, aggregation)
+            reloadWaiting.store(true, ordering: .releasing)
+        }
     }
 
     /// Records a reload refused before it reached the thread (the config file did not parse).
@@ -149,14 +156,14 @@ public final class StrategyRunner: @unchecked Sendable {
     /// Stops the thread: withdraws every working order first, then writes the final report.
     public func stop() {
         guard thread != nil else { return }
-        lock.withLock { stopping = true }
+        stopping.store(true, ordering: .releasing)
         finished.wait()
         thread = nil
     }
 
     private func loop() {
         var idle = 0
-        while !lock.withLock({ stopping }) {
+        while !stopping.load(ordering: .acquiring) {
             var worked = drainJournal()
             for k in rings.indices {
                 for _ in 0..<256 {
@@ -170,10 +177,15 @@ public final class StrategyRunner: @unchecked Sendable {
                 submit(host.setTradingState(state), sourceNs: nil)
                 worked = true
             }
-            if let reload = lock.withLock({ () -> (configs: [StrategyConfig], limits: RiskLimits, aggregation: AggregationMethod)? in
-                defer { pendingReload = nil }
-                return pendingReload
-            }) {
+            if reloadWaiting.load(ordering: .acquiring),
+                let reload = lock.withLock({ () -> (configs: [StrategyConfig], limits: RiskLimits, aggregation: AggregationMethod)? in
+                    defer {
+                        pendingReload = nil
+                        reloadWaiting.store(false, ordering: .releasing)
+                    }
+                    return pendingReload
+                })
+            {
                 apply(reload)
                 worked = true
             }
