@@ -41,8 +41,11 @@ struct InstanceView {
         let s = stats.segment
         let now = nowNs()
         let abi = s.abiVersion
+        // A segment whose writer is gone (kill -9) still says live: the state word says what it is.
+        let state = s.writerAlive || s.state == .dead ? s.state.description : "dead"
         return [
-            "instance": name, "state": s.state.description, "generation": s.generation, "pid": Int(s.writerPID),
+            "instance": name, "state": state, "segment_state": s.state.description, "generation": s.generation,
+            "pid": Int(s.writerPID),
             "pid_alive": s.writerAlive, "abi": "\(abi.major).\(abi.minor)", "created_ns": s.createdNs,
             "uptime_s": Double(now - s.createdNs) / 1e9, "heartbeat_age_ms": Double(now - s.heartbeatNs) / 1e6,
             "live": isLive,

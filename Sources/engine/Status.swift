@@ -28,9 +28,11 @@ struct Status: ParsableCommand {
     private func printText(_ view: InstanceView, _ o: [String: Any]) {
         let uptime = String(format: "%.1f", o["uptime_s"] as? Double ?? 0)
         let beat = String(format: "%.0f", o["heartbeat_age_ms"] as? Double ?? 0)
-        print("instance \(view.name): \(o["state"]!), generation \(o["generation"]!), pid \(o["pid"]!)"
-            + "\((o["pid_alive"] as? Bool ?? false) ? "" : " (not running)"), abi \(o["abi"]!), up \(uptime) s,"
-            + " heartbeat \(beat) ms ago")
+        let gone =
+            (o["pid_alive"] as? Bool ?? false) || "\(o["segment_state"]!)" == "dead"
+            ? "" : " (its writer is gone; the segments still say \(o["segment_state"]!))"
+        print("instance \(view.name): \(o["state"]!), generation \(o["generation"]!), pid \(o["pid"]!)\(gone)"
+            + ", abi \(o["abi"]!), up \(uptime) s, heartbeat \(beat) ms ago")
         print(pad("SYMBOL", 10) + pad("STATE", 8) + pad("BID", 16) + pad("ASK", 16) + pad("UPDATE_ID", 12)
             + pad("AGE_MS", 9) + pad("MSGS", 10) + pad("TRADES", 9) + pad("GAPS", 6) + pad("RESYNC", 8)
             + pad("RECONN", 8) + pad("BAD", 6) + "BBO_CHECKS/MISMATCHES")

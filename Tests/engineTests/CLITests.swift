@@ -192,6 +192,26 @@ import TickwireTestSupport
         #expect(after.status == 1)
     }
 
+    @Test func anEngineKilledWithSignal9ReadsAsDeadNotLive() throws {
+        let child = try Harness.Child(
+            Harness.engine, ["start", "--instance", "k9", "--venue", "synthetic", "--duration", "60"], env: env)
+        #expect(Harness.eventually(seconds: 20) {
+            (try? Harness.run(Harness.engine, ["status", "--instance", "k9"], env: env).status) == 0
+        }, "\(child.stderr)")
+        child.signal(SIGKILL)
+        _ = child.wait(seconds: 10)
+        let text = try Harness.run(Harness.engine, ["status", "--instance", "k9"], env: env)
+        #expect(text.status == 1)
+        #expect(text.stdout.hasPrefix("instance k9: dead,"), "\(text.stdout)")
+        #expect(text.stdout.contains("its writer is gone; the segments still say live"), "\(text.stdout)")
+        let json = try Harness.run(Harness.engine, ["status", "--instance", "k9", "--json"], env: env)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        #expect(object["state"] as? String == "dead" && object["segment_state"] as? String == "live", "\(object)")
+        for kind in ["md", "books", "cmd", "exec", "stats", "account"] {
+            try? FileManager.default.removeItem(atPath: dir + "/tickwire.k9.\(kind)")
+        }
+    }
+
     @Test func keptSegmentsShowADeadEngineAndStatusExitsNonZero() throws {
         let r = try Harness.run(
             Harness.engine, ["start", "--instance", "kept", "--duration", "0.5", "--keep-segments"], env: env)
