@@ -70,6 +70,9 @@ import TickwireTestSupport
         (#"{"risk": {"max_leverage": 0}}"#, "risk.max_leverage must be a positive number"),
         (#"{"risk": {"max_positions": {}}}"#, "unknown setting risk.max_positions"),
         (#"{"venue": "synthetic", "futures_symbols": ["BTCUSDT"]}"#, "--venue sim only"),
+        (#"{"futures_symbols": ["NOPEUSDT"]}"#, "unknown USD-M symbol 'NOPEUSDT' for the sim; known: BTCUSDT"),
+        (#"{"futures_symbols": ["BTCUSDT"], "trading": {"mode": "simulation"}}"#, "--futures-symbols runs with --mode live"),
+        (#"{"strategies": [{"name": "a", "type": "market-maker", "symbol": "BTCUSDT"}, {"name": "a", "type": "market-maker", "symbol": "ETHUSDT"}]}"#, "two strategies are named a"),
     ])
     func aBadConfigFileIsOneClearLine(_ text: String, _ message: String) throws {
         let path = try configFile(text)
