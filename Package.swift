@@ -33,6 +33,10 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
         // The recorder's at-scale store: PostgreSQL, behind the same RecorderStore interface.
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.21.0"),
+        // The control plane's /metrics: swift-metrics (already in the graph through Hummingbird) with
+        // its Prometheus exporter.
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
     ],
     targets: [
         // The shared-memory ABI: links nothing but libc.
@@ -129,11 +133,27 @@ let package = Package(
                 .product(name: "NIOWebSocket", package: "swift-nio"),
             ]
         ),
+        // The control plane: the HTTP/WebSocket API, /metrics, the dashboard streams and page, over a
+        // ControlSource the engine implements; off the pinned cores, on Hummingbird.
+        .target(
+            name: "ControlPlane",
+            dependencies: [
+                "Account", "EngineModel",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         .executableTarget(
             name: "engine",
             dependencies: [
                 "EngineKit", "EngineModel", "ExchangeSim", "MarketData", "Trading", "Execution", "Account",
-                "AccountService", "Recorder", "RecorderPostgres", "Strategy", "StrategyRuntime", "Backtest",
+                "AccountService", "Recorder", "RecorderPostgres", "Strategy", "StrategyRuntime", "Backtest", "ControlPlane",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),

@@ -136,5 +136,6 @@ extension AccountProcessor {
         let level: Logger.Level = alert.severity == .critical || alert.severity == .error ? .error : .warning
         logger.log(level: level, "alert: \(alert.message)", metadata: ["rule": "\(alert.rule)", "id": "\(alert.id)"])
         recorder?.submit(.alert(alert))
+        alertLog.record(alert)
     }
 }

@@ -89,6 +89,7 @@ extension AccountProcessor {
                 metadata: ["detail": "\(discrepancy.detail)", "difference_bps": "\(discrepancy.differenceBps)"])
         }
         mismatchesTotal += report.mismatchesFound
+        alertLog.addMismatches(report.mismatchesFound)
         // Open here, not at the venue: the order path asks the venue what became of each.
         let lost = report.discrepancies.filter { $0.kind == "order" && $0.exchangeSize == .zero }.map(\.symbol)
         if !lost.isEmpty, let ask = askVenue.withLock({ $0 }) { ask(lost) }

@@ -52,6 +52,8 @@ public final class AccountProcessor: @unchecked Sendable {
     public let store = AccountStateStore()
     /// Changes for subscribers (the control plane's streams).
     public let broadcaster = AccountBroadcaster()
+    /// Alerts and reconciliation discrepancies, for readers on other threads.
+    public let alertLog = AlertLog()
     let marks: (Int) -> Price?
     let consumption: (shared: JournalConsumption, index: Int)?
     let killSwitch: KillSwitch?

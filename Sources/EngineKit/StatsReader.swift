@@ -89,4 +89,33 @@ public final class StatsReader {
             mean: count > 0 ? Double(sum) / Double(count) : 0,
             p50: tw_hist_quantile(h, 0.5), p99: tw_hist_quantile(h, 0.99), p999: tw_hist_quantile(h, 0.999))
     }
+
+    /// A histogram as cumulative counts at upper bounds (ns, ascending): how many observations
+    /// fell in buckets wholly at or under each bound (the log-linear buckets are at most 6.25%
+    /// wide, so a count may leave out a few just under its bound), with the total count and sum.
+    public func cumulativeCounts(_ index: Int, bounds: [UInt64]) -> (counts: [UInt64], count: UInt64, sum: UInt64) {
+        let h = tw_stats_histogram(segment.base, UInt32(index))!
+        let raw = UnsafeRawPointer(h).assumingMemoryBound(to: UInt64.self)
+        let count = tw_load_u64(raw)
+        let sum = tw_load_u64(raw + 1)
+        var counts = [UInt64](repeating: 0, count: bounds.count)
+        let buckets = UnsafeRawPointer(h).advanced(by: MemoryLayout<tw_histogram_t>.offset(of: \tw_histogram_t.buckets)!)
+            .assumingMemoryBound(to: UInt64.self)
+        var running: UInt64 = 0
+        var next = 0
+        for b in 0..<UInt32(TW_HIST_BUCKETS) {
+            let upper = b + 1 < UInt32(TW_HIST_BUCKETS) ? tw_hist_bucket_low(b + 1) : UInt64.max
+            while next < bounds.count && upper > bounds[next] &+ 1 {
+                counts[next] = running
+                next += 1
+            }
+            if next == bounds.count { break }
+            running &+= tw_load_u64(buckets + Int(b))
+        }
+        while next < bounds.count {
+            counts[next] = running
+            next += 1
+        }
+        return (counts, count, sum)
+    }
 }

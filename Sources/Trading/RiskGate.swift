@@ -62,6 +62,17 @@ public final class RiskGate {
     /// The breaker's state name (closed, open, half_open).
     public var breakerState: String { breaker.state(now: clock()).name }
 
+    /// The breaker's state as of the last check or journal record, for other threads (seed 002
+    /// circuit_breaker_state: 0 closed, 1 open, 2 half open).
+    public var breakerGauge: Int { publishedBreaker.load(ordering: .relaxed) }
+    private let publishedBreaker = Atomic<Int>(0)
+
+    private func publishBreaker(now: Int64) {
+        let name = breaker.state(now: now).name
+        // Relaxed: a gauge read by the control plane, paired with nothing.
+        publishedBreaker.store(name == "open" ? 1 : name == "half_open" ? 2 : 0, ordering: .relaxed)
+    }
+
     /// Checks one new order; when it passes, the rate limiter and the breaker count it as sent.
     public func check(_ command: OrderCommand, instrument: Instrument, mid: Price?, board: OrderBoard) -> OrderRejection? {
         let now = clock()
@@ -95,6 +106,7 @@ public final class RiskGate {
         let context = ValidationContext(
             mid: mid, openExposure: exposure, quantityExponent: instrument.quantityExponent,
             rate: limiter.check(now: now), breaker: breaker.check(now: now))
+        defer { publishBreaker(now: now) }
         if let rejection = validator.firstFailure(request, context: context) { return rejection }
         _ = limiter.acquire(now: now)
         _ = breaker.acquire(now: now)
@@ -105,6 +117,7 @@ public final class RiskGate {
     public func observe(_ record: ExecRecord) {
         guard case .report(let r) = record.body, !r.isLocal || r.type == .status else { return }
         let now = clock()
+        defer { publishBreaker(now: now) }
         switch r.type {
         case .ack:
             breaker.recordSuccess(now: now)

@@ -18,12 +18,14 @@ enum RecorderLocation {
     }
 
     static func path(explicit: String?, instance: String) -> String {
-        if let explicit { return explicit }
+        explicit ?? stateDirectory() + "/\(instance).sqlite"
+    }
+
+    /// The engine's state directory (the recorder's file, the control plane's token).
+    static func stateDirectory() -> String {
         let env = ProcessInfo.processInfo.environment
-        let directory =
-            env["TICKWIRE_STATE_DIR"] ?? env["XDG_STATE_HOME"].map { $0 + "/tickwire" }
+        return env["TICKWIRE_STATE_DIR"] ?? env["XDG_STATE_HOME"].map { $0 + "/tickwire" }
             ?? (NSHomeDirectory() + "/.local/state/tickwire")
-        return directory + "/\(instance).sqlite"
     }
 }
 

@@ -9,6 +9,7 @@ import ServiceLifecycle
 /// them down gracefully in reverse order, which is the engine's shutdown order:
 ///
 /// 1. watchdog — heartbeats the segments, waits for a signal, the duration or the feed's end;
+/// 0. control — the control plane (HTTP/WebSocket API, dashboard, /metrics) stops taking requests;
 /// 1a. strategies — the runner withdraws its working orders and stops;
 /// 2. orders — stops intake, cancels open orders if configured (`--cancel-on-exit`), drains the
 ///    exec journal into the engine's board;
@@ -21,6 +22,7 @@ struct EngineServices {
     let stacks: [VenueStack]
     let sim: RunningSim?
     let strategies: StrategyRun?
+    let control: ControlRun?
     let signals: SignalWaiter
     let duration: Double?
     let logger: Logger
@@ -68,6 +70,13 @@ struct EngineServices {
             // Stops before every orders stage: the runner withdraws its quotes while intake still runs.
             services.append(
                 .init(service: StrategyStage(run: strategies), failureTerminationBehavior: .gracefullyShutdownGroup, serviceName: "strategies"))
+        }
+        if let control {
+            // Stops first (after the watchdog): nothing reads the engine's parts while they stop.
+            for (n, service) in control.server.services().enumerated() {
+                services.append(.init(service: service, failureTerminationBehavior: .gracefullyShutdownGroup, serviceName: "control-\(n)"))
+            }
+            Task { await control.announce() }
         }
         services.append(.init(service: watchdog, successTerminationBehavior: .gracefullyShutdownGroup, serviceName: "watchdog"))
         var quiet = logger

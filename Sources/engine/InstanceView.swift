@@ -52,6 +52,14 @@ struct InstanceView {
         ]
     }
 
+    /// `engine status --json` (and the control plane's /api/status): header, instruments, engine.
+    func statusObject() -> [String: Any] {
+        var object = headerObject()
+        object["instruments"] = books.instruments.map(instrumentObject)
+        object.merge(engineObject()) { a, _ in a }
+        return object
+    }
+
     /// One instrument's state, top of book and counters.
     func instrumentObject(_ entry: InstrumentEntry) -> [String: Any] {
         let c = stats.instrument(entry.index)

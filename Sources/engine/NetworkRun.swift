@@ -55,14 +55,23 @@ struct NetworkRun {
             await unwind()
             throw error
         }
+        for stack in stacks { stack.instance.setState(.live) }
+        var control: ControlRun?
+        if let options = settings.control {
+            do {
+                control = try ControlRun.prepare(options: options, stacks: stacks, runsStrategies: strategies != nil, logger: logger)
+            } catch {
+                await unwind()
+                throw error
+            }
+        }
         for stack in stacks {
-            stack.instance.setState(.live)
             let t = stack.target
             let url = "\(t.webSocket.tls ? "wss" : "ws")://\(t.webSocket.host):\(t.webSocket.port)\(t.webSocket.path)"
             announce(stack.instance, stack.settings, venueLine: "\(stack.settings.venue) at \(url)")
         }
         let services = EngineServices(
-            stacks: stacks, sim: sim, strategies: strategies, signals: signals, duration: settings.duration, logger: logger)
+            stacks: stacks, sim: sim, strategies: strategies, control: control, signals: signals, duration: settings.duration, logger: logger)
         let outcome = await services.run()
         for stack in stacks { stack.instance.shutdown(keepSegments: settings.keepSegments) }
         print(

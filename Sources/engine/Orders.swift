@@ -47,7 +47,15 @@ struct Orders: ParsableCommand {
         let journal = try attachOrExit(view.name) { () throws(ShmError) in
             try ExecJournalReader(instance: view.name, fromOldest: true)
         }
-        let instruments = try view.books.instruments.map { entry in
+        var board = OrderBoard(instruments: try instruments(view: view))
+        let end = journal.head
+        while journal.nextSeq <= end, case .record(let record) = journal.poll() { board.apply(record) }
+        return board
+    }
+
+    /// The instrument table of an instance, as the order state machine takes it.
+    static func instruments(view: InstanceView) throws -> [Instrument] {
+        try view.books.instruments.map { entry in
             do {
                 return try Instrument(
                     symbol: entry.symbol, venue: entry.venue,
@@ -56,10 +64,6 @@ struct Orders: ParsableCommand {
                     minNotional: Price(mantissa: entry.minNotional, exponent: entry.priceExponent))
             } catch { throw fail("instrument table of '\(view.name)' is not valid: \(error)") }
         }
-        var board = OrderBoard(instruments: instruments)
-        let end = journal.head
-        while journal.nextSeq <= end, case .record(let record) = journal.poll() { board.apply(record) }
-        return board
     }
 
     /// One order as JSON (the stable field names of `engine orders --json`).

@@ -92,6 +92,15 @@ struct Start: AsyncParsableCommand {
     @Option(name: .customLong("order-size"), help: "With --strategy: the full order size in the base asset (default: the smallest size above twice the minimum notional at the first mid).")
     var orderSize: String?
 
+    @Option(name: .customLong("control"), help: "The control plane's HOST:PORT (HTTP API, dashboard, /metrics; default 127.0.0.1:8780 or $TICKWIRE_CONTROL; 0 as port picks a free one).")
+    var control: String?
+
+    @Flag(name: .customLong("no-control"), help: "Run without the control plane.")
+    var noControl = false
+
+    @Option(name: .customLong("control-token-file"), help: "File (mode 0600) with the bearer token for the control plane's changes; required beyond loopback. Default: one made at start in the state directory.")
+    var controlTokenFile: String?
+
     @Flag(name: .customLong("keep-segments"), help: "Leave the segments in /dev/shm after stopping (state dead).")
     var keepSegments = false
 

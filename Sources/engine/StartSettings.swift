@@ -33,6 +33,8 @@ struct StartSettings {
     var account: AccountSettings
     // The sim's USD-M symbols run beside the spot ones (`--futures-symbols`).
     var futuresSymbols: [String]
+    /// The control plane; nil with --no-control (and for the synthetic venue, which has no service group).
+    var control: ControlOptions?
     // Strategies, their aggregation and risk limits; the config file they are reloaded from.
     var strategy: StrategySettings
     var configPath: String?
@@ -78,6 +80,7 @@ struct StartSettings {
             throw fail("--duration must be a positive number of seconds", code: 2)
         }
         keepSegments = flags.keepSegments
+        control = try ControlOptions.resolve(address: flags.control, disabled: flags.noControl, tokenFile: flags.controlTokenFile)
         wsURL = flags.wsURL ?? f.wsUrl
         restURL = flags.restURL ?? f.restUrl
         caFile = flags.caFile ?? f.caFile

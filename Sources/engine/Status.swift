@@ -14,9 +14,7 @@ struct Status: ParsableCommand {
 
     func run() throws {
         let view = try InstanceView(instance: options.instance)
-        var object = view.headerObject()
-        object["instruments"] = view.books.instruments.map(view.instrumentObject)
-        object.merge(view.engineObject()) { a, _ in a }
+        let object = view.statusObject()
         if json {
             print(jsonPretty(object))
         } else {

@@ -30,6 +30,8 @@ public enum Harness {
         env["TICKWIRE_SHM_DIR"] = shmDir
         // The recorder beside the segments: each test its own, and a restarted engine finds it.
         env["TICKWIRE_STATE_DIR"] = shmDir
+        // Engines side by side: each control plane on a port of its own (said in <state>/<instance>.control.json).
+        env["TICKWIRE_CONTROL"] = "127.0.0.1:0"
         return env
     }
 
