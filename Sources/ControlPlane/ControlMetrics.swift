@@ -69,6 +69,14 @@ public final class ControlMetrics: Sendable {
         // Families that exist before anything happens, so a scrape always shows them.
         for type in ["tui", "web", "account"] { gauge("websocket_clients_connected", ["type": type]).record(0) }
         counter("message_send_errors_total", [:]).increment(by: 0)
+        // Every alert kind and the kill switch's refusals exist at 0, so rules and panels see them.
+        for severity in ["info", "warning", "error", "critical"] {
+            for category in ["position", "balance", "pnl", "risk", "system"] {
+                counter("alerts_generated_total", ["severity": severity, "category": category]).increment(by: 0)
+            }
+        }
+        counter("signals_rejected_by_risk", ["reason": "kill_switch"]).increment(by: 0)
+        counter("reconciliation_mismatches_total", [:]).increment(by: 0)
         counter("control_stream_clients_dropped_total", [:]).increment(by: 0)
     }
 

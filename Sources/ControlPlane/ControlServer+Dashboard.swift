@@ -9,10 +9,12 @@ extension ControlServer {
     /// changed, new alerts and a heartbeat; its messages change what it is sent. A client that
     /// does not take a message within `sendTimeoutMs`, or whose socket fails, is dropped and counted.
     func serveDashboard(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, request: Request) async {
-        guard let options = try? DashboardClient.Options(query: request.uri.queryParameters, settings: settings) else { return }
+        let options: DashboardClient.Options
+        do { options = try DashboardClient.Options(query: request.uri.queryParameters, settings: settings) } catch {
+            return await Self.refuse(outbound, (error as? HTTPError)?.body ?? "bad parameters", account: false)
+        }
         guard let joined = dashboard.join(options.client) else {
-            try? await outbound.close(.policyViolation, reason: "the dashboard has \(settings.maxClients) clients already")
-            return
+            return await Self.refuse(outbound, "the dashboard has \(settings.maxClients) clients already", account: false)
         }
         metrics.clients(options.client, joined)
         hub.watchers.add(1, ordering: .relaxed)

@@ -12,43 +12,77 @@ extension ControlServer {
         "balance.update", "position.update", "order.update", "order.fill", "order.closed", "pnl.update", "heartbeat",
     ]
 
-    /// /api/account/stream and /ws/dashboard.
-    func addStreams(to router: Router<BasicWebSocketRequestContext>) {
+    /// /api/account/stream and /ws/dashboard. A WebSocket from another site's page is refused at
+    /// the upgrade (Hummingbird answers a refused upgrade with a bare 400); every other problem —
+    /// bad parameters, no room — is told to the client in a message before the socket closes, and
+    /// a plain GET of either path says what it is (426).
+    func addStreams(upgrades: Router<BasicWebSocketRequestContext>, http: Router<BasicWebSocketRequestContext>) {
         let settings = self.settings
         let server = self
-        router.ws(
-            "/api/account/stream",
-            shouldUpgrade: { request, _ in
-                try Self.checkOrigin(request, settings: settings)
-                _ = try Self.accountFilter(request.uri.queryParameters.get("topics"), request.uri.queryParameters.get("symbols"))
-                return .upgrade([:])
-            },
-            onUpgrade: { inbound, outbound, context in
-                await server.serveAccount(inbound: inbound, outbound: outbound, request: context.request)
-            })
-        router.ws(
-            "/ws/dashboard",
-            shouldUpgrade: { request, _ in
-                try Self.checkOrigin(request, settings: settings)
-                _ = try DashboardClient.Options(query: request.uri.queryParameters, settings: settings)
-                guard server.dashboard.count < settings.maxClients else {
-                    throw HTTPError(.serviceUnavailable, message: "the dashboard has \(settings.maxClients) clients already")
+        for path in ["/api/account/stream", "/ws/dashboard"] {
+            upgrades.ws(
+                RouterPath(path),
+                shouldUpgrade: { request, _ in (try? Self.checkOrigin(request, settings: settings)) == nil ? .dontUpgrade : .upgrade([:]) },
+                onUpgrade: { inbound, outbound, context in
+                    if path == "/ws/dashboard" {
+                        await server.serveDashboard(inbound: inbound, outbound: outbound, request: context.request)
+                    } else {
+                        await server.serveAccount(inbound: inbound, outbound: outbound, request: context.request)
+                    }
+                })
+            http.get(RouterPath(path)) { request, _ -> Response in
+                do { try Self.checkOrigin(request, settings: settings) } catch let error as HTTPError {
+                    return Self.error(error.status, error.body ?? error.status.reasonPhrase)
                 }
-                return .upgrade([:])
-            },
-            onUpgrade: { inbound, outbound, context in
-                await server.serveDashboard(inbound: inbound, outbound: outbound, request: context.request)
-            })
+                return Self.error(.upgradeRequired, "\(path) is a WebSocket: connect with an Upgrade: websocket request")
+            }
+        }
     }
 
-    /// A browser's page on another site may open a WebSocket to us (browsers do not stop it):
-    /// when the request carries an Origin, it must be this server's own.
+    /// Tells a client why it cannot be served, then closes.
+    static func refuse(_ outbound: WebSocketOutboundWriter, _ message: String, account: Bool) async {
+        let text: String
+        if account {
+            text = accountError(message)
+        } else {
+            let error: JSONValue = ["type": "ERROR", "seq": 1, "data": ["message": .string(message)]]
+            text = error.jsonText
+        }
+        try? await outbound.write(.text(text))
+        try? await outbound.close(.policyViolation, reason: String(message.prefix(120)))
+    }
+
+    /// A browser's page on another site may open a WebSocket to us (browsers do not stop it): a
+    /// browser's Origin (http or https) must be this server's own scheme-less host and port; other
+    /// clients' origins must at least name the host the request was sent to.
     static func checkOrigin(_ request: Request, settings: ControlSettings) throws {
         guard let origin = request.headers[.origin] else { return }
         let host = request.head.authority ?? ""
-        guard origin == "http://\(host)" || origin == "https://\(host)" else {
+        guard let parts = URLComponents(string: origin), let scheme = parts.scheme?.lowercased(), let originHost = parts.host
+        else { throw HTTPError(.forbidden, message: "WebSocket with an unreadable Origin refused") }
+        let (requestHost, requestPort) = splitAuthority(host)
+        let sameHost = originHost.lowercased() == requestHost.lowercased()
+        let allowed: Bool
+        if scheme == "http" || scheme == "https" {
+            let port = parts.port ?? (scheme == "https" ? 443 : 80)
+            allowed = sameHost && port == (requestPort ?? 80)
+        } else {
+            allowed = sameHost || (settings.isLoopback && ControlSettings.isLoopback(originHost))
+        }
+        guard allowed else {
             throw HTTPError(.forbidden, message: "WebSocket from another origin (\(printable(origin))) refused")
         }
+    }
+
+    /// "host:port", "[v6]:port" or "host" as (host, port).
+    static func splitAuthority(_ authority: String) -> (String, Int?) {
+        if authority.hasPrefix("["), let close = authority.firstIndex(of: "]") {
+            let host = String(authority[authority.index(after: authority.startIndex)..<close])
+            let rest = authority[authority.index(after: close)...]
+            return (host, rest.hasPrefix(":") ? Int(rest.dropFirst()) : nil)
+        }
+        guard let colon = authority.lastIndex(of: ":") else { return (authority, nil) }
+        return (String(authority[..<colon]), Int(authority[authority.index(after: colon)...]))
     }
 
     /// The account stream's filter from the query (`topics=a,b`, `symbols=X,Y`); nil: everything.
@@ -70,12 +104,13 @@ extension ControlServer {
     /// between; a filter message replaces the filter (and sends a fresh snapshot). A client that
     /// lets `streamQueueCapacity` changes pile up is dropped, counted and told why.
     func serveAccount(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, request: Request) async {
-        guard let account = source.account else {
-            try? await outbound.close(.policyViolation, reason: "this engine keeps no account")
-            return
+        guard let account = source.account else { return await Self.refuse(outbound, "this engine keeps no account", account: true) }
+        let initial: (topics: Set<String>?, symbols: Set<String>?)
+        do {
+            initial = try Self.accountFilter(request.uri.queryParameters.get("topics"), request.uri.queryParameters.get("symbols"))
+        } catch {
+            return await Self.refuse(outbound, (error as? HTTPError)?.body ?? "bad filter", account: true)
         }
-        guard let initial = try? Self.accountFilter(request.uri.queryParameters.get("topics"), request.uri.queryParameters.get("symbols"))
-        else { return }
         metrics.clients("account", dashboard.joinAccount())
         defer { metrics.clients("account", dashboard.leaveAccount()) }
         let session = AccountSession(account: account, capacity: settings.streamQueueCapacity, filter: initial)

@@ -41,14 +41,16 @@ public final class ControlServer: Sendable {
         let router = Router(context: BasicWebSocketRequestContext.self)
         router.add(middleware: Guard(settings: settings))
         addRoutes(to: router)
-        addStreams(to: router)
+        let upgrades = Router(context: BasicWebSocketRequestContext.self)
+        upgrades.add(middleware: Guard(settings: settings))
+        addStreams(upgrades: upgrades, http: router)
         var quiet = logger
         quiet.logLevel = .warning
         let bound = self.bound
         return Application(
             router: router,
             server: .http1WebSocketUpgrade(
-                webSocketRouter: router,
+                webSocketRouter: upgrades,
                 configuration: .init(
                     ws: .init(
                         maxFrameSize: 1 << 16,

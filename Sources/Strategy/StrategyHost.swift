@@ -64,6 +64,8 @@ public final class StrategyHost {
     public private(set) var guardian: LimitGuard
     public private(set) var aggregator: SignalAggregator
     private var aggregateSizes: [Int: Int64] = [:]
+    /// Signals out of the aggregator, by instrument (`signals_aggregated_total`).
+    private var aggregated: [Int: Int] = [:]
     /// Engine-wide signed positions per instrument (every strategy), for the limits.
     public private(set) var positions: [Int64]
     private var quotes: [Quote?]
@@ -287,6 +289,11 @@ public final class StrategyHost {
         Dictionary(uniqueKeysWithValues: guardian.rejected.map { ($0.key.rawValue, $0.value) })
     }
 
+    /// Signals the aggregator passed on (combined or, under `independent`, as they came), by symbol.
+    public var signalsAggregated: [String: Int] {
+        aggregated.reduce(into: [:]) { $0[label($1.key), default: 0] += $1.value }
+    }
+
     /// Runs one strategy call, timed and isolated.
     private func call(_ slot: Slot, _ now: Int64, _ body: (Strategy) throws -> [Signal]) -> [Signal] {
         let start = measure()
@@ -337,6 +344,7 @@ public final class StrategyHost {
             signals = aggregator.combine(raw)
         }
         for signal in signals {
+            aggregated[signal.instrument, default: 0] += 1
             if signal.strategy == aggregateStrategyName {
                 guard let size = aggregateSizes[signal.instrument] else { continue }
                 let planned = desk.plan(signal, strategyId: Self.aggregateId, orderSize: size, quote: quotes[signal.instrument])

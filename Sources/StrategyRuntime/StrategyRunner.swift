@@ -32,6 +32,7 @@ public final class StrategyRunner: @unchecked Sendable {
         public var commands: UInt64
         public var submitFailures: UInt64
         public var rejectedByRisk: [String: Int]
+        public var signalsAggregated: [String: Int]
         public var reloads: Int
         public var lastReload: String?
         public var strategies: [StrategyStatus]
@@ -368,7 +369,8 @@ public final class StrategyRunner: @unchecked Sendable {
         let report = Report(
             state: state, pid: getpid(), updatedNs: now, mode: mode, aggregation: aggregationName,
             tradingState: lastState.rawValue, events: events, lapped: lapped, commands: commands,
-            submitFailures: submitFailures, rejectedByRisk: host.rejectedByRisk, reloads: reloads,
+            submitFailures: submitFailures, rejectedByRisk: host.rejectedByRisk,
+            signalsAggregated: host.signalsAggregated, reloads: reloads,
             lastReload: lastReload, strategies: host.statuses)
         let encoder = JSONEncoder()
         encoder.keyEncodingStrategy = .convertToSnakeCase

@@ -107,7 +107,12 @@ struct ControlRun: Sendable {
         print("engine: control plane \(url)/ (dashboard), \(url)/metrics; token for changes in \(tokenPath)")
         flushOutput()
         let info: [String: Any] = ["url": url, "token_file": tokenPath, "pid": Int(getpid())]
-        let path = RecorderLocation.stateDirectory() + "/\(instance).control.json"
-        _ = FileManager.default.createFile(atPath: path, contents: Data(jsonLine(info).utf8))
+        _ = FileManager.default.createFile(atPath: infoPath, contents: Data(jsonLine(info).utf8))
     }
+
+    /// Where the address is written for local tools.
+    var infoPath: String { RecorderLocation.stateDirectory() + "/\(instance).control.json" }
+
+    /// Forgets the address (the engine stops).
+    func withdraw() { unlink(infoPath) }
 }

@@ -218,6 +218,9 @@ extension EngineControl {
                 if case .object(let rejected)? = report["rejected_by_risk"] {
                     for (reason, n) in rejected { s.rejectedByRisk[reason] = UInt64(n.int ?? 0) }
                 }
+                if case .object(let aggregated)? = report["signals_aggregated"] {
+                    for (symbol, n) in aggregated { s.signalsAggregated[symbol] = UInt64(n.int ?? 0) }
+                }
             }
             s.account = accountSample()
             s.histograms = histograms(primary.stats)

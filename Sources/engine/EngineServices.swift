@@ -76,6 +76,7 @@ struct EngineServices {
             for (n, service) in control.server.services().enumerated() {
                 services.append(.init(service: service, failureTerminationBehavior: .gracefullyShutdownGroup, serviceName: "control-\(n)"))
             }
+            services.append(.init(service: Stage(name: "control-file") { control.withdraw() }, serviceName: "control-file"))
             Task { await control.announce() }
         }
         services.append(.init(service: watchdog, successTerminationBehavior: .gracefullyShutdownGroup, serviceName: "watchdog"))

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Creates the two Python virtual environments the REST and WebSocket conformance tests run
 # Binance's own client libraries from: .venv-pb (python-binance, plus the `websockets` client the
-# local-book check uses) and .venv-bc (binance-connector, whose WebSocket API client needs
-# websocket-client). Both packages import as `binance`, so each lives in its own venv.
+# local-book check and the control-plane probe use, and msgpack for the dashboard's binary format)
+# and .venv-bc (binance-connector, whose WebSocket API client needs websocket-client). Both
+# packages import as `binance`, so each lives in its own venv.
 # Idempotent: a venv that already imports what it needs is left alone.
 # Usage: Tools/ci/setup-python.sh [repository root]
 set -euo pipefail
@@ -23,7 +24,7 @@ setup() {
     "$venv/bin/python" -c "$probe"
 }
 
-setup .venv-pb 'from binance.client import Client; from binance.ws.websocket_api import WebsocketAPI; import websockets' \
-    python-binance websockets
+setup .venv-pb 'from binance.client import Client; from binance.ws.websocket_api import WebsocketAPI; import websockets, msgpack' \
+    python-binance websockets msgpack
 setup .venv-bc 'from binance.spot import Spot; from binance.websocket.spot.websocket_api import SpotWebsocketAPIClient' \
     binance-connector websocket-client

@@ -1,0 +1,199 @@
+import Account
+import AsyncHTTPClient
+import ControlPlane
+import Foundation
+import HummingbirdWSClient
+import Logging
+import NIOCore
+import NIOHTTP1
+import ServiceLifecycle
+import Synchronization
+import Testing
+
+/// A source with two symbols whose books the test moves, an account it publishes to, and a
+/// record of the commands the server handed it.
+final class FakeSource: ControlSource, Sendable {
+    let books = Mutex<[String: JSONValue]>([
+        "AAA": ["symbol": "AAA", "bids": [["1.00", "5"]], "asks": [["1.01", "5"]]],
+        "BBB": ["symbol": "BBB", "bids": [["2.00", "5"]], "asks": [["2.02", "5"]]],
+    ])
+    let commands = Mutex<[ControlCommand]>([])
+    let feed = AccountFeed(store: AccountStateStore(), broadcaster: AccountBroadcaster())
+
+    var symbols: [String] { ["AAA", "BBB"] }
+    func sample() -> EngineSample {
+        var s = EngineSample()
+        s.nowNs = Int64(Date().timeIntervalSince1970 * 1e9)
+        s.startedNs = s.nowNs - 5_000_000_000
+        s.feeds = symbols.map { FeedSample(symbol: $0, venue: "test", state: "live", connected: true) }
+        return s
+    }
+    func status() -> JSONValue { ["state": "live", "instance": "fake"] }
+    func book(symbol: String, depth: Int) -> JSONValue? { books.withLock { $0[symbol] } }
+    func orders(openOnly: Bool) -> [JSONValue] { [] }
+    func strategies() -> JSONValue? { nil }
+    func alerts(limit: Int) -> [JSONValue] { [] }
+    var account: AccountFeed? { feed }
+    func perform(_ command: ControlCommand) async -> ControlAnswer {
+        commands.withLock { $0.append(command) }
+        return ControlAnswer(status: 200, body: ["done": true])
+    }
+}
+
+/// A control server on a free loopback port for one test.
+struct RunningServer {
+    let server: ControlServer
+    let source: FakeSource
+    let port: Int
+    let group: ServiceGroup
+    let task: Task<Void, Never>
+
+    static func start(_ configure: (inout ControlSettings) -> Void = { _ in }) async throws -> RunningServer {
+        var settings = ControlSettings(token: "0123456789abcdef0123")
+        settings.port = 0
+        settings.tuiIntervalMs = 20
+        settings.webIntervalMs = 20
+        settings.sampleIntervalMs = 10
+        configure(&settings)
+        var logger = Logger(label: "ControlServerTests")
+        logger.logLevel = .warning
+        let source = FakeSource()
+        let server = ControlServer(source: source, settings: settings, logger: logger)
+        let group = ServiceGroup(configuration: .init(services: server.services(), logger: logger))
+        let task = Task { _ = try? await group.run() }
+        let port = await server.port()
+        try #require(port > 0)
+        return RunningServer(server: server, source: source, port: port, group: group, task: task)
+    }
+
+    func stop() async {
+        await group.triggerGracefulShutdown()
+        await task.value
+    }
+
+    /// One request: status and body.
+    func request(_ method: HTTPMethod, _ path: String, headers: [(String, String)] = [], body: String? = nil) async throws
+        -> (status: Int, body: String)
+    {
+        var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)")
+        request.method = method
+        for (name, value) in headers { request.headers.replaceOrAdd(name: name, value: value) }
+        if let body { request.body = .bytes(ByteBuffer(string: body)) }
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+        let bytes = try await response.body.collect(upTo: 1 << 20)
+        return (Int(response.status.code), String(buffer: bytes))
+    }
+
+    /// A WebSocket: collects text messages until `until` says enough (or 10 s), sending `send` after the first.
+    func stream(_ path: String, send: String? = nil, until: @escaping @Sendable ([String]) -> Bool) async throws -> [String] {
+        let inbox = Mutex<[String]>([])
+        var logger = Logger(label: "ControlServerTests")
+        logger.logLevel = .warning
+        _ = try await WebSocketClient.connect(url: "ws://127.0.0.1:\(port)\(path)", logger: logger) { inbound, outbound, _ in
+            let deadline = ContinuousClock.now + .seconds(10)
+            for try await message in inbound.messages(maxSize: 1 << 20) {
+                guard case .text(let text) = message else { continue }
+                let all = inbox.withLock { $0.append(text); return $0 }
+                if all.count == 1, let send { try await outbound.write(.text(send)) }
+                if until(all) || ContinuousClock.now > deadline { break }
+            }
+            try? await outbound.close(.normalClosure, reason: nil)
+        }
+        return inbox.withLock { $0 }
+    }
+}
+
+func object(_ text: String) -> [String: Any] {
+    (try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]) ?? [:]
+}
+
+@Suite struct ControlServerTests {
+    @Test func readsAreOpenAndChangesNeedTheWholeToken() async throws {
+        let s = try await RunningServer.start()
+        let status = try await s.request(.GET, "/api/status")
+        #expect(status.status == 200 && object(status.body)["instance"] as? String == "fake")
+        let order = #"{"symbol":"AAA","side":"buy","quantity":"1","price":"1.00"}"#
+        #expect(try await s.request(.POST, "/api/orders", body: order).status == 401)
+        #expect(try await s.request(.POST, "/api/orders", headers: [("Authorization", "Bearer 0123456789abcdef012")], body: order).status == 401)
+        #expect(try await s.request(.POST, "/api/orders", headers: [("Authorization", "Basic 0123456789abcdef0123")], body: order).status == 401)
+        #expect(s.source.commands.withLock { $0.isEmpty })
+        let auth = [("Authorization", "Bearer 0123456789abcdef0123")]
+        #expect(try await s.request(.POST, "/api/orders", headers: auth, body: order).status == 200)
+        #expect(try await s.request(.POST, "/api/orders", headers: auth, body: "[1,2]").status == 400)
+        #expect(try await s.request(.POST, "/api/orders", headers: auth, body: String(repeating: "x", count: 17_000)).status == 413)
+        #expect(try await s.request(.POST, "/api/risk/halt", headers: auth, body: #"{"reason":"\u0001"}"#).status == 400)
+        #expect(try await s.request(.POST, "/api/risk/halt", headers: auth).status == 200)
+        #expect(try await s.request(.GET, "/api/status", headers: [("Host", "attacker.example:8780")]).status == 421)
+        #expect(try await s.request(.GET, "/api/books/AAA?depth=abc").status == 400)
+        #expect(try await s.request(.GET, "/api/alerts?limit=-1").status == 400)
+        let commands = s.source.commands.withLock { $0 }
+        #expect(commands == [.place(OrderForm(symbol: "AAA", side: "buy", quantity: "1", price: "1.00")), .risk(action: "halt", reason: "by an operator (control plane)")])
+        await s.stop()
+    }
+
+    @Test func theDashboardSendsFullStateThenOnlyWhatChangedForItsSymbols() async throws {
+        let s = try await RunningServer.start()
+        let source = s.source
+        let messages = try await s.stream(
+            "/ws/dashboard?client=tui", send: #"{"action":"subscribe","types":["ORDERBOOK_UPDATE"],"symbols":["BBB"]}"#
+        ) { all in
+            // Once subscribed, move both books: only BBB's may come.
+            if all.count == 1 {
+                Task {
+                    try? await Task.sleep(for: .milliseconds(100))
+                    source.books.withLock {
+                        $0["AAA"] = ["symbol": "AAA", "bids": [["1.10", "1"]], "asks": [["1.11", "1"]]]
+                        $0["BBB"] = ["symbol": "BBB", "bids": [["2.10", "1"]], "asks": [["2.12", "1"]]]
+                    }
+                }
+            }
+            return all.contains { object($0)["type"] as? String == "ORDERBOOK_UPDATE" && ((object($0)["data"] as? [String: Any])?["BBB"] as? [String: Any])?["bids"] as? [[String]] == [["2.10", "1"]] }
+        }
+        let parsed = messages.map(object)
+        #expect(parsed.first?["type"] as? String == "FULL_STATE")
+        let updates = parsed.dropFirst().filter { $0["type"] as? String == "ORDERBOOK_UPDATE" }
+        #expect(!updates.isEmpty)
+        for update in updates.dropFirst() {
+            #expect((update["data"] as? [String: Any])?["AAA"] == nil, "a book it did not subscribe to: \(update)")
+        }
+        #expect(parsed.dropFirst(2).allSatisfy { ["ORDERBOOK_UPDATE", "HEARTBEAT"].contains($0["type"] as? String ?? "") })
+        await s.stop()
+    }
+
+    @Test func clientsBeyondMaxClientsAreRefused() async throws {
+        let s = try await RunningServer.start { $0.maxClients = 1 }
+        let holding = Task { try await s.stream("/ws/dashboard") { _ in false } }
+        #expect(await eventually { s.server.metrics.render().contains(#"websocket_clients_connected{type="web"} 1"#) })
+        let refused = try await s.stream("/ws/dashboard") { _ in false }
+        #expect(refused.count == 1 && object(refused[0])["type"] as? String == "ERROR", "\(refused)")
+        #expect(refused.first?.contains("1 clients already") == true)
+        // A plain GET says what the path is.
+        #expect(try await s.request(.GET, "/ws/dashboard").status == 426)
+        holding.cancel()
+        await s.stop()
+    }
+
+    @Test func anAccountClientThatFallsBehindIsDroppedAndCounted() async throws {
+        let s = try await RunningServer.start { $0.streamQueueCapacity = 8 }
+        let feed = s.source.feed
+        let messages = try await s.stream("/api/account/stream") { all in
+            if all.count == 1 {
+                // More changes at once than the client's queue holds.
+                let changes = (0..<50).map { i in AccountChange.heartbeat(ns: Int64(i)) }
+                feed.broadcaster.publish(changes, version: 1)
+            }
+            return false
+        }
+        #expect(object(messages.first ?? "")["topic"] as? String == "snapshot")
+        #expect(s.server.metrics.render().contains("control_stream_clients_dropped_total 1"))
+        await s.stop()
+    }
+
+    func eventually(_ condition: @escaping () -> Bool) async -> Bool {
+        for _ in 0..<200 {
+            if condition() { return true }
+            try? await Task.sleep(for: .milliseconds(25))
+        }
+        return false
+    }
+}
