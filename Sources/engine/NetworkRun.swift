@@ -20,6 +20,8 @@ struct NetworkRun {
     /// strategies see both.
     func run(signals: SignalWaiter) async throws {
         let logger = engineLogger()
+        // A control address already taken stops the start before anything connects.
+        try settings.control?.checkBindable()
         var sim: RunningSim?
         let target: FeedTarget
         if settings.venue == "sim", let url = settings.simURL {
