@@ -251,5 +251,28 @@ import TickwireTestSupport
         #expect(check.status == 0 || check.status == 3, "promtool: \(check.stdout) \(check.stderr)")
         let findings = Set((check.stdout + check.stderr).split(separator: "\n").map(String.init).filter { !$0.isEmpty })
         #expect(findings.isSubset(of: Self.specifiedLints), "promtool: \(findings.subtracting(Self.specifiedLints))")
+
+        // Tools/monitoring: Prometheus's config is valid, and the Grafana dashboard shows every
+        // specified metric and asks for none the engine does not serve.
+        let monitoring = Harness.root.appendingPathComponent("Tools/monitoring").path
+        let config = try Harness.run(Self.promtool!, ["check", "config", monitoring + "/prometheus.yml"], env: c.engine.env)
+        #expect(config.status == 0, "\(config.stdout) \(config.stderr)")
+        let grafana = try String(contentsOfFile: monitoring + "/grafana-dashboard.json", encoding: .utf8)
+        let dashboard = try #require(try JSONSerialization.jsonObject(with: Data(grafana.utf8)) as? [String: Any])
+        let exprs = ((dashboard["panels"] as? [[String: Any]]) ?? []).flatMap { ($0["targets"] as? [[String: Any]]) ?? [] }
+            .compactMap { $0["expr"] as? String }
+        let promql: Set<String> = [
+            "sum", "by", "rate", "increase", "histogram_quantile", "le", "stage", "result", "symbol", "strategy", "reason",
+            "type", "severity", "service", "name", "wire_to_publish", "all",
+        ]
+        var asked = Set<String>()
+        for expr in exprs {
+            for word in expr.split(whereSeparator: { !($0.isLetter || $0 == "_") }).map(String.init)
+            where word.count > 1 && !promql.contains(word) {  // single letters: the [1m] ranges
+                asked.insert(word.hasSuffix("_bucket") ? String(word.dropLast(7)) : word)
+            }
+        }
+        #expect(asked.filter { !text.contains("# TYPE \($0) ") }.isEmpty, "not served: \(asked.filter { !text.contains("# TYPE \($0) ") })")
+        #expect(Set(names).subtracting(asked).isEmpty, "no panel for \(Set(names).subtracting(asked))")
     }
 }
