@@ -164,8 +164,9 @@ let package = Package(
             name: "bench",
             dependencies: [
                 "CBench", "CEngineCore", "CEngineShm", "ExchangeSim", "EngineKit", "EngineModel", "Execution", "Trading",
-                "Account", "AccountService", "Recorder", "Strategy", "StrategyRuntime", "Backtest",
+                "Account", "AccountService", "Recorder", "Strategy", "StrategyRuntime", "Backtest", "ControlPlane",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ],

@@ -6,7 +6,7 @@ struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Tickwire benchmarks; every result is printed beside a floor measured in the same run.",
-        subcommands: [Latency.self, Peer.self, SimStream.self]
+        subcommands: [Latency.self, Peer.self, SimStream.self, ControlBench.self]
     )
 }
 

@@ -102,6 +102,12 @@ public enum JSONValue: Sendable, Hashable {
 
     private static func quote(_ s: String, into out: inout String) {
         out += "\""
+        // Most strings (decimals, symbols, ids) need no escape: append them whole.
+        if !s.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5c || $0 == 0x3c }) {
+            out += s
+            out += "\""
+            return
+        }
         for scalar in s.unicodeScalars {
             switch scalar {
             case "\"": out += "\\\""

@@ -103,16 +103,17 @@ final class EngineControl: ControlSource, @unchecked Sendable {
 }
 
 /// The exec journal of one instance folded as it grows: the order board (the same state machine
-/// as `engine orders`), and counts of what the metrics need.
+/// as `engine orders`), and counts of what the metrics need, kept as records arrive so a sample
+/// costs nothing per order already seen.
 struct JournalTally {
     let journal: ExecJournalReader
     var board: OrderBoard
-    /// (symbol, side) → fills that made or took liquidity.
-    var makerFills: [String: UInt64] = [:]
-    var takerFills: [String: UInt64] = [:]
-    /// Sent → acked latencies (ms) not yet handed to a sample, by symbol/side key.
-    var pendingAcks: [String: [Double]] = [:]
+    /// Per "symbol|side": submitted, filled, canceled, maker and taker fills, new ack latencies.
+    private var tallies: [String: OrderTally] = [:]
+    /// Orders already counted as sent, acked, or closed filled/canceled.
+    private var sent = Set<String>()
     private var acked = Set<String>()
+    private var closed = Set<String>()
 
     init(view: InstanceView) throws {
         journal = try ExecJournalReader(instance: view.name, fromOldest: true)
@@ -129,37 +130,29 @@ struct JournalTally {
                 let order = r.clientOrderId.isEmpty ? nil : board.order(clientOrderId: r.clientOrderId)
             else { continue }
             let key = "\(order.symbol)|\(order.side.name)"
+            var t = tallies[key] ?? OrderTally(symbol: order.symbol, side: order.side.name)
             if r.type == .fill || r.type == .partialFill {
-                if r.isMaker { makerFills[key, default: 0] += 1 } else { takerFills[key, default: 0] += 1 }
+                if r.isMaker { t.makerFills += 1 } else { t.takerFills += 1 }
             }
-            if let sent = order.times.sentNs, let ack = order.times.ackedNs, acked.insert(order.clientOrderId).inserted {
-                pendingAcks[key, default: []].append(Double(max(0, ack - sent)) / 1e6)
+            if let sentNs = order.times.sentNs {
+                if sent.insert(order.clientOrderId).inserted { t.submitted += 1 }
+                if let ack = order.times.ackedNs, acked.insert(order.clientOrderId).inserted {
+                    t.newAckLatenciesMs.append(Double(max(0, ack - sentNs)) / 1e6)
+                }
             }
+            if order.state == .filled || order.state == .canceled, closed.insert(order.clientOrderId).inserted {
+                if order.state == .filled { t.filled += 1 } else { t.canceled += 1 }
+            }
+            tallies[key] = t
         }
     }
 
-    /// Per symbol and side: submitted, filled, canceled, maker and taker fills, new ack latencies.
+    /// The counts so far; the ack latencies since the last call.
     mutating func take() -> [OrderTally] {
         advance()
-        var out: [String: OrderTally] = [:]
-        for o in board.orders {
-            let key = "\(o.symbol)|\(o.side.name)"
-            var t = out[key] ?? OrderTally(symbol: o.symbol, side: o.side.name)
-            if o.times.sentNs != nil { t.submitted += 1 }
-            if o.state == .filled { t.filled += 1 }
-            if o.state == .canceled { t.canceled += 1 }
-            out[key] = t
-        }
-        for (key, n) in makerFills { out[key, default: Self.tally(key)].makerFills = n }
-        for (key, n) in takerFills { out[key, default: Self.tally(key)].takerFills = n }
-        for (key, list) in pendingAcks { out[key, default: Self.tally(key)].newAckLatenciesMs = list }
-        pendingAcks = [:]
-        return out.keys.sorted().map { out[$0]! }
-    }
-
-    private static func tally(_ key: String) -> OrderTally {
-        let parts = key.split(separator: "|").map(String.init)
-        return OrderTally(symbol: parts[0], side: parts.count > 1 ? parts[1] : "")
+        let out = tallies.keys.sorted().map { tallies[$0]! }
+        for key in tallies.keys { tallies[key]!.newAckLatenciesMs = [] }
+        return out
     }
 }
 
