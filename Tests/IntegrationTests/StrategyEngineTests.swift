@@ -101,7 +101,8 @@ import TickwireTestSupport
         let bad = try engine.run(["reload"])
         #expect(bad.status == 1 && bad.stderr.contains("spread_bps"), "\(bad.stdout) \(bad.stderr)")
         let report = Self.strategies(engine)
-        #expect((report?["last_reload"] as? String ?? "").hasPrefix("refused"))
+        let lastReload = report?["last_reload"] as? String ?? ""
+        #expect(lastReload.hasPrefix("refused"), "\(lastReload)")
         #expect(quotedSpread().map { $0 > 0.005 } == true)
 
         // A looser limit after a good reload lets the same order through.
