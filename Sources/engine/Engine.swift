@@ -9,7 +9,7 @@ struct Engine: AsyncParsableCommand {
         subcommands: [
             Start.self, Status.self, Book.self, Tail.self, Order.self, Orders.self, Balances.self, Positions.self,
             PnL.self, Fills.self, Reconcile.self, LedgerCommand.self, Alerts.self, History.self, Risk.self, Snapshot.self,
-            Strategies.self, Reload.self, BacktestCommand.self,
+            Strategies.self, Reload.self, BacktestCommand.self, Top.self,
             Sim.self, Trade.self,
         ]
     )
