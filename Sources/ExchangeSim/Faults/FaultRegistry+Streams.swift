@@ -11,6 +11,19 @@ public enum StreamStep: Hashable, Sendable {
 }
 
 extension FaultRegistry {
+    /// Counts `count` outbound messages of stream connection `id` as sent untouched and says
+    /// true when no fault is attached to it and it is not stalled — the writer may then send
+    /// them as one batch; false: ask `plan` for each.
+    public func passesUntouched(connection id: Int, count: Int) -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        guard var connection = connections[id] else { return true }
+        guard connection.attached.isEmpty, stalls[id] == nil else { return false }
+        connection.messages += count
+        connections[id] = connection
+        return true
+    }
+
     /// What to do with the next outbound message of stream connection `id`: usually just
     /// `[.send(text)]`; with faults attached, a stall first, a malformed frame before it, the
     /// message left out (a dropped diff), or a close before or after it. Each fault that acts

@@ -126,26 +126,23 @@ struct MarketStreams: Sendable {
         }
     }
 
-    /// Writes the queue out, message by message as the fault injector plans it.
+    /// Writes the queue out: while no fault is attached to the connection, whatever is queued
+    /// goes out as one batch (`StreamWriter`: one event-loop task, one flush); otherwise message
+    /// by message as the fault injector plans it.
     private func write(
         _ queue: OutboundQueue, hubId: Int, connection: Int, outbound: WebSocketOutboundWriter, channel: (any Channel)?
     ) async {
         do {
-            for await text in queue {
-                for step in faults.plan(connection: connection, message: text) {
-                    switch step {
-                    case .send(let frame):
-                        try await outbound.write(.text(frame))
-                    case .stall:
-                        while faults.isStalled(connection: connection) {
-                            try await Task.sleep(for: .milliseconds(10))
-                        }
-                    case .close(let reason):
-                        hub.disconnect(hubId)
-                        try await outbound.close(.goingAway, reason: reason)
-                        await Self.closeSoon(channel)
-                        return
-                    }
+            var batch: [String] = []
+            batch.reserveCapacity(StreamWriter.maxBatch)
+            while await queue.nextBatch(into: &batch, max: channel == nil ? 1 : StreamWriter.maxBatch) {
+                if let channel, faults.passesUntouched(connection: connection, count: batch.count) {
+                    try await StreamWriter.write(batch, to: channel)
+                    continue
+                }
+                for text in batch {
+                    guard try await writePlanned(text, hubId: hubId, connection: connection, outbound: outbound, channel: channel)
+                    else { return }
                 }
             }
             // The queue ends when the client is gone or was too slow; close either way.
@@ -153,6 +150,28 @@ struct MarketStreams: Sendable {
         } catch {
             hub.disconnect(hubId)
         }
+    }
+
+    /// Writes one message as the fault injector plans it; false once a fault closed the connection.
+    private func writePlanned(
+        _ text: String, hubId: Int, connection: Int, outbound: WebSocketOutboundWriter, channel: (any Channel)?
+    ) async throws -> Bool {
+        for step in faults.plan(connection: connection, message: text) {
+            switch step {
+            case .send(let frame):
+                try await outbound.write(.text(frame))
+            case .stall:
+                while faults.isStalled(connection: connection) {
+                    try await Task.sleep(for: .milliseconds(10))
+                }
+            case .close(let reason):
+                hub.disconnect(hubId)
+                try await outbound.close(.goingAway, reason: reason)
+                await Self.closeSoon(channel)
+                return false
+            }
+        }
+        return true
     }
 
     /// Closes the TCP connection a second after a close frame, if the client has not closed

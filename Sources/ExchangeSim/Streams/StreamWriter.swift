@@ -17,23 +17,29 @@ enum StreamWriter {
         var batch: [String] = []
         batch.reserveCapacity(maxBatch)
         while await queue.nextBatch(into: &batch, max: maxBatch) {
-            let allocator = channel.allocator
-            var frames: [WebSocketFrame] = []
-            frames.reserveCapacity(batch.count)
-            for text in batch {
-                var buffer = allocator.buffer(capacity: text.utf8.count)
-                buffer.writeString(text)
-                frames.append(WebSocketFrame(fin: true, opcode: .text, data: buffer))
-            }
-            let written = frames
-            try await channel.eventLoop.submit {
-                for frame in written { channel.pipeline.write(frame, promise: nil) }
-                channel.flush()
-            }.get()
-            while !channel.isWritable {
-                guard channel.isActive else { throw ChannelError.ioOnClosedChannel }
-                try await Task.sleep(for: .microseconds(500))
-            }
+            try await write(batch, to: channel)
+        }
+    }
+
+    /// Writes `batch` as text frames in one event-loop task with one flush, then waits while the
+    /// channel is above its high-water mark; throws when the channel closed.
+    static func write(_ batch: [String], to channel: any Channel) async throws {
+        let allocator = channel.allocator
+        var frames: [WebSocketFrame] = []
+        frames.reserveCapacity(batch.count)
+        for text in batch {
+            var buffer = allocator.buffer(capacity: text.utf8.count)
+            buffer.writeString(text)
+            frames.append(WebSocketFrame(fin: true, opcode: .text, data: buffer))
+        }
+        let written = frames
+        try await channel.eventLoop.submit {
+            for frame in written { channel.pipeline.write(frame, promise: nil) }
+            channel.flush()
+        }.get()
+        while !channel.isWritable {
+            guard channel.isActive else { throw ChannelError.ioOnClosedChannel }
+            try await Task.sleep(for: .microseconds(500))
         }
     }
 }
