@@ -9,7 +9,7 @@ import ServiceLifecycle
 import Synchronization
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `bench control`: the control plane's answer times and the cost of its dashboard fan-out.
@@ -24,7 +24,8 @@ import Glibc
 /// Fails when an answer is not 200 or a client receives nothing.
 struct ControlBench: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "control", abstract: "Control plane: HTTP answer times beside a no-work floor, dashboard fan-out cost per client.")
+        commandName: "control",
+        abstract: "Control plane: HTTP answer times beside a no-work floor, dashboard fan-out cost per client.")
 
     @Option(help: "Requests per endpoint.")
     var requests = 2000
@@ -37,7 +38,9 @@ struct ControlBench: ParsableCommand {
 
     func validate() throws {
         guard requests >= 100 else { throw ValidationError("--requests must be at least 100") }
-        guard clientCounts != nil else { throw ValidationError("--clients must be positive whole numbers, e.g. 1,10,50") }
+        guard clientCounts != nil else {
+            throw ValidationError("--clients must be positive whole numbers, e.g. 1,10,50")
+        }
         guard seconds >= 1 else { throw ValidationError("--seconds must be at least 1") }
     }
 
@@ -62,14 +65,20 @@ struct ControlBench: ParsableCommand {
         let client = try HTTPProbe(port: port)
         let floor = try client.time("/ws/dashboard", expect: 426, count: requests)
         func column(_ text: String) -> String { text.padding(toLength: 30, withPad: " ", startingAt: 0) }
-        print("  " + column("no-work answer (floor)") + String(format: "p50 %7.1f µs  p99 %7.1f µs", floor.p50, floor.p99))
+        print(
+            "  " + column("no-work answer (floor)")
+                + String(format: "p50 %7.1f µs  p99 %7.1f µs", floor.p50, floor.p99)
+        )
         for path in ["/health", "/api/status", "/api/account/snapshot", "/api/books/AAAUSDT?depth=20", "/metrics"] {
             let t = try client.time(path, expect: 200, count: requests)
-            print("  " + column(path) + String(format: "p50 %7.1f µs  p99 %7.1f µs  max %7.1f µs  %6d bytes  p50 %.1fx floor",
-                t.p50, t.p99, t.max, t.bytes, t.p50 / max(floor.p50, 0.001)))
+            print(
+                "  " + column(path)
+                    + String(
+                        format: "p50 %7.1f µs  p99 %7.1f µs  max %7.1f µs  %6d bytes  p50 %.1fx floor",
+                        t.p50, t.p99, t.max, t.bytes, t.p50 / max(floor.p50, 0.001)))
         }
         print("dashboard fan-out (tui clients, 100 ms), server CPU beside the idle baseline:")
-        let idle = cpuSeconds(during: seconds) { }
+        let idle = cpuSeconds(during: seconds) {}
         for k in clientCounts ?? [] {
             let received = Mutex<[Int]>(Array(repeating: 0, count: k))
             let clientCPU = Mutex<Double>(0)
@@ -77,19 +86,26 @@ struct ControlBench: ParsableCommand {
                 let threads = (0..<k).map { i in
                     Thread {
                         let start = threadCPU()
-                        let r = FrameCounter.run(port: port, path: "/ws/dashboard?client=tui", expected: Int(seconds * 10))
+                        let r = FrameCounter.run(
+                            port: port, path: "/ws/dashboard?client=tui", expected: Int(seconds * 10))
                         received.withLock { $0[i] = r.messages }
                         clientCPU.withLock { $0 += threadCPU() - start }
                     }
                 }
                 threads.forEach { $0.start() }
-                while received.withLock({ $0.contains(0) }) || threads.contains(where: { !$0.isFinished }) { usleep(20_000) }
+                while received.withLock({ $0.contains(0) }) || threads.contains(where: { !$0.isFinished }) {
+                    usleep(20_000)
+                }
             }
             let messages = received.withLock { $0.reduce(0, +) }
-            guard received.withLock({ !$0.contains(0) }) else { throw fail("a dashboard client received nothing", code: 2) }
+            guard received.withLock({ !$0.contains(0) }) else {
+                throw fail("a dashboard client received nothing", code: 2)
+            }
             let server = max(0, total.cpu - clientCPU.withLock { $0 } - idle.cpu * total.wall / idle.wall)
-            print(String(format: "  %3d clients: %6d messages, server %.0f µs CPU per client-second, %.1f µs per message",
-                k, messages, server / total.wall / Double(k) * 1e6, server / Double(messages) * 1e6))
+            print(
+                String(
+                    format: "  %3d clients: %6d messages, server %.0f µs CPU per client-second, %.1f µs per message",
+                    k, messages, server / total.wall / Double(k) * 1e6, server / Double(messages) * 1e6))
         }
     }
 
@@ -128,7 +144,9 @@ final class HTTPProbe {
         address.sin_port = in_port_t(UInt16(port).bigEndian)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         guard connected == 0 else { throw ValidationError("connect: errno \(errno)") }
     }
@@ -142,7 +160,9 @@ final class HTTPProbe {
         var bytes = 0
         for i in 0..<(count + count / 10) {
             let start = DispatchTime.now().uptimeNanoseconds
-            guard write(fd, request, request.count) == request.count else { throw ValidationError("write: errno \(errno)") }
+            guard write(fd, request, request.count) == request.count else {
+                throw ValidationError("write: errno \(errno)")
+            }
             let (status, body) = try readResponse()
             let took = DispatchTime.now().uptimeNanoseconds - start
             guard status == expect, body > 0 else { throw ValidationError("\(path): status \(status), \(body) bytes") }
@@ -163,11 +183,12 @@ final class HTTPProbe {
                 let head = String(decoding: buffer[..<end], as: UTF8.self)
                 let lines = head.split(separator: "\r\n")
                 let status = lines.first.flatMap { Int($0.split(separator: " ")[1]) } ?? 0
-                let length = lines.compactMap { line -> Int? in
-                    let parts = line.split(separator: ":", maxSplits: 1)
-                    return parts.count == 2 && parts[0].lowercased() == "content-length"
-                        ? Int(parts[1].trimmingCharacters(in: .whitespaces)) : nil
-                }.first ?? 0
+                let length =
+                    lines.compactMap { line -> Int? in
+                        let parts = line.split(separator: ":", maxSplits: 1)
+                        return parts.count == 2 && parts[0].lowercased() == "content-length"
+                            ? Int(parts[1].trimmingCharacters(in: .whitespaces)) : nil
+                    }.first ?? 0
                 if buffer.count >= end + 4 + length {
                     buffer.removeFirst(end + 4 + length)
                     return (status, length)
@@ -181,7 +202,8 @@ final class HTTPProbe {
 
     private func headerEnd() -> Int? {
         guard buffer.count >= 4 else { return nil }
-        for i in 0...(buffer.count - 4) where buffer[i] == 13 && buffer[i + 1] == 10 && buffer[i + 2] == 13 && buffer[i + 3] == 10 {
+        for i in 0...(buffer.count - 4)
+        where buffer[i] == 13 && buffer[i + 1] == 10 && buffer[i + 2] == 13 && buffer[i + 3] == 10 {
             return i
         }
         return nil
@@ -201,12 +223,14 @@ final class BenchSource: ControlSource, Sendable {
         for i in 0..<12 {
             let asset = "A\(i)"
             snapshot.balances[asset] = BalanceEntry(
-                asset: asset, total: Amount(e8: 1_000_000_000 + Int64(i)), available: Amount(e8: 900_000_000), source: .stream,
+                asset: asset, total: Amount(e8: 1_000_000_000 + Int64(i)), available: Amount(e8: 900_000_000),
+                source: .stream,
                 updatedNs: 1)
         }
         for i in 0..<40 {
             let key = PositionKey(strategyId: UInt32(i % 4), symbol: "S\(i)USDT")
-            var p = PositionEntry(key: key, market: .spot, size: SignedSize(mantissa: Int64(i + 1) * 1000, exponent: -5))
+            var p = PositionEntry(
+                key: key, market: .spot, size: SignedSize(mantissa: Int64(i + 1) * 1000, exponent: -5))
             p.entryPrice = Amount(e8: 6_500_000_000_000)
             p.markPrice = Amount(e8: 6_500_100_000_000)
             snapshot.positions[key] = p
@@ -214,9 +238,12 @@ final class BenchSource: ControlSource, Sendable {
         for i in 0..<200 {
             let id = "order-\(i)"
             snapshot.orders[id] = AccountOrder(
-                clientOrderId: id, venueOrderId: UInt64(i), symbol: "S\(i % 40)USDT", side: i % 2 == 0 ? .buy : .sell, type: "LIMIT",
-                price: Price(mantissa: 6_500_000 + Int64(i), exponent: -2), quantity: Quantity(mantissa: 100, exponent: -5),
-                filledQuantity: Quantity(mantissa: 0, exponent: -5), averagePrice: nil, status: "NEW", isOpen: true, strategyId: 1,
+                clientOrderId: id, venueOrderId: UInt64(i), symbol: "S\(i % 40)USDT", side: i % 2 == 0 ? .buy : .sell,
+                type: "LIMIT",
+                price: Price(mantissa: 6_500_000 + Int64(i), exponent: -2),
+                quantity: Quantity(mantissa: 100, exponent: -5),
+                filledQuantity: Quantity(mantissa: 0, exponent: -5), averagePrice: nil, status: "NEW", isOpen: true,
+                strategyId: 1,
                 lastUpdateNs: Int64(i), lastEventSeq: UInt64(i))
         }
         _ = feed.store.publish(snapshot)
@@ -231,14 +258,18 @@ final class BenchSource: ControlSource, Sendable {
     }
 
     func status() -> JSONValue {
-        ["instance": "bench", "state": "live", "instruments": .array(symbols.map { ["symbol": .string($0), "state": "live"] })]
+        [
+            "instance": "bench", "state": "live",
+            "instruments": .array(symbols.map { ["symbol": .string($0), "state": "live"] }),
+        ]
     }
 
     func book(symbol: String, depth: Int) -> JSONValue? {
         guard symbols.contains(symbol) else { return nil }
         let t = tick.add(1, ordering: .relaxed).newValue
         func side(_ base: Int64, _ step: Int64) -> JSONValue {
-            .array((0..<Int64(depth)).map { i in [.string(decimal(base + step * i + t % 7)), .string("0.\(100 + i)")] })
+            .array(
+                (0..<Int64(depth)).map { i in [.string(decimal(base + step * i + t % 7)), .string("0.\(100 + i)")] })
         }
         return ["symbol": .string(symbol), "state": "live", "bids": side(6_499_990, -1), "asks": side(6_500_000, 1)]
     }

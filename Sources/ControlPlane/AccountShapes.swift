@@ -14,7 +14,8 @@ public enum AccountShapes {
 
     public static func position(_ p: PositionEntry) -> JSONValue {
         [
-            "strategy_id": .int(Int64(p.key.strategyId)), "symbol": .string(p.key.symbol), "market": .string(p.market.rawValue),
+            "strategy_id": .int(Int64(p.key.strategyId)), "symbol": .string(p.key.symbol),
+            "market": .string(p.market.rawValue),
             "side": .string(p.side), "size": .string(p.size.description),
             "entry_price": p.entryPrice.map { .string($0.description) } ?? .null,
             "mark_price": p.markPrice.map { .string($0.description) } ?? .null,
@@ -44,7 +45,8 @@ public enum AccountShapes {
             "trade_id": .int(Int64(f.tradeId)), "client_order_id": .string(f.clientOrderId),
             "venue_order_id": .int(Int64(f.venueOrderId)), "symbol": .string(f.symbol), "side": .string(f.side.name),
             "price": .string(f.price.description), "quantity": .string(f.quantity.description),
-            "fee": .string(f.fee.description), "fee_asset": .string(f.feeAsset), "liquidity": .string(f.liquidity.rawValue),
+            "fee": .string(f.fee.description), "fee_asset": .string(f.feeAsset),
+            "liquidity": .string(f.liquidity.rawValue),
             "venue_ns": .int(f.venueNs), "venue": .string(f.venue), "strategy_id": .int(Int64(f.strategyId)),
             "market": .string(f.market.rawValue),
         ]

@@ -14,7 +14,8 @@ extension ControlServer {
             return await Self.refuse(outbound, (error as? HTTPError)?.body ?? "bad parameters", account: false)
         }
         guard let joined = dashboard.join(options.client) else {
-            return await Self.refuse(outbound, "the dashboard has \(settings.maxClients) clients already", account: false)
+            return await Self.refuse(
+                outbound, "the dashboard has \(settings.maxClients) clients already", account: false)
         }
         metrics.clients(options.client, joined)
         hub.watchers.add(1, ordering: .relaxed)
@@ -40,7 +41,9 @@ extension ControlServer {
             }
             group.addTask {
                 let first = session.client.withLock { c in
-                    c.envelope("FULL_STATE", c.full(self.hub.view, history: self.hub.pnlHistory, symbols: self.source.symbols), nowNs: self.hub.view.nowNs)
+                    c.envelope(
+                        "FULL_STATE", c.full(self.hub.view, history: self.hub.pnlHistory, symbols: self.source.symbols),
+                        nowNs: self.hub.view.nowNs)
                 }
                 guard await self.send(first, outbound, options, timeoutMs: settings.sendTimeoutMs) else { return }
                 var lastBeat = ContinuousClock.now
@@ -63,11 +66,14 @@ extension ControlServer {
                     lastSeq = view.seq
                     guard !messages.isEmpty else { continue }
                     for message in messages {
-                        guard await self.send(message, outbound, options, timeoutMs: settings.sendTimeoutMs) else { return }
+                        guard await self.send(message, outbound, options, timeoutMs: settings.sendTimeoutMs) else {
+                            return
+                        }
                     }
                     lastBeat = ContinuousClock.now
                     let took = ContinuousClock.now - started
-                    self.metrics.broadcast(ms: Double(took.components.attoseconds) / 1e15 + Double(took.components.seconds) * 1000)
+                    self.metrics.broadcast(
+                        ms: Double(took.components.attoseconds) / 1e15 + Double(took.components.seconds) * 1000)
                 }
             }
             await group.next()
@@ -76,7 +82,9 @@ extension ControlServer {
     }
 
     /// Sends one message in the client's format; false (and counted) when it failed or timed out.
-    func send(_ message: JSONValue, _ outbound: WebSocketOutboundWriter, _ options: DashboardClient.Options, timeoutMs: Int)
+    func send(
+        _ message: JSONValue, _ outbound: WebSocketOutboundWriter, _ options: DashboardClient.Options, timeoutMs: Int
+    )
         async -> Bool
     {
         let frame: WebSocketOutboundWriter.OutboundFrame =

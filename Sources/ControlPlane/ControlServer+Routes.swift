@@ -15,7 +15,8 @@ extension ControlServer {
             headers[.contentType] = "text/html; charset=utf-8"
             headers[.contentSecurityPolicy] =
                 "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; img-src 'self' data:"
-            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: DashboardPage.html)))
+            return Response(
+                status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: DashboardPage.html)))
         }
         router.get("/health") { _, _ in
             let health = hub.view.health
@@ -25,7 +26,8 @@ extension ControlServer {
         router.get("/metrics") { _, _ in
             var headers = HTTPFields()
             headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
-            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: metrics.render())))
+            return Response(
+                status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: metrics.render())))
         }
         router.get("/api/status") { _, _ in Self.json(source.status()) }
         router.get("/api/account/snapshot") { _, _ in
@@ -70,7 +72,8 @@ extension ControlServer {
             }
             guard let book = source.book(symbol: symbol, depth: depth) else {
                 return Self.error(
-                    .notFound, "unknown symbol '\(Self.printable(symbol))'; known: \(source.symbols.joined(separator: ","))")
+                    .notFound,
+                    "unknown symbol '\(Self.printable(symbol))'; known: \(source.symbols.joined(separator: ","))")
             }
             return Self.json(book)
         }
@@ -79,7 +82,9 @@ extension ControlServer {
             return Self.json(.array(source.orders(openOnly: open)))
         }
         router.get("/api/strategies") { _, _ in
-            guard let report = source.strategies() else { return Self.error(.notFound, "this engine runs no strategies") }
+            guard let report = source.strategies() else {
+                return Self.error(.notFound, "this engine runs no strategies")
+            }
             return Self.json(report)
         }
         router.get("/api/alerts") { request, _ in
@@ -100,8 +105,10 @@ extension ControlServer {
             let body = try await request.body.collect(upTo: limit)
             let form: OrderForm
             do { form = try JSONDecoder().decode(OrderForm.self, from: Data(buffer: body)) } catch {
-                return Self.error(.badRequest, "the body must be a JSON object with symbol, side, quantity and "
-                    + "optionally price, type, time_in_force, client_order_id (\(Self.decodingProblem(error)))")
+                return Self.error(
+                    .badRequest,
+                    "the body must be a JSON object with symbol, side, quantity and "
+                        + "optionally price, type, time_in_force, client_order_id (\(Self.decodingProblem(error)))")
             }
             return Self.answer(await source.perform(.place(form)))
         }
@@ -137,7 +144,8 @@ extension ControlServer {
 
     /// Client text shown back in a message: printable ASCII, at most 64 characters.
     static func printable(_ text: String) -> String {
-        String(String.UnicodeScalarView(text.unicodeScalars.prefix(64).map { $0.isASCII && $0.value >= 0x20 ? $0 : "?" }))
+        String(
+            String.UnicodeScalarView(text.unicodeScalars.prefix(64).map { $0.isASCII && $0.value >= 0x20 ? $0 : "?" }))
     }
 
     /// What JSONDecoder disliked, in a few words.

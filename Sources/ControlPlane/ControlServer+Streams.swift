@@ -22,7 +22,9 @@ extension ControlServer {
         for path in ["/api/account/stream", "/ws/dashboard"] {
             upgrades.ws(
                 RouterPath(path),
-                shouldUpgrade: { request, _ in (try? Self.checkOrigin(request, settings: settings)) == nil ? .dontUpgrade : .upgrade([:]) },
+                shouldUpgrade: { request, _ in
+                    (try? Self.checkOrigin(request, settings: settings)) == nil ? .dontUpgrade : .upgrade([:])
+                },
                 onUpgrade: { inbound, outbound, context in
                     if path == "/ws/dashboard" {
                         await server.serveDashboard(inbound: inbound, outbound: outbound, request: context.request)
@@ -34,7 +36,8 @@ extension ControlServer {
                 do { try Self.checkOrigin(request, settings: settings) } catch let error as HTTPError {
                     return Self.error(error.status, error.body ?? error.status.reasonPhrase)
                 }
-                return Self.error(.upgradeRequired, "\(path) is a WebSocket: connect with an Upgrade: websocket request")
+                return Self.error(
+                    .upgradeRequired, "\(path) is a WebSocket: connect with an Upgrade: websocket request")
             }
         }
     }
@@ -58,7 +61,8 @@ extension ControlServer {
     static func checkOrigin(_ request: Request, settings: ControlSettings) throws {
         guard let origin = request.headers[.origin] else { return }
         let host = request.head.authority ?? ""
-        guard let parts = URLComponents(string: origin), let scheme = parts.scheme?.lowercased(), let originHost = parts.host
+        guard let parts = URLComponents(string: origin), let scheme = parts.scheme?.lowercased(),
+            let originHost = parts.host
         else { throw HTTPError(.forbidden, message: "WebSocket with an unreadable Origin refused") }
         let (requestHost, requestPort) = splitAuthority(host)
         let sameHost = originHost.lowercased() == requestHost.lowercased()
@@ -86,12 +90,15 @@ extension ControlServer {
     }
 
     /// The account stream's filter from the query (`topics=a,b`, `symbols=X,Y`); nil: everything.
-    static func accountFilter(_ topics: String?, _ symbols: String?) throws -> (topics: Set<String>?, symbols: Set<String>?) {
+    static func accountFilter(_ topics: String?, _ symbols: String?) throws -> (
+        topics: Set<String>?, symbols: Set<String>?
+    ) {
         let t = topics.map { Set($0.split(separator: ",").map(String.init)) }
         if let t, let unknown = t.first(where: { !accountTopics.contains($0) }) {
             throw HTTPError(
                 .badRequest,
-                message: "unknown topic '\(printable(unknown))'; topics: \(accountTopics.sorted().joined(separator: ","))")
+                message:
+                    "unknown topic '\(printable(unknown))'; topics: \(accountTopics.sorted().joined(separator: ","))")
         }
         let s = symbols.map { Set($0.split(separator: ",").map { $0.uppercased() }) }
         if let s, s.count > 1000 || s.contains(where: { $0.utf8.count > 32 }) {
@@ -104,10 +111,13 @@ extension ControlServer {
     /// between; a filter message replaces the filter (and sends a fresh snapshot). A client that
     /// lets `streamQueueCapacity` changes pile up is dropped, counted and told why.
     func serveAccount(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, request: Request) async {
-        guard let account = source.account else { return await Self.refuse(outbound, "this engine keeps no account", account: true) }
+        guard let account = source.account else {
+            return await Self.refuse(outbound, "this engine keeps no account", account: true)
+        }
         let initial: (topics: Set<String>?, symbols: Set<String>?)
         do {
-            initial = try Self.accountFilter(request.uri.queryParameters.get("topics"), request.uri.queryParameters.get("symbols"))
+            initial = try Self.accountFilter(
+                request.uri.queryParameters.get("topics"), request.uri.queryParameters.get("symbols"))
         } catch {
             return await Self.refuse(outbound, (error as? HTTPError)?.body ?? "bad filter", account: true)
         }
@@ -121,7 +131,8 @@ extension ControlServer {
                 do {
                     for try await message in inbound.messages(maxSize: 4096) {
                         guard case .text(let text) = message, let filter = AccountSession.filter(text) else {
-                            try await outbound.write(.text(Self.accountError("send {\"topics\": [...], \"symbols\": [...]}")))
+                            try await outbound.write(
+                                .text(Self.accountError("send {\"topics\": [...], \"symbols\": [...]}")))
                             continue
                         }
                         switch filter {
@@ -159,7 +170,8 @@ extension ControlServer {
                     case .dropped:
                         self.metrics.dropped()
                         try? await outbound.close(
-                            .policyViolation, reason: "too slow: more than \(self.settings.streamQueueCapacity) changes queued")
+                            .policyViolation,
+                            reason: "too slow: more than \(self.settings.streamQueueCapacity) changes queued")
                         session.end()
                         return
                     }
@@ -201,7 +213,8 @@ final class AccountSession: Sendable {
         self.account = account
         self.capacity = capacity
         // Subscribe first, then snapshot: a change between the two is in both, and is skipped by version.
-        let subscription = account.broadcaster.subscribe(capacity: capacity, topics: filter.topics, symbols: filter.symbols)
+        let subscription = account.broadcaster.subscribe(
+            capacity: capacity, topics: filter.topics, symbols: filter.symbols)
         state = Mutex(State(subscription: subscription, pendingSnapshot: account.store.snapshot))
     }
 

@@ -48,7 +48,9 @@ public enum ControlToken {
     /// The token in `path`: one line, at least 16 characters, the file not readable by others.
     public static func read(path: String) throws(Failure) -> String {
         var info = stat()
-        guard stat(path, &info) == 0 else { throw Failure(description: "control token file \(path): \(String(cString: strerror(errno)))") }
+        guard stat(path, &info) == 0 else {
+            throw Failure(description: "control token file \(path): \(String(cString: strerror(errno)))")
+        }
         guard info.st_mode & 0o077 == 0 else {
             throw Failure(description: "control token file \(path) is readable by others (chmod 600 it)")
         }
@@ -57,7 +59,8 @@ public enum ControlToken {
         }
         let token = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         guard token.utf8.count >= 16, token.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7f }) else {
-            throw Failure(description: "control token file \(path) must hold one token of at least 16 printable characters")
+            throw Failure(
+                description: "control token file \(path) must hold one token of at least 16 printable characters")
         }
         return token
     }
@@ -70,10 +73,14 @@ public enum ControlToken {
         for i in bytes.indices { bytes[i] = UInt8.random(in: 0...255, using: &generator) }
         let token = bytes.map { String(format: "%02x", $0) }.joined()
         let directory = (path as NSString).deletingLastPathComponent
-        if !directory.isEmpty { try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
+        if !directory.isEmpty {
+            try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        }
         unlink(path)
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
-        guard fd >= 0 else { throw Failure(description: "control token file \(path): \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else {
+            throw Failure(description: "control token file \(path): \(String(cString: strerror(errno)))")
+        }
         defer { close(fd) }
         let line = Array((token + "\n").utf8)
         guard write(fd, line, line.count) == line.count else {

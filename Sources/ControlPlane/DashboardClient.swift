@@ -22,9 +22,17 @@ final class DashboardClients: Sendable {
     }
 
     /// Gives a slot back; returns the type's count.
-    func leave(_ type: String) -> Int { counts.withLock { c in c[type, default: 1] -= 1; return c[type]! } }
+    func leave(_ type: String) -> Int {
+        counts.withLock { c in
+            c[type, default: 1] -= 1; return c[type]!
+        }
+    }
 
-    func joinAccount() -> Int { counts.withLock { c in c["account", default: 0] += 1; return c["account"]! } }
+    func joinAccount() -> Int {
+        counts.withLock { c in
+            c["account", default: 0] += 1; return c["account"]!
+        }
+    }
     func leaveAccount() -> Int { leave("account") }
 }
 
@@ -46,11 +54,13 @@ struct DashboardClient {
         init(query: Hummingbird.Parameters, settings: ControlSettings) throws {
             client = query.get("client") ?? "web"
             guard client == "web" || client == "tui" else {
-                throw HTTPError(.badRequest, message: "client must be tui or web, not '\(ControlServer.printable(client))'")
+                throw HTTPError(
+                    .badRequest, message: "client must be tui or web, not '\(ControlServer.printable(client))'")
             }
             let format = query.get("format") ?? "json"
             guard format == "json" || format == "msgpack" else {
-                throw HTTPError(.badRequest, message: "format must be json or msgpack, not '\(ControlServer.printable(format))'")
+                throw HTTPError(
+                    .badRequest, message: "format must be json or msgpack, not '\(ControlServer.printable(format))'")
             }
             msgpack = format == "msgpack"
             intervalMs = client == "tui" ? settings.tuiIntervalMs : settings.webIntervalMs
@@ -80,10 +90,25 @@ struct DashboardClient {
             var symbols: [String]?
         }
         guard text.utf8.count <= 4096, let m = try? JSONDecoder().decode(Message.self, from: Data(text.utf8)) else {
-            return ("ERROR", ["message": "send {\"action\": \"subscribe\"|\"unsubscribe\"|\"ping\", \"types\": [...], \"symbols\": [...]}"])
+            return (
+                "ERROR",
+                [
+                    "message": .string(
+                        "send {\"action\": \"subscribe\"|\"unsubscribe\"|\"ping\", "
+                            + "\"types\": [...], \"symbols\": [...]}")
+                ]
+            )
         }
         if let unknown = m.types?.first(where: { !Self.types.contains($0) }) {
-            return ("ERROR", ["message": .string("unknown type '\(ControlServer.printable(unknown))'; types: \(Self.types.joined(separator: ","))")])
+            return (
+                "ERROR",
+                [
+                    "message": .string(
+                        "unknown type '\(ControlServer.printable(unknown))'; "
+                            + "types: \(Self.types.joined(separator: ","))"
+                    )
+                ]
+            )
         }
         let named = m.symbols.map { Set($0.map { $0.uppercased() }) }
         switch m.action {
@@ -96,7 +121,13 @@ struct DashboardClient {
         case "ping":
             return ("HEARTBEAT", ["seq": .int(Int64(seq))])
         default:
-            return ("ERROR", ["message": .string("action must be subscribe, unsubscribe or ping, not '\(ControlServer.printable(m.action))'")])
+            return (
+                "ERROR",
+                [
+                    "message": .string(
+                        "action must be subscribe, unsubscribe or ping, not '\(ControlServer.printable(m.action))'")
+                ]
+            )
         }
         // A changed subscription is answered by fresh sections at the next tick.
         sentPositions = nil
@@ -151,7 +182,11 @@ struct DashboardClient {
         }
         if types.contains("PNL_UPDATE"), view.pnl != sentPnl {
             sentPnl = view.pnl
-            out.append(("PNL_UPDATE", ["pnl": view.pnl, "point": ["t": .int(view.nowNs), "total": view.pnl["total_pnl"] ?? .null]]))
+            out.append(
+                (
+                    "PNL_UPDATE",
+                    ["pnl": view.pnl, "point": ["t": .int(view.nowNs), "total": view.pnl["total_pnl"] ?? .null]]
+                ))
         }
         if types.contains("HEALTH_UPDATE"), view.health != sentHealth {
             sentHealth = view.health

@@ -88,7 +88,8 @@ public struct StrategySample: Sendable, Equatable {
     public var overBudget: UInt64
 
     public init(
-        name: String, running: Bool, symbols: [String], signals: UInt64, orders: UInt64, errors: UInt64, overBudget: UInt64
+        name: String, running: Bool, symbols: [String], signals: UInt64, orders: UInt64, errors: UInt64,
+        overBudget: UInt64
     ) {
         self.name = name
         self.running = running
@@ -129,7 +130,9 @@ public struct HistogramSample: Sendable, Equatable {
     public var count: UInt64
     public var sum: Double
 
-    public init(name: String, labels: [String: String], buckets: [(bound: Double, count: UInt64)], count: UInt64, sum: Double) {
+    public init(
+        name: String, labels: [String: String], buckets: [(bound: Double, count: UInt64)], count: UInt64, sum: Double
+    ) {
         self.name = name
         self.labels = labels
         self.buckets = buckets

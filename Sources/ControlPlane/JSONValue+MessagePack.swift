@@ -36,7 +36,7 @@ extension JSONValue {
     private static func packInt(_ v: Int64, into out: inout [UInt8]) {
         switch v {
         case 0...0x7f: out.append(UInt8(v))
-        case -32 ..< 0: out.append(UInt8(bitPattern: Int8(v)))
+        case -32..<0: out.append(UInt8(bitPattern: Int8(v)))
         case 0x80...0xff: out += [0xcc, UInt8(v)]
         case 0x100...0xffff:
             out.append(0xcd)
@@ -77,6 +77,8 @@ extension JSONValue {
     }
 
     private static func bigEndian(_ v: UInt64, bytes: Int, into out: inout [UInt8]) {
-        for i in stride(from: bytes - 1, through: 0, by: -1) { out.append(UInt8(truncatingIfNeeded: v >> (8 * UInt64(i)))) }
+        for i in stride(from: bytes - 1, through: 0, by: -1) {
+            out.append(UInt8(truncatingIfNeeded: v >> (8 * UInt64(i))))
+        }
     }
 }

@@ -24,7 +24,8 @@ public enum JSONValue: Sendable, Hashable {
             switch String(cString: v.objCType) {
             case "c", "B": self = .bool(v.boolValue)
             case "d", "f": self = .double(v.doubleValue)
-            case "Q", "L", "I", "S", "C": self = v.uint64Value <= UInt64(Int64.max) ? .int(Int64(v.uint64Value)) : .double(v.doubleValue)
+            case "Q", "L", "I", "S", "C":
+                self = v.uint64Value <= UInt64(Int64.max) ? .int(Int64(v.uint64Value)) : .double(v.doubleValue)
             default: self = .int(v.int64Value)
             }
         case let v as [Any]: self = .array(v.map { JSONValue(any: $0) })

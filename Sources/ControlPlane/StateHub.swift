@@ -104,7 +104,8 @@ public final class StateHub: Sendable {
         }
         let live = s.feeds.filter { $0.state == "live" }.count
         let status: String =
-            s.state != "live" || live == 0 ? "unhealthy" : live < s.feeds.count || s.killSwitch != "normal" ? "degraded" : "healthy"
+            s.state != "live" || live == 0
+            ? "unhealthy" : live < s.feeds.count || s.killSwitch != "normal" ? "degraded" : "healthy"
         return [
             "status": .string(status), "connections": .object(connections),
             "uptime_seconds": .int(max(0, (s.nowNs - s.startedNs) / 1_000_000_000)),

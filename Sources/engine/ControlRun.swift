@@ -16,7 +16,9 @@ struct ControlOptions: Sendable {
     /// nil when the control plane is off.
     static func resolve(address: String?, disabled: Bool, tokenFile: String?) throws -> ControlOptions? {
         if disabled {
-            if address != nil || tokenFile != nil { throw fail("--no-control takes no --control or --control-token-file", code: 2) }
+            if address != nil || tokenFile != nil {
+                throw fail("--no-control takes no --control or --control-token-file", code: 2)
+            }
             return nil
         }
         let text = address ?? ProcessInfo.processInfo.environment["TICKWIRE_CONTROL"] ?? defaultAddress
@@ -25,7 +27,8 @@ struct ControlOptions: Sendable {
         }
         if !ControlSettings.isLoopback(host) && tokenFile == nil {
             throw fail(
-                "--control \(text) listens beyond this machine: give --control-token-file FILE (a token of 16+ characters, mode 0600)",
+                "--control \(text) listens beyond this machine: give --control-token-file FILE"
+                    + " (a token of 16+ characters, mode 0600)",
                 code: 2)
         }
         if let tokenFile {
@@ -36,7 +39,8 @@ struct ControlOptions: Sendable {
 
     /// "host:port" or "[v6]:port".
     static func split(_ text: String) -> (String, Int)? {
-        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port)
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
+            (0...65535).contains(port)
         else { return nil }
         var host = String(text[..<colon])
         if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
@@ -80,13 +84,16 @@ struct ControlRun: Sendable {
     let instance: String
 
     /// Reads or makes the token, builds the server over the engine's stacks.
-    static func prepare(options: ControlOptions, stacks: [VenueStack], runsStrategies: Bool, logger: Logger) throws -> ControlRun {
+    static func prepare(options: ControlOptions, stacks: [VenueStack], runsStrategies: Bool, logger: Logger) throws
+        -> ControlRun
+    {
         try options.checkBindable()
         let instance = stacks[0].settings.instance
         let tokenPath = options.tokenFile ?? ControlOptions.tokenPath(instance: instance)
         let token: String
         do {
-            token = try options.tokenFile.map { try ControlToken.read(path: $0) } ?? ControlToken.create(path: tokenPath)
+            token =
+                try options.tokenFile.map { try ControlToken.read(path: $0) } ?? ControlToken.create(path: tokenPath)
         } catch { throw fail("\(error)") }
         var settings = ControlSettings(token: token)
         settings.host = options.host
@@ -95,7 +102,9 @@ struct ControlRun: Sendable {
         do { source = try EngineControl(stacks: stacks, runsStrategies: runsStrategies) } catch {
             throw fail("control plane: \(error)")
         }
-        return ControlRun(server: ControlServer(source: source, settings: settings, logger: logger), tokenPath: tokenPath, instance: instance)
+        return ControlRun(
+            server: ControlServer(source: source, settings: settings, logger: logger), tokenPath: tokenPath,
+            instance: instance)
     }
 
     /// Says where it listens once bound, on stdout and in `<state>/<instance>.control.json`.

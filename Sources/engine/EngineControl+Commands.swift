@@ -22,20 +22,24 @@ extension EngineControl {
             let found = lock.withLock { () -> (Int, Int)? in
                 for n in tallies.indices {
                     tallies[n].advance()
-                    if let order = tallies[n].board.order(clientOrderId: id), let index = views[n].books.index(of: order.symbol) {
+                    if let order = tallies[n].board.order(clientOrderId: id),
+                        let index = views[n].books.index(of: order.symbol)
+                    {
                         return (n, index)
                     }
                 }
                 return nil
             }
             guard let (stack, index) = found else { return .error(404, "no order '\(id)' in this session") }
-            return submit(OrderCommand(op: .cancel, instrument: index, clientOrderId: id), stack: stack, followVenue: true)
+            return submit(
+                OrderCommand(op: .cancel, instrument: index, clientOrderId: id), stack: stack, followVenue: true)
         case .risk(let action, let reason):
             let op: CommandOp = action == "halt" ? .riskHalt : action == "reduce" ? .riskReduce : .riskResume
             var answer = ControlAnswer.error(503, "no order path")
             // Every venue's switch moves: the strategies follow the most restrictive one.
             for stack in views.indices where stacks[stack].trading != nil {
-                answer = submit(OrderCommand(op: op, instrument: 0, clientOrderId: reason), stack: stack, followVenue: false)
+                answer = submit(
+                    OrderCommand(op: op, instrument: 0, clientOrderId: reason), stack: stack, followVenue: false)
                 if answer.status != 200 { return answer }
             }
             return answer
@@ -45,7 +49,8 @@ extension EngineControl {
     }
 
     private func validClientId(_ id: String) -> Bool {
-        (1...36).contains(id.utf8.count) && id.utf8.allSatisfy { $0 < 0x80 && (isalnum(Int32($0)) != 0 || $0 == 0x2D || $0 == 0x5F) }
+        (1...36).contains(id.utf8.count)
+            && id.utf8.allSatisfy { $0 < 0x80 && (isalnum(Int32($0)) != 0 || $0 == 0x2D || $0 == 0x5F) }
     }
 
     /// POST /api/orders: checked like `engine order place`, then through the lane.
@@ -55,11 +60,17 @@ extension EngineControl {
         }
         guard let side = Side(name: form.side) else { return .error(400, "side must be buy or sell") }
         let typeName = (form.type ?? (form.price == nil ? "market" : "limit")).replacingOccurrences(of: "-", with: "_")
-        guard let type = OrderType(name: typeName) else { return .error(400, "type must be limit, market or limit_maker") }
-        guard let tif = TimeInForce(name: form.timeInForce ?? "GTC") else { return .error(400, "time_in_force must be GTC, IOC or FOK") }
+        guard let type = OrderType(name: typeName) else {
+            return .error(400, "type must be limit, market or limit_maker")
+        }
+        guard let tif = TimeInForce(name: form.timeInForce ?? "GTC") else {
+            return .error(400, "time_in_force must be GTC, IOC or FOK")
+        }
         if type != .market && form.price == nil { return .error(400, "a \(typeName) order needs a price") }
         if type == .market && form.price != nil { return .error(400, "a market order takes no price") }
-        if let id = form.clientOrderId, !validClientId(id) { return .error(400, "client_order_id must be 1-36 of A-Z a-z 0-9 - _") }
+        if let id = form.clientOrderId, !validClientId(id) {
+            return .error(400, "client_order_id must be 1-36 of A-Z a-z 0-9 - _")
+        }
         let entry = views[stack].books.instruments[index]
         let quantity: Int64
         var price: Int64 = 0
@@ -67,7 +78,11 @@ extension EngineControl {
             quantity = try Quantity(parsing: form.quantity, exponent: entry.quantityExponent).mantissa
             if let text = form.price { price = try Price(parsing: text, exponent: entry.priceExponent).mantissa }
         } catch {
-            return .error(400, "\(error) (\(entry.symbol): price exponent \(entry.priceExponent), quantity exponent \(entry.quantityExponent))")
+            return .error(
+                400,
+                "\(error) (\(entry.symbol): price exponent \(entry.priceExponent), "
+                    + "quantity exponent \(entry.quantityExponent))"
+            )
         }
         let command = OrderCommand(
             op: .new, instrument: index, side: side, type: type, timeInForce: tif, price: price, quantity: quantity,
@@ -88,13 +103,15 @@ extension EngineControl {
             } else {
                 do {
                     session = CommandSession(
-                        producer: try CommandProducer(instance: view.name), journal: try ExecJournalReader(instance: view.name))
+                        producer: try CommandProducer(instance: view.name),
+                        journal: try ExecJournalReader(instance: view.name))
                 } catch { return .error(503, "no command lane: \(error)") }
                 sessions[stack] = session
             }
             do {
                 let answer = try session.submitAndWait(command, timeout: 5, followVenue: followVenue)
-                return ControlAnswer(status: answer.refused ? 422 : 200, body: JSONValue(any: answer.object(view: view)))
+                return ControlAnswer(
+                    status: answer.refused ? 422 : 200, body: JSONValue(any: answer.object(view: view)))
             } catch {
                 return .error(504, (error as? CommandFailure)?.message ?? "\(error)")
             }
@@ -112,7 +129,8 @@ extension EngineControl {
             if let report = strategies(), let count = report["reloads"]?.int, count > before {
                 let last = report["last_reload"]?.string ?? ""
                 let refused = last.hasPrefix("refused")
-                return ControlAnswer(status: refused ? 422 : 200, body: ["reloads": .int(count), "last_reload": .string(last)])
+                return ControlAnswer(
+                    status: refused ? 422 : 200, body: ["reloads": .int(count), "last_reload": .string(last)])
             }
             usleep(20_000)
         }

@@ -32,7 +32,8 @@ final class EngineControl: ControlSource, @unchecked Sendable {
 
     /// Symbols, the USD-M ones with "@usdm" when the engine runs both markets.
     var symbols: [String] {
-        views.enumerated().flatMap { n, view in view.books.instruments.map { n == 0 ? $0.symbol : "\($0.symbol)@usdm" } }
+        views.enumerated().flatMap { n, view in view.books.instruments.map { n == 0 ? $0.symbol : "\($0.symbol)@usdm" }
+        }
     }
 
     /// The view and instrument index of a symbol as `symbols` names it.
@@ -61,10 +62,19 @@ final class EngineControl: ControlSource, @unchecked Sendable {
             let view = views[stack]
             let entry = view.books.instruments[index]
             guard let book = try? view.books.snapshot(index, levels: depth) else {
-                return ["symbol": .string(entry.symbol), "state": .string(view.books.feedState(index).label), "bids": [], "asks": []]
+                return [
+                    "symbol": .string(entry.symbol), "state": .string(view.books.feedState(index).label), "bids": [],
+                    "asks": [],
+                ]
             }
             func side(_ levels: [BookLevel]) -> JSONValue {
-                .array(levels.map { [.string(decimal($0.price, entry.priceExponent)), .string(decimal($0.quantity, entry.quantityExponent))] })
+                .array(
+                    levels.map {
+                        [
+                            .string(decimal($0.price, entry.priceExponent)),
+                            .string(decimal($0.quantity, entry.quantityExponent)),
+                        ]
+                    })
             }
             return [
                 "symbol": .string(entry.symbol), "venue": .string(entry.venue), "update_id": .int(Int64(book.updateId)),
@@ -175,7 +185,9 @@ extension EngineControl {
                 for entry in view.books.instruments {
                     let c = view.stats.instrument(entry.index)
                     var state = view.books.feedState(entry.index).label
-                    if state == "live", (try? view.books.snapshot(entry.index, levels: 1))?.stale == true { state = "stale" }
+                    if state == "live", (try? view.books.snapshot(entry.index, levels: 1))?.stale == true {
+                        state = "stale"
+                    }
                     var f = FeedSample(
                         symbol: entry.symbol, venue: entry.venue, state: state,
                         connected: ["live", "syncing", "stale"].contains(state))
@@ -255,20 +267,31 @@ extension EngineControl {
 
     /// The stats segment's latency histograms under seed 002's names.
     private func histograms(_ stats: StatsReader) -> [HistogramSample] {
-        func make(_ name: String, _ labels: [String: String], _ source: String, boundsMicros: [Double]) -> HistogramSample {
+        func make(_ name: String, _ labels: [String: String], _ source: String, boundsMicros: [Double])
+            -> HistogramSample
+        {
             let ns = boundsMicros.map { UInt64($0 * 1000) }
             let index = histogramNames.first { $0.name == source }!.index
             let (counts, count, sum) = stats.cumulativeCounts(index, bounds: ns)
             return HistogramSample(
-                name: name, labels: labels, buckets: Array(zip(boundsMicros, counts)).map { (bound: $0.0, count: $0.1) },
+                name: name, labels: labels,
+                buckets: Array(zip(boundsMicros, counts)).map { (bound: $0.0, count: $0.1) },
                 count: count, sum: Double(sum) / 1000)
         }
         let micros: [Double] = [0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 5000, 10000]
         return [
-            make("processing_latency_microseconds", ["symbol": "all", "stage": "wire_to_publish"], "feed_wire_ns", boundsMicros: micros),
-            make("processing_latency_microseconds", ["symbol": "all", "stage": "book_write"], "book_write_ns", boundsMicros: micros),
-            make("strategy_execution_latency_microseconds", ["strategy": "all"], "strategy_exec_ns", boundsMicros: micros),
-            make("strategy_execution_latency_microseconds", ["strategy": "event_to_order"], "strategy_path_ns", boundsMicros: micros),
+            make(
+                "processing_latency_microseconds", ["symbol": "all", "stage": "wire_to_publish"], "feed_wire_ns",
+                boundsMicros: micros),
+            make(
+                "processing_latency_microseconds", ["symbol": "all", "stage": "book_write"], "book_write_ns",
+                boundsMicros: micros),
+            make(
+                "strategy_execution_latency_microseconds", ["strategy": "all"], "strategy_exec_ns", boundsMicros: micros
+            ),
+            make(
+                "strategy_execution_latency_microseconds", ["strategy": "event_to_order"], "strategy_path_ns",
+                boundsMicros: micros),
         ]
     }
 }

@@ -1,11 +1,14 @@
 import Foundation
+import Synchronization
 
 /// The terminal while `engine top` owns it: raw input (no echo, no line editing, no signals from
 /// keys), the alternate screen, the cursor hidden — all put back on `restore()`, on SIGINT,
 /// SIGTERM and SIGHUP too.
 final class Terminal {
     private var saved = termios()
-    nonisolated(unsafe) static var stopRequested = false
+    /// Set by SIGINT, SIGTERM or SIGHUP (a lock-free atomic: safe in a signal handler).
+    static let stop = Atomic<Bool>(false)
+    static var stopRequested: Bool { stop.load(ordering: .relaxed) }
 
     init() throws {
         guard tcgetattr(STDIN_FILENO, &saved) == 0 else { throw fail("cannot read the terminal's settings", code: 2) }
@@ -18,7 +21,7 @@ final class Terminal {
             cc[Int(VTIME)] = 0
         }
         tcsetattr(STDIN_FILENO, TCSAFLUSH, &raw)
-        for number in [SIGINT, SIGTERM, SIGHUP] { signal(number) { _ in Terminal.stopRequested = true } }
+        for number in [SIGINT, SIGTERM, SIGHUP] { signal(number) { _ in Terminal.stop.store(true, ordering: .relaxed) } }
         write("\u{1b}[?1049h\u{1b}[?25l\u{1b}[H\u{1b}[2J")
     }
 

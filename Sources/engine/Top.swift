@@ -10,7 +10,10 @@ import Trading
 /// cores) and steers through a command lane of its own.
 struct Top: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Terminal dashboard: books, orders, positions/PnL, latencies, feed health; keys 1-5 views, n/p symbol, h halt, r resume, q quit.")
+        abstract:
+            "Terminal dashboard: books, orders, positions/PnL, latencies, feed health; "
+            + "keys 1-5 views, n/p symbol, h halt, r resume, q quit."
+    )
 
     @OptionGroup var options: InstanceOptions
 
@@ -24,9 +27,12 @@ struct Top: ParsableCommand {
     var once = false
 
     func validate() throws {
-        guard (20...10_000).contains(intervalMs) else { throw ValidationError("--interval-ms must be from 20 to 10000, not \(intervalMs)") }
+        guard (20...10_000).contains(intervalMs) else {
+            throw ValidationError("--interval-ms must be from 20 to 10000, not \(intervalMs)")
+        }
         guard TopView(name: view) != nil else {
-            throw ValidationError("--view must be one of \(TopView.allCases.map(\.name).joined(separator: ", ")), not '\(view)'")
+            throw ValidationError(
+                "--view must be one of \(TopView.allCases.map(\.name).joined(separator: ", ")), not '\(view)'")
         }
     }
 
@@ -120,7 +126,8 @@ struct TopModel {
         do {
             if session == nil {
                 session = CommandSession(
-                    producer: try CommandProducer(instance: view.name), journal: try ExecJournalReader(instance: view.name))
+                    producer: try CommandProducer(instance: view.name),
+                    journal: try ExecJournalReader(instance: view.name))
             }
             let answer = try session!.submitAndWait(
                 OrderCommand(op: op, instrument: 0, clientOrderId: "engine top"), timeout: 5, followVenue: false)

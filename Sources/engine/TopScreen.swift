@@ -46,7 +46,8 @@ struct TopScreen {
         let uptime = String(format: "%.0f", m.header["uptime_s"] as? Double ?? 0)
         let kill = m.account.map { "\($0.risk.state)" + ($0.risk.reason.isEmpty ? "" : " (\($0.risk.reason))") } ?? "-"
         var lines = [
-            "tickwire \(m.view.name) — \(m.header["state"] ?? "?") — up \(uptime) s — kill switch \(kill) — view \(view.rawValue) \(view.name)",
+            "tickwire \(m.view.name) — \(m.header["state"] ?? "?") — up \(uptime) s — kill switch \(kill)"
+                + " — view \(view.rawValue) \(view.name)",
             String(repeating: "─", count: min(width, 100)),
         ]
         switch view {
@@ -85,8 +86,11 @@ struct TopScreen {
 
     private func orders(_ m: TopModel) -> [String] {
         let open = (m.board?.orders ?? []).filter { $0.state.isOpen }
-        var out = [pad("CLIENT ID", 24) + pad("SYMBOL", 10) + pad("SIDE", 6) + pad("TYPE", 12) + pad("PRICE", 14) + pad("QTY", 12)
-            + pad("FILLED", 12) + "STATE"]
+        var out = [
+            pad("CLIENT ID", 24) + pad("SYMBOL", 10) + pad("SIDE", 6) + pad("TYPE", 12) + pad("PRICE", 14)
+                + pad("QTY", 12)
+                + pad("FILLED", 12) + "STATE"
+        ]
         for o in open.suffix(30) {
             out.append(
                 pad(o.clientOrderId, 24) + pad(o.symbol, 10) + pad(o.side.name, 6) + pad(o.type.name, 12)
@@ -100,9 +104,11 @@ struct TopScreen {
         guard let a = m.account else { return ["no account segment"] }
         let t = a.totals
         var out = [
-            "PnL (\(a.quoteAsset)): total \(e8(t.total))  realized \(e8(t.realized))  unrealized \(e8(t.unrealized))  daily \(e8(t.daily))  fees \(e8(t.fees))",
+            "PnL (\(a.quoteAsset)): total \(e8(t.total))  realized \(e8(t.realized))  unrealized \(e8(t.unrealized))"
+                + "  daily \(e8(t.daily))  fees \(e8(t.fees))",
             "",
-            pad("SYMBOL", 10) + pad("STRATEGY", 10) + pad("SIZE", 14) + pad("ENTRY", 16) + pad("MARK", 16) + pad("UNREALIZED", 16)
+            pad("SYMBOL", 10) + pad("STRATEGY", 10) + pad("SIZE", 14) + pad("ENTRY", 16) + pad("MARK", 16)
+                + pad("UNREALIZED", 16)
                 + "REALIZED",
         ]
         for p in a.positions where p.size != 0 || p.realized != 0 {
@@ -116,19 +122,24 @@ struct TopScreen {
 
     private func latency(_ m: TopModel) -> [String] {
         let hist = m.engine["histograms"] as? [String: [String: Any]] ?? [:]
-        var out = [pad("HISTOGRAM (ns)", 22) + pad("COUNT", 12) + pad("P50", 12) + pad("P99", 12) + pad("P99.9", 12) + "MAX"]
+        var out = [
+            pad("HISTOGRAM (ns)", 22) + pad("COUNT", 12) + pad("P50", 12) + pad("P99", 12) + pad("P99.9", 12) + "MAX"
+        ]
         for name in hist.keys.sorted() {
             let h = hist[name]!
             out.append(
-                pad(name, 22) + pad("\(h["count"] ?? 0)", 12) + pad("\(h["p50"] ?? 0)", 12) + pad("\(h["p99"] ?? 0)", 12)
+                pad(name, 22) + pad("\(h["count"] ?? 0)", 12) + pad("\(h["p50"] ?? 0)", 12)
+                    + pad("\(h["p99"] ?? 0)", 12)
                     + pad("\(h["p999"] ?? 0)", 12) + "\(h["max"] ?? 0)")
         }
         return out
     }
 
     private func feeds(_ m: TopModel) -> [String] {
-        var out = [pad("SYMBOL", 10) + pad("STATE", 9) + pad("AGE_MS", 9) + pad("MSGS", 10) + pad("GAPS", 6) + pad("RESYNC", 8)
-            + pad("RECONN", 8) + pad("BAD", 6) + "BBO_CHECKS/MISMATCHES"]
+        var out = [
+            pad("SYMBOL", 10) + pad("STATE", 9) + pad("AGE_MS", 9) + pad("MSGS", 10) + pad("GAPS", 6) + pad("RESYNC", 8)
+                + pad("RECONN", 8) + pad("BAD", 6) + "BBO_CHECKS/MISMATCHES"
+        ]
         for i in m.instruments {
             let stale = (i["stale"] as? Bool ?? false) && i["state"] as? String == "live"
             let age = (i["last_update_age_ms"] as? Double).map { String(format: "%.0f", $0) } ?? "-"

@@ -72,7 +72,8 @@ struct RunningServer {
     }
 
     /// One request: status and body.
-    func request(_ method: HTTPMethod, _ path: String, headers: [(String, String)] = [], body: String? = nil) async throws
+    func request(_ method: HTTPMethod, _ path: String, headers: [(String, String)] = [], body: String? = nil)
+        async throws
         -> (status: Int, body: String)
     {
         var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)")
@@ -85,15 +86,20 @@ struct RunningServer {
     }
 
     /// A WebSocket: collects text messages until `until` says enough (or 10 s), sending `send` after the first.
-    func stream(_ path: String, send: String? = nil, until: @escaping @Sendable ([String]) -> Bool) async throws -> [String] {
+    func stream(_ path: String, send: String? = nil, until: @escaping @Sendable ([String]) -> Bool) async throws
+        -> [String]
+    {
         let inbox = Mutex<[String]>([])
         var logger = Logger(label: "ControlServerTests")
         logger.logLevel = .warning
-        _ = try await WebSocketClient.connect(url: "ws://127.0.0.1:\(port)\(path)", logger: logger) { inbound, outbound, _ in
+        _ = try await WebSocketClient.connect(url: "ws://127.0.0.1:\(port)\(path)", logger: logger) {
+            inbound, outbound, _ in
             let deadline = ContinuousClock.now + .seconds(10)
             for try await message in inbound.messages(maxSize: 1 << 20) {
                 guard case .text(let text) = message else { continue }
-                let all = inbox.withLock { $0.append(text); return $0 }
+                let all = inbox.withLock {
+                    $0.append(text); return $0
+                }
                 if all.count == 1, let send { try await outbound.write(.text(send)) }
                 if until(all) || ContinuousClock.now > deadline { break }
             }
@@ -114,20 +120,33 @@ func object(_ text: String) -> [String: Any] {
         #expect(status.status == 200 && object(status.body)["instance"] as? String == "fake")
         let order = #"{"symbol":"AAA","side":"buy","quantity":"1","price":"1.00"}"#
         #expect(try await s.request(.POST, "/api/orders", body: order).status == 401)
-        #expect(try await s.request(.POST, "/api/orders", headers: [("Authorization", "Bearer 0123456789abcdef012")], body: order).status == 401)
-        #expect(try await s.request(.POST, "/api/orders", headers: [("Authorization", "Basic 0123456789abcdef0123")], body: order).status == 401)
+        #expect(
+            try await s.request(
+                .POST, "/api/orders", headers: [("Authorization", "Bearer 0123456789abcdef012")], body: order
+            ).status == 401)
+        #expect(
+            try await s.request(
+                .POST, "/api/orders", headers: [("Authorization", "Basic 0123456789abcdef0123")], body: order
+            ).status == 401)
         #expect(s.source.commands.withLock { $0.isEmpty })
         let auth = [("Authorization", "Bearer 0123456789abcdef0123")]
         #expect(try await s.request(.POST, "/api/orders", headers: auth, body: order).status == 200)
         #expect(try await s.request(.POST, "/api/orders", headers: auth, body: "[1,2]").status == 400)
-        #expect(try await s.request(.POST, "/api/orders", headers: auth, body: String(repeating: "x", count: 17_000)).status == 413)
-        #expect(try await s.request(.POST, "/api/risk/halt", headers: auth, body: #"{"reason":"\u0001"}"#).status == 400)
+        #expect(
+            try await s.request(.POST, "/api/orders", headers: auth, body: String(repeating: "x", count: 17_000)).status
+                == 413)
+        #expect(
+            try await s.request(.POST, "/api/risk/halt", headers: auth, body: #"{"reason":"\u0001"}"#).status == 400)
         #expect(try await s.request(.POST, "/api/risk/halt", headers: auth).status == 200)
         #expect(try await s.request(.GET, "/api/status", headers: [("Host", "attacker.example:8780")]).status == 421)
         #expect(try await s.request(.GET, "/api/books/AAA?depth=abc").status == 400)
         #expect(try await s.request(.GET, "/api/alerts?limit=-1").status == 400)
         let commands = s.source.commands.withLock { $0 }
-        #expect(commands == [.place(OrderForm(symbol: "AAA", side: "buy", quantity: "1", price: "1.00")), .risk(action: "halt", reason: "by an operator (control plane)")])
+        #expect(
+            commands == [
+                .place(OrderForm(symbol: "AAA", side: "buy", quantity: "1", price: "1.00")),
+                .risk(action: "halt", reason: "by an operator (control plane)"),
+            ])
         await s.stop()
     }
 
@@ -147,7 +166,12 @@ func object(_ text: String) -> [String: Any] {
                     }
                 }
             }
-            return all.contains { object($0)["type"] as? String == "ORDERBOOK_UPDATE" && ((object($0)["data"] as? [String: Any])?["BBB"] as? [String: Any])?["bids"] as? [[String]] == [["2.10", "1"]] }
+            return all.contains {
+                object($0)["type"] as? String == "ORDERBOOK_UPDATE"
+                    && ((object($0)["data"] as? [String: Any])?["BBB"] as? [String: Any])?["bids"] as? [[String]] == [
+                        ["2.10", "1"]
+                    ]
+            }
         }
         let parsed = messages.map(object)
         #expect(parsed.first?["type"] as? String == "FULL_STATE")
@@ -156,7 +180,8 @@ func object(_ text: String) -> [String: Any] {
         for update in updates.dropFirst() {
             #expect((update["data"] as? [String: Any])?["AAA"] == nil, "a book it did not subscribe to: \(update)")
         }
-        #expect(parsed.dropFirst(2).allSatisfy { ["ORDERBOOK_UPDATE", "HEARTBEAT"].contains($0["type"] as? String ?? "") })
+        #expect(
+            parsed.dropFirst(2).allSatisfy { ["ORDERBOOK_UPDATE", "HEARTBEAT"].contains($0["type"] as? String ?? "") })
         await s.stop()
     }
 

@@ -6,7 +6,10 @@ import Testing
     @Test func jsonIsSortedAndSafeInsideAPage() {
         let doc: JSONValue = ["b": [true, nil, -1, .double(2.5)], "a": "x</script>\"\n"]
         #expect(doc.jsonText == #"{"a":"x\u003c/script>\"\n","b":[true,null,-1,2.5]}"#)
-        #expect(JSONValue(any: ["n": 3, "f": false, "s": "t", "d": 0.5] as [String: Any]) == ["n": 3, "f": false, "s": "t", "d": .double(0.5)])
+        #expect(
+            JSONValue(any: ["n": 3, "f": false, "s": "t", "d": 0.5] as [String: Any]) == [
+                "n": 3, "f": false, "s": "t", "d": .double(0.5),
+            ])
     }
 
     /// Bytes worked out by hand from the MessagePack specification.
@@ -44,7 +47,8 @@ import Testing
         chmod(path, 0o644)
         #expect(throws: ControlToken.Failure.self) { try ControlToken.read(path: path) }
         let short = dir + "/short"
-        _ = FileManager.default.createFile(atPath: short, contents: Data("abc\n".utf8), attributes: [.posixPermissions: 0o600])
+        _ = FileManager.default.createFile(
+            atPath: short, contents: Data("abc\n".utf8), attributes: [.posixPermissions: 0o600])
         #expect(throws: ControlToken.Failure.self) { try ControlToken.read(path: short) }
         #expect(throws: ControlToken.Failure.self) { try ControlToken.read(path: dir + "/none") }
     }

@@ -34,7 +34,10 @@ import TickwireTestSupport
             if let body { args += ["--body", body] }
             for header in headers { args += ["--header", header] }
             let answer = try #require(try probe(args).first)
-            return (answer["status"] as? Int ?? 0, answer["headers"] as? [String: String] ?? [:], answer["body"] as? String ?? "")
+            return (
+                answer["status"] as? Int ?? 0, answer["headers"] as? [String: String] ?? [:],
+                answer["body"] as? String ?? ""
+            )
         }
 
         /// A GET answered 200, as JSON.
@@ -51,14 +54,17 @@ import TickwireTestSupport
         let info = engine.env["TICKWIRE_STATE_DIR"]! + "/\(engine.instance).control.json"
         var found: [String: Any]?
         _ = Harness.eventually(seconds: 30) {
-            found = FileManager.default.contents(atPath: info).flatMap { try? JSONSerialization.jsonObject(with: $0) as? [String: Any] }
+            found = FileManager.default.contents(atPath: info).flatMap {
+                try? JSONSerialization.jsonObject(with: $0) as? [String: Any]
+            }
             return found != nil
         }
         let object = try #require(found, "no \(info): \(engine.child.stdout) \(engine.child.stderr)")
         let tokenFile = try #require(object["token_file"] as? String)
         var mode = stat()
         #expect(stat(tokenFile, &mode) == 0 && mode.st_mode & 0o777 == 0o600, "the token file is not 0600")
-        let token = try String(contentsOfFile: tokenFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        let token = try String(contentsOfFile: tokenFile, encoding: .utf8).trimmingCharacters(
+            in: .whitespacesAndNewlines)
         #expect(try engine.touch("BTCUSDT") != nil, "no live book: \(engine.child.stderr)")
         return Control(engine: engine, url: try #require(object["url"] as? String), token: token)
     }
@@ -89,7 +95,8 @@ import TickwireTestSupport
 
         // Changes: refused without the token, or with a wrong one, and nothing happens.
         let price = "\(bid - 1000)"
-        let order = #"{"symbol":"BTCUSDT","side":"buy","quantity":"0.001","price":"\#(price)","client_order_id":"cp-test-1"}"#
+        let order =
+            #"{"symbol":"BTCUSDT","side":"buy","quantity":"0.001","price":"\#(price)","client_order_id":"cp-test-1"}"#
         #expect(try c.http("POST", "/api/orders", body: order).status == 401)
         #expect(try c.http("POST", "/api/orders", token: String(c.token.dropLast()) + "x", body: order).status == 401)
         #expect(try c.http("POST", "/api/risk/halt").status == 401)
@@ -97,8 +104,12 @@ import TickwireTestSupport
         // Malformed: a clear 4xx, nothing placed.
         let bad = try c.http("POST", "/api/orders", token: c.token, body: "{\"symbol\": 5")
         #expect(bad.status == 400 && bad.body.contains("error"), "\(bad)")
-        #expect(try c.http("POST", "/api/orders", token: c.token, body: #"{"symbol":"BTCUSDT","side":"up","quantity":"1"}"#).status == 400)
-        #expect(try c.http("POST", "/api/orders", token: c.token, body: String(repeating: " ", count: 20_000)).status == 413)
+        #expect(
+            try c.http("POST", "/api/orders", token: c.token, body: #"{"symbol":"BTCUSDT","side":"up","quantity":"1"}"#)
+                .status == 400)
+        #expect(
+            try c.http("POST", "/api/orders", token: c.token, body: String(repeating: " ", count: 20_000)).status == 413
+        )
         #expect(try c.engine.orders().isEmpty)
         // With the token: through the intake and risk like any producer, answered by the venue.
         let placed = try c.http("POST", "/api/orders", token: c.token, body: order)
@@ -110,15 +121,21 @@ import TickwireTestSupport
         #expect(open.contains { $0["client_order_id"] as? String == "cp-test-1" }, "\(open)")
         #expect(try c.http("DELETE", "/api/orders/cp-test-1").status == 401)
         #expect(try c.http("DELETE", "/api/orders/cp-test-1", token: c.token).status == 200)
-        #expect(Harness.eventually(seconds: 15) {
-            ((try? c.engine.orders()) ?? []).contains { $0["client_order_id"] as? String == "cp-test-1" && $0["state"] as? String == "CANCELED" }
-        })
+        #expect(
+            Harness.eventually(seconds: 15) {
+                ((try? c.engine.orders()) ?? []).contains {
+                    $0["client_order_id"] as? String == "cp-test-1" && $0["state"] as? String == "CANCELED"
+                }
+            })
         #expect(try c.http("DELETE", "/api/orders/never-placed", token: c.token).status == 404)
         // The kill switch.
         #expect(try c.http("POST", "/api/risk/halt", token: c.token, body: #"{"reason":"api test"}"#).status == 200)
         let risk = try #require(try c.engine.json(["risk", "status", "--json"]) as? [String: Any])
         #expect(risk["state"] as? String == "halted" && risk["reason"] as? String == "api test", "\(risk)")
-        #expect(Harness.eventually(seconds: 5) { ((try? c.get("/health")) as? [String: Any])?["kill_switch"] as? String == "halted" })
+        #expect(
+            Harness.eventually(seconds: 5) {
+                ((try? c.get("/health")) as? [String: Any])?["kill_switch"] as? String == "halted"
+            })
         #expect(try c.http("POST", "/api/risk/resume", token: c.token).status == 200)
         #expect(try c.http("POST", "/api/risk/sideways", token: c.token).status == 404)
         #expect(try c.http("POST", "/api/reload", token: c.token).status == 409)  // no strategies here
@@ -144,20 +161,30 @@ import TickwireTestSupport
         let (bid, _) = try #require(try c.engine.touch("BTCUSDT"))
         let stream = try Harness.Child(
             BinanceRESTConformanceTests.venvPython(".venv-pb"),
-            [Self.probe, c.url, "stream", "/api/account/stream?topics=order.update,order.closed,balance.update", "4"], env: c.engine.env)
+            [Self.probe, c.url, "stream", "/api/account/stream?topics=order.update,order.closed,balance.update", "4"],
+            env: c.engine.env)
         defer { stream.signal(SIGTERM) }
-        #expect(Harness.eventually(seconds: 15) { Harness.jsonLines(stream.stdout).first?["topic"] as? String == "snapshot" })
-        let order = #"{"symbol":"BTCUSDT","side":"buy","quantity":"0.001","price":"\#(bid - 500)","client_order_id":"cp-stream-1"}"#
+        #expect(
+            Harness.eventually(seconds: 15) {
+                Harness.jsonLines(stream.stdout).first?["topic"] as? String == "snapshot"
+            })
+        let order =
+            #"{"symbol":"BTCUSDT","side":"buy","quantity":"0.001","price":"\#(bid - 500)","client_order_id":"cp-stream-1"}"#
         #expect(try c.http("POST", "/api/orders", token: c.token, body: order).status == 200)
-        #expect(Harness.eventually(seconds: 15) {
-            Harness.jsonLines(stream.stdout).contains {
-                $0["topic"] as? String == "order.update" && ($0["data"] as? [String: Any])?["client_order_id"] as? String == "cp-stream-1"
-            }
-        }, "stream: \(stream.stdout) \(stream.stderr)")
+        #expect(
+            Harness.eventually(seconds: 15) {
+                Harness.jsonLines(stream.stdout).contains {
+                    $0["topic"] as? String == "order.update"
+                        && ($0["data"] as? [String: Any])?["client_order_id"] as? String == "cp-stream-1"
+                }
+            }, "stream: \(stream.stdout) \(stream.stderr)")
         let lines = Harness.jsonLines(stream.stdout)
         let snapshot = try #require(lines.first?["data"] as? [String: Any])
         #expect(snapshot["balances"] is [Any] && snapshot["positions"] is [Any] && snapshot["orders"] is [Any])
-        #expect(lines.dropFirst().allSatisfy { ["order.update", "order.closed", "balance.update", "heartbeat"].contains($0["topic"] as? String ?? "") })
+        #expect(
+            lines.dropFirst().allSatisfy {
+                ["order.update", "order.closed", "balance.update", "heartbeat"].contains($0["topic"] as? String ?? "")
+            })
         // A filter naming no topic the stream has is answered with the reason, then the socket closes.
         let refused = try c.probe(["stream", "/api/account/stream?topics=gossip", "2"])
         #expect(refused.first?["topic"] as? String == "error", "\(refused)")
@@ -178,7 +205,11 @@ import TickwireTestSupport
         #expect(!((ladder["bids"] as? [Any]) ?? []).isEmpty)
         #expect((data["health"] as? [String: Any])?["status"] as? String == "healthy")
         let kinds = Set(packed.dropFirst().compactMap { $0["type"] as? String })
-        #expect(kinds.isSubset(of: ["POSITIONS_UPDATE", "ORDERBOOK_UPDATE", "ORDER_UPDATE", "PNL_UPDATE", "HEALTH_UPDATE", "ALERT", "HEARTBEAT"]))
+        #expect(
+            kinds.isSubset(of: [
+                "POSITIONS_UPDATE", "ORDERBOOK_UPDATE", "ORDER_UPDATE", "PNL_UPDATE", "HEALTH_UPDATE", "ALERT",
+                "HEARTBEAT",
+            ]))
         #expect(kinds.contains("ORDERBOOK_UPDATE"), "\(kinds)")
         let seqs = packed.compactMap { $0["seq"] as? Int }
         #expect(seqs == Array(1...seqs.count), "\(seqs)")
@@ -188,20 +219,28 @@ import TickwireTestSupport
         #expect(((json.first?["data"] as? [String: Any])?["client"] as? [String: Any])?["interval_ms"] as? Int == 250)
         #expect(json.contains { $0["type"] as? String == "ERROR" }, "\(json.map { $0["type"] ?? "?" })")
         // Subscribing to health only: the other sections stop coming.
-        let health = try c.probe(["stream", "/ws/dashboard?client=tui", "12", "--send", #"{"action":"subscribe","types":["HEALTH_UPDATE"]}"#])
-        #expect(health.suffix(6).allSatisfy { ["HEALTH_UPDATE", "HEARTBEAT"].contains($0["type"] as? String ?? "") }, "\(health.map { $0["type"] ?? "?" })")
+        let health = try c.probe([
+            "stream", "/ws/dashboard?client=tui", "12", "--send", #"{"action":"subscribe","types":["HEALTH_UPDATE"]}"#,
+        ])
+        #expect(
+            health.suffix(6).allSatisfy { ["HEALTH_UPDATE", "HEARTBEAT"].contains($0["type"] as? String ?? "") },
+            "\(health.map { $0["type"] ?? "?" })")
         // Bad client parameters are answered with the reason; another site's page is refused at the upgrade.
         let fax = try c.probe(["stream", "/ws/dashboard?client=fax", "2"])
         let faxReason = (fax.first?["data"] as? [String: Any])?["message"] as? String ?? ""
         #expect(fax.first?["type"] as? String == "ERROR" && faxReason.contains("client must be tui or web"), "\(fax)")
-        #expect(try c.probe(["stream", "/ws/dashboard", "1", "--origin", "http://evil.example"]).first?["refused"] as? Int == 400)
+        #expect(
+            try c.probe(["stream", "/ws/dashboard", "1", "--origin", "http://evil.example"]).first?["refused"] as? Int
+                == 400)
         #expect(try c.http("GET", "/ws/dashboard", headers: ["Origin: http://evil.example"]).status == 403)
         // Strategies and the runner's report are served too.
         let report = try #require(try c.get("/api/strategies") as? [String: Any])
         #expect((report["strategies"] as? [[String: Any]])?.first?["type"] as? String == "market-maker")
     }
 
-    static let promtool = ["/usr/bin/promtool", "/usr/local/bin/promtool"].first { FileManager.default.isExecutableFile(atPath: $0) }
+    static let promtool = ["/usr/bin/promtool", "/usr/local/bin/promtool"].first {
+        FileManager.default.isExecutableFile(atPath: $0)
+    }
 
     /// Names promtool's linter questions that the specification (seed 002) chose: its latency
     /// histograms are in milliseconds and microseconds, `position_count` is a gauge and
@@ -226,7 +265,8 @@ import TickwireTestSupport
             "websocket_connected", "messages_received_total", "messages_processed_total", "messages_dropped_total",
             "processing_latency_microseconds", "order_book_updates_total", "trades_processed_total",
             "reconnection_attempts_total", "errors_total", "order_requests_total", "orders_submitted_total",
-            "orders_filled_total", "orders_canceled_total", "order_submit_latency_milliseconds", "circuit_breaker_state",
+            "orders_filled_total", "orders_canceled_total", "order_submit_latency_milliseconds",
+            "circuit_breaker_state",
             "maker_fills_total", "taker_fills_total", "strategies_active", "signals_generated_total",
             "signals_aggregated_total", "signals_rejected_by_risk", "orders_generated_total",
             "strategy_execution_latency_microseconds", "strategy_errors_total", "account_balance_usdt",
@@ -236,17 +276,20 @@ import TickwireTestSupport
             "broadcast_latency_milliseconds",
         ]
         var missing: [String] = []
-        #expect(Harness.eventually(seconds: 30) {
-            text = (try? c.http("GET", "/metrics").body) ?? ""
-            missing = names.filter { !text.contains("# TYPE \($0) ") }
-            return missing.isEmpty
-        }, "missing: \(missing)")
+        #expect(
+            Harness.eventually(seconds: 30) {
+                text = (try? c.http("GET", "/metrics").body) ?? ""
+                missing = names.filter { !text.contains("# TYPE \($0) ") }
+                return missing.isEmpty
+            }, "missing: \(missing)")
         #expect(text.contains(#"websocket_connected{symbol="BTCUSDT"} 1"#))
         #expect(text.contains("# TYPE processing_latency_microseconds histogram"))
-        #expect(text.contains(#"processing_latency_microseconds_bucket{stage="wire_to_publish",symbol="all",le="+Inf"}"#))
+        #expect(
+            text.contains(#"processing_latency_microseconds_bucket{stage="wire_to_publish",symbol="all",le="+Inf"}"#))
         let file = c.engine.env["TICKWIRE_STATE_DIR"]! + "/metrics.txt"
         try text.write(toFile: file, atomically: true, encoding: .utf8)
-        let check = try Harness.run("/bin/sh", ["-c", "\"$0\" check metrics < \"$1\"", Self.promtool!, file], env: c.engine.env)
+        let check = try Harness.run(
+            "/bin/sh", ["-c", "\"$0\" check metrics < \"$1\"", Self.promtool!, file], env: c.engine.env)
         // 0: clean; 3: lint findings only (1 would be a format error).
         #expect(check.status == 0 || check.status == 3, "promtool: \(check.stdout) \(check.stderr)")
         let findings = Set((check.stdout + check.stderr).split(separator: "\n").map(String.init).filter { !$0.isEmpty })
@@ -255,14 +298,18 @@ import TickwireTestSupport
         // Tools/monitoring: Prometheus's config is valid, and the Grafana dashboard shows every
         // specified metric and asks for none the engine does not serve.
         let monitoring = Harness.root.appendingPathComponent("Tools/monitoring").path
-        let config = try Harness.run(Self.promtool!, ["check", "config", monitoring + "/prometheus.yml"], env: c.engine.env)
+        let config = try Harness.run(
+            Self.promtool!, ["check", "config", monitoring + "/prometheus.yml"], env: c.engine.env)
         #expect(config.status == 0, "\(config.stdout) \(config.stderr)")
         let grafana = try String(contentsOfFile: monitoring + "/grafana-dashboard.json", encoding: .utf8)
         let dashboard = try #require(try JSONSerialization.jsonObject(with: Data(grafana.utf8)) as? [String: Any])
-        let exprs = ((dashboard["panels"] as? [[String: Any]]) ?? []).flatMap { ($0["targets"] as? [[String: Any]]) ?? [] }
-            .compactMap { $0["expr"] as? String }
+        let exprs = ((dashboard["panels"] as? [[String: Any]]) ?? []).flatMap {
+            ($0["targets"] as? [[String: Any]]) ?? []
+        }
+        .compactMap { $0["expr"] as? String }
         let promql: Set<String> = [
-            "sum", "by", "rate", "increase", "histogram_quantile", "le", "stage", "result", "symbol", "strategy", "reason",
+            "sum", "by", "rate", "increase", "histogram_quantile", "le", "stage", "result", "symbol", "strategy",
+            "reason",
             "type", "severity", "service", "name", "wire_to_publish", "all",
         ]
         var asked = Set<String>()
@@ -272,7 +319,9 @@ import TickwireTestSupport
                 asked.insert(word.hasSuffix("_bucket") ? String(word.dropLast(7)) : word)
             }
         }
-        #expect(asked.filter { !text.contains("# TYPE \($0) ") }.isEmpty, "not served: \(asked.filter { !text.contains("# TYPE \($0) ") })")
+        #expect(
+            asked.filter { !text.contains("# TYPE \($0) ") }.isEmpty,
+            "not served: \(asked.filter { !text.contains("# TYPE \($0) ") })")
         #expect(Set(names).subtracting(asked).isEmpty, "no panel for \(Set(names).subtracting(asked))")
     }
 }

@@ -29,7 +29,8 @@ import TickwireTestSupport
             (["--control-token-file", dir + "/missing"], "No such file"),
         ]
         for (flags, message) in cases {
-            let r = try Harness.run(Harness.engine, ["start", "--instance", "cflags", "--duration", "1"] + flags, env: env)
+            let r = try Harness.run(
+                Harness.engine, ["start", "--instance", "cflags", "--duration", "1"] + flags, env: env)
             #expect(r.status == 2, "\(flags): \(r.stderr)")
             #expect(r.stderr.contains(message), "\(flags): \(r.stderr)")
             #expect(r.stderr.split(separator: "\n").count == 1, "one line: \(r.stderr)")
@@ -52,14 +53,19 @@ import TickwireTestSupport
         }
         let port = Int(UInt16(bigEndian: address.sin_port))
         let taken = try Harness.run(
-            Harness.engine, ["start", "--instance", "ctaken", "--symbols", "BTCUSDT", "--control", "127.0.0.1:\(port)", "--duration", "30"],
+            Harness.engine,
+            [
+                "start", "--instance", "ctaken", "--symbols", "BTCUSDT", "--control", "127.0.0.1:\(port)", "--duration",
+                "30",
+            ],
             env: env, timeout: 60)
         #expect(taken.status == 1, "\(taken.stdout) \(taken.stderr)")
         #expect(taken.stderr.contains("the control plane cannot listen on 127.0.0.1:\(port)"), "\(taken.stderr)")
         #expect(!Harness.segmentExists(dir, "ctaken", "md"), "segments left behind")
 
         let none = try Harness.run(
-            Harness.engine, ["start", "--instance", "cnone", "--symbols", "BTCUSDT", "--no-control", "--duration", "2"], env: env,
+            Harness.engine,
+            ["start", "--instance", "cnone", "--symbols", "BTCUSDT", "--no-control", "--duration", "2"], env: env,
             timeout: 60)
         #expect(none.status == 0, "\(none.stderr)")
         #expect(!none.stdout.contains("control plane"), "\(none.stdout)")

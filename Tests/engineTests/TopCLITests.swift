@@ -13,12 +13,14 @@ import TickwireTestSupport
     func startEngine(_ instance: String) throws -> Harness.Child {
         let engine = try Harness.Child(
             Harness.engine, ["start", "--instance", instance, "--symbols", "BTCUSDT", "--duration", "120"], env: env)
-        #expect(Harness.eventually(seconds: 30) {
-            guard let r = try? Harness.run(Harness.engine, ["status", "--instance", instance, "--json"], env: env), r.status == 0,
-                let o = try? JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
-            else { return false }
-            return (o["instruments"] as? [[String: Any]])?.first?["state"] as? String == "live"
-        }, "no live book: \(engine.stderr)")
+        #expect(
+            Harness.eventually(seconds: 30) {
+                guard let r = try? Harness.run(Harness.engine, ["status", "--instance", instance, "--json"], env: env),
+                    r.status == 0,
+                    let o = try? JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
+                else { return false }
+                return (o["instruments"] as? [[String: Any]])?.first?["state"] as? String == "live"
+            }, "no live book: \(engine.stderr)")
         return engine
     }
 
@@ -69,30 +71,38 @@ import TickwireTestSupport
         }
         reader.start()
         func screen() -> String { Self.plain(output.withLock { $0 }) }
-        func key(_ text: String) { _ = text.utf8CString.withUnsafeBufferPointer { write(master, $0.baseAddress, text.utf8.count) } }
+        func key(_ text: String) {
+            _ = text.utf8CString.withUnsafeBufferPointer { write(master, $0.baseAddress, text.utf8.count) }
+        }
         func lastFrame() -> String { screen().components(separatedBy: "tickwire \(instance)").last ?? "" }
 
         // The book: a row of bid qty, bid, ask, ask qty with bid < ask.
         var row: [Decimal] = []
-        #expect(Harness.eventually(seconds: 15) {
-            let frame = lastFrame()
-            guard frame.contains("BTCUSDT") && frame.contains("state live") else { return false }
-            for line in frame.split(separator: "\n") {
-                let numbers = line.split(separator: " ").prefix(4).compactMap { Decimal(string: String($0)) }
-                if numbers.count == 4 {
-                    row = numbers
-                    return true
+        #expect(
+            Harness.eventually(seconds: 15) {
+                let frame = lastFrame()
+                guard frame.contains("BTCUSDT") && frame.contains("state live") else { return false }
+                for line in frame.split(separator: "\n") {
+                    let numbers = line.split(separator: " ").prefix(4).compactMap { Decimal(string: String($0)) }
+                    if numbers.count == 4 {
+                        row = numbers
+                        return true
+                    }
                 }
-            }
-            return false
-        }, "screen: \(screen().suffix(2000))")
+                return false
+            }, "screen: \(screen().suffix(2000))")
         #expect(row.count == 4 && row[1] < row[2], "bid/ask row: \(row)")
 
         // Views by key.
         key("5")
-        #expect(Harness.eventually(seconds: 10) { lastFrame().contains("BBO_CHECKS/MISMATCHES") }, "\(screen().suffix(1500))")
+        #expect(
+            Harness.eventually(seconds: 10) { lastFrame().contains("BBO_CHECKS/MISMATCHES") },
+            "\(screen().suffix(1500))")
         key("4")
-        #expect(Harness.eventually(seconds: 10) { lastFrame().contains("HISTOGRAM (ns)") && lastFrame().contains("feed_wire_ns") })
+        #expect(
+            Harness.eventually(seconds: 10) {
+                lastFrame().contains("HISTOGRAM (ns)") && lastFrame().contains("feed_wire_ns")
+            })
 
         // The kill switch: asked, then thrown; then released.
         key("h")
@@ -119,9 +129,12 @@ import TickwireTestSupport
         let none = try Harness.run(Harness.engine, ["top", "--instance", "nothere", "--once"], env: env)
         #expect(none.status == 1 && none.stderr.contains("no engine running on instance 'nothere'"), "\(none.stderr)")
         let interval = try Harness.run(Harness.engine, ["top", "--interval-ms", "5"], env: env)
-        #expect(interval.status != 0 && interval.stderr.contains("--interval-ms must be from 20 to 10000"), "\(interval.stderr)")
+        #expect(
+            interval.status != 0 && interval.stderr.contains("--interval-ms must be from 20 to 10000"),
+            "\(interval.stderr)")
         let view = try Harness.run(Harness.engine, ["top", "--view", "charts"], env: env)
-        #expect(view.status != 0 && view.stderr.contains("--view must be one of books, orders, positions, latency, feeds"))
+        #expect(
+            view.status != 0 && view.stderr.contains("--view must be one of books, orders, positions, latency, feeds"))
         let engine = try startEngine(instance)
         defer {
             engine.signal(SIGTERM)
@@ -129,8 +142,11 @@ import TickwireTestSupport
         }
         let notTTY = try Harness.run(Harness.engine, ["top", "--instance", instance], env: env)
         #expect(notTTY.status == 2 && notTTY.stderr.contains("engine top needs a terminal"), "\(notTTY.stderr)")
-        let once = try Harness.run(Harness.engine, ["top", "--instance", instance, "--once", "--view", "feeds"], env: env)
+        let once = try Harness.run(
+            Harness.engine, ["top", "--instance", instance, "--once", "--view", "feeds"], env: env)
         #expect(once.status == 0, "\(once.stderr)")
-        #expect(once.stdout.contains("BTCUSDT") && once.stdout.contains("live") && !once.stdout.contains("\u{1b}["), "\(once.stdout)")
+        #expect(
+            once.stdout.contains("BTCUSDT") && once.stdout.contains("live") && !once.stdout.contains("\u{1b}["),
+            "\(once.stdout)")
     }
 }
