@@ -117,7 +117,9 @@ struct StartSettings {
         feed.symbolsPerConnection = f.symbolsPerConnection ?? 16
         guard feed.symbolsPerConnection >= 1 else { throw fail("feed.symbols_per_connection must be at least 1", code: 2) }
         feed.depthIntervalMillis = f.depthIntervalMs ?? 100
-        let intervals: [UInt32] = venue == "binance-futures" ? [100, 250, 500] : [100, 1000]
+        // The venues' diff-depth streams: spot @depth@100ms and @depth (1000 ms); USD-M @depth@0ms
+        // (unthrottled), @100ms, @250ms (@depth) and @500ms.
+        let intervals: [UInt32] = venue == "binance-futures" ? [0, 100, 250, 500] : [100, 1000]
         guard intervals.contains(feed.depthIntervalMillis) else {
             throw fail("feed.depth_interval_ms must be one of \(intervals.map(String.init).joined(separator: ", "))", code: 2)
         }

@@ -19,7 +19,8 @@ struct FuturesStreamName: Hashable, Sendable {
     /// The name as the client wrote it.
     let name: String
 
-    /// The depth intervals futures serve, in milliseconds.
+    /// The windowed depth intervals futures serve, in milliseconds (`@depth@0ms`, unthrottled,
+    /// is sent per change as it happens, outside the windows).
     static let depthIntervals = [100, 250, 500]
 
     /// Parses a stream name; nil if it is not one the futures venue serves.
@@ -29,6 +30,7 @@ struct FuturesStreamName: Hashable, Sendable {
         guard !symbol.isEmpty, symbol == symbol.lowercased() else { return nil }
         switch text[text.index(after: at)...] {
         case "depth", "depth@250ms": kind = .depth(intervalMillis: 250)
+        case "depth@0ms": kind = .depth(intervalMillis: 0)
         case "depth@100ms": kind = .depth(intervalMillis: 100)
         case "depth@500ms": kind = .depth(intervalMillis: 500)
         case "aggTrade": kind = .aggTrade

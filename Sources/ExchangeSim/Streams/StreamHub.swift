@@ -266,6 +266,7 @@ final class StreamHub: @unchecked Sendable {
                 for interval in intervals {
                     windows[update.symbol, default: [:]][interval, default: DepthWindow()].merge(update)
                 }
+                if market == .usdm { deliverUnthrottled(update) }
             case .execution, .accountPosition, .balanceUpdate:
                 continue
             }
@@ -299,6 +300,17 @@ final class StreamHub: @unchecked Sendable {
                 }
             }
         }
+    }
+
+    /// USD-M `@depth@0ms`: each change on its own as it happens, `pu` chained like the windows'.
+    /// Call with the lock held.
+    private func deliverUnthrottled(_ update: DepthUpdate) {
+        let previous = lastEmitted[update.symbol]?[0] ?? update.firstUpdateId - 1
+        lastEmitted[update.symbol, default: [:]][0] = update.lastUpdateId
+        let payload = FuturesStreamJSON.depthUpdate(
+            symbol: update.symbol, time: Self.wallClock(), first: update.firstUpdateId, last: update.lastUpdateId,
+            previous: previous, bids: update.bids, asks: update.asks)
+        deliverFutures(update.symbol, .depth(intervalMillis: 0), payload)
     }
 
     /// Queues `payload` for every connection subscribed to the spot `route`.
