@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdWebSocket
 import NIOCore
+import ServiceLifecycle
 import Synchronization
 
 extension ControlServer {
@@ -27,57 +28,64 @@ extension ControlServer {
         let session = DashboardSession(DashboardClient(options: options))
         let settings = self.settings
         let period = Duration.milliseconds(options.intervalMs)
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask {
-                do {
-                    for try await message in inbound.messages(maxSize: 4096) {
-                        guard case .text(let text) = message else {
-                            session.reply(("ERROR", ["message": "send JSON text messages"]))
-                            continue
+        // A graceful shutdown ends the session (the engine stops): the socket closes with the handler.
+        await cancelWhenGracefulShutdown {
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    do {
+                        for try await message in inbound.messages(maxSize: 4096) {
+                            guard case .text(let text) = message else {
+                                session.reply(("ERROR", ["message": "send JSON text messages"]))
+                                continue
+                            }
+                            if let reply = session.client.withLock({ $0.handle(text) }) { session.reply(reply) }
                         }
-                        if let reply = session.client.withLock({ $0.handle(text) }) { session.reply(reply) }
-                    }
-                } catch {}
-            }
-            group.addTask {
-                let first = session.client.withLock { c in
-                    c.envelope(
-                        "FULL_STATE", c.full(self.hub.view, history: self.hub.pnlHistory, symbols: self.source.symbols),
-                        nowNs: self.hub.view.nowNs)
+                    } catch {}
                 }
-                guard await self.send(first, outbound, options, timeoutMs: settings.sendTimeoutMs) else { return }
-                var lastBeat = ContinuousClock.now
-                var lastSeq = self.hub.view.seq
-                while !Task.isCancelled {
-                    try? await Task.sleep(for: period)
-                    let started = ContinuousClock.now
-                    let view = self.hub.view
-                    var messages: [JSONValue] = []
-                    let pending = session.takeReplies()
-                    session.client.withLock { c in
-                        for reply in pending { messages.append(c.envelope(reply.type, reply.data, nowNs: view.nowNs)) }
-                        if view.seq != lastSeq {
-                            for u in c.updates(view) { messages.append(c.envelope(u.type, u.data, nowNs: view.nowNs)) }
-                        }
-                        if messages.isEmpty && started - lastBeat >= .milliseconds(settings.heartbeatIntervalMs) {
-                            messages.append(c.envelope("HEARTBEAT", ["seq": .int(Int64(c.seq + 1))], nowNs: view.nowNs))
-                        }
+                group.addTask {
+                    let first = session.client.withLock { c in
+                        c.envelope(
+                            "FULL_STATE", c.full(self.hub.view, history: self.hub.pnlHistory, symbols: self.source.symbols),
+                            nowNs: self.hub.view.nowNs)
                     }
-                    lastSeq = view.seq
-                    guard !messages.isEmpty else { continue }
-                    for message in messages {
-                        guard await self.send(message, outbound, options, timeoutMs: settings.sendTimeoutMs) else {
-                            return
+                    guard await self.send(first, outbound, options, timeoutMs: settings.sendTimeoutMs) else { return }
+                    var lastBeat = ContinuousClock.now
+                    var lastSeq = self.hub.view.seq
+                    while !Task.isCancelled {
+                        try? await Task.sleep(for: period)
+                        let started = ContinuousClock.now
+                        let view = self.hub.view
+                        var messages: [JSONValue] = []
+                        let pending = session.takeReplies()
+                        session.client.withLock { c in
+                            for reply in pending { messages.append(c.envelope(reply.type, reply.data, nowNs: view.nowNs)) }
+                            if view.seq != lastSeq {
+                                for u in c.updates(view) { messages.append(c.envelope(u.type, u.data, nowNs: view.nowNs)) }
+                            }
+                            if messages.isEmpty && started - lastBeat >= .milliseconds(settings.heartbeatIntervalMs) {
+                                messages.append(c.envelope("HEARTBEAT", ["seq": .int(Int64(c.seq + 1))], nowNs: view.nowNs))
+                            }
                         }
+                        lastSeq = view.seq
+                        guard !messages.isEmpty else { continue }
+                        for message in messages {
+                            guard await self.send(message, outbound, options, timeoutMs: settings.sendTimeoutMs) else {
+                                return
+                            }
+                        }
+                        lastBeat = ContinuousClock.now
+                        let took = ContinuousClock.now - started
+                        self.metrics.broadcast(
+                            ms: Double(took.components.attoseconds) / 1e15 + Double(took.components.seconds) * 1000)
                     }
-                    lastBeat = ContinuousClock.now
-                    let took = ContinuousClock.now - started
-                    self.metrics.broadcast(
-                        ms: Double(took.components.attoseconds) / 1e15 + Double(took.components.seconds) * 1000)
                 }
+                await group.next()
+                // Whichever side ended first, the other must not wait on the client: a close
+                // frame ends a live client's reading; one that never answers is cut off by the
+                // server's close timeout.
+                Task { try? await outbound.close(.goingAway, reason: "session ended") }
+                group.cancelAll()
             }
-            await group.next()
-            group.cancelAll()
         }
     }
 

@@ -4,6 +4,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdWebSocket
 import NIOCore
+import ServiceLifecycle
 import Synchronization
 
 extension ControlServer {
@@ -125,65 +126,72 @@ extension ControlServer {
         defer { metrics.clients("account", dashboard.leaveAccount()) }
         let session = AccountSession(account: account, capacity: settings.streamQueueCapacity, filter: initial)
         let heartbeat = Duration.milliseconds(settings.heartbeatIntervalMs)
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask {
-                // The client's messages: filters. Anything else is answered with an error and changes nothing.
-                do {
-                    for try await message in inbound.messages(maxSize: 4096) {
-                        guard case .text(let text) = message, let filter = AccountSession.filter(text) else {
-                            try await outbound.write(
-                                .text(Self.accountError("send {\"topics\": [...], \"symbols\": [...]}")))
-                            continue
+        // A graceful shutdown ends the session (the engine stops): the socket closes with the handler.
+        await cancelWhenGracefulShutdown {
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    // The client's messages: filters. Anything else is answered with an error and changes nothing.
+                    do {
+                        for try await message in inbound.messages(maxSize: 4096) {
+                            guard case .text(let text) = message, let filter = AccountSession.filter(text) else {
+                                try await outbound.write(
+                                    .text(Self.accountError("send {\"topics\": [...], \"symbols\": [...]}")))
+                                continue
+                            }
+                            switch filter {
+                            case .success(let f): session.resubscribe(f)
+                            case .failure(let e): try await outbound.write(.text(Self.accountError(e.body ?? "bad filter")))
+                            }
                         }
-                        switch filter {
-                        case .success(let f): session.resubscribe(f)
-                        case .failure(let e): try await outbound.write(.text(Self.accountError(e.body ?? "bad filter")))
-                        }
-                    }
-                } catch {}
-                session.end()
-            }
-            group.addTask {
-                var lastBeat = ContinuousClock.now
-                while let item = await session.next(timeout: heartbeat) {
-                    let text: String
-                    switch item {
-                    case .snapshot(let s):
-                        let message: JSONValue = [
-                            "topic": "snapshot", "version": .int(Int64(s.version)), "data": AccountShapes.snapshot(s),
-                        ]
-                        text = message.jsonText
-                    case .change(let b):
-                        let message: JSONValue = [
-                            "topic": .string(b.topic), "version": .int(Int64(b.version)),
-                            "symbol": b.symbol.map { .string($0) } ?? .null, "data": AccountShapes.change(b.change),
-                        ]
-                        text = message.jsonText
-                    case .idle:
-                        guard ContinuousClock.now - lastBeat >= heartbeat else { continue }
-                        let message: JSONValue = [
-                            "topic": "heartbeat", "version": .int(Int64(account.store.version)),
-                            "data": ["ts_ns": .int(Int64(Date().timeIntervalSince1970 * 1e9))],
-                        ]
-                        text = message.jsonText
-                        lastBeat = ContinuousClock.now
-                    case .dropped:
-                        self.metrics.dropped()
-                        try? await outbound.close(
-                            .policyViolation,
-                            reason: "too slow: more than \(self.settings.streamQueueCapacity) changes queued")
-                        session.end()
-                        return
-                    }
-                    do { try await outbound.write(.text(text)) } catch {
-                        self.metrics.sendError()
-                        break
-                    }
+                    } catch {}
+                    session.end()
                 }
-                session.end()
+                group.addTask {
+                    var lastBeat = ContinuousClock.now
+                    while let item = await session.next(timeout: heartbeat) {
+                        let text: String
+                        switch item {
+                        case .snapshot(let s):
+                            let message: JSONValue = [
+                                "topic": "snapshot", "version": .int(Int64(s.version)), "data": AccountShapes.snapshot(s),
+                            ]
+                            text = message.jsonText
+                        case .change(let b):
+                            let message: JSONValue = [
+                                "topic": .string(b.topic), "version": .int(Int64(b.version)),
+                                "symbol": b.symbol.map { .string($0) } ?? .null, "data": AccountShapes.change(b.change),
+                            ]
+                            text = message.jsonText
+                        case .idle:
+                            guard ContinuousClock.now - lastBeat >= heartbeat else { continue }
+                            let message: JSONValue = [
+                                "topic": "heartbeat", "version": .int(Int64(account.store.version)),
+                                "data": ["ts_ns": .int(Int64(Date().timeIntervalSince1970 * 1e9))],
+                            ]
+                            text = message.jsonText
+                            lastBeat = ContinuousClock.now
+                        case .dropped:
+                            self.metrics.dropped()
+                            try? await outbound.close(
+                                .policyViolation,
+                                reason: "too slow: more than \(self.settings.streamQueueCapacity) changes queued")
+                            session.end()
+                            return
+                        }
+                        do { try await outbound.write(.text(text)) } catch {
+                            self.metrics.sendError()
+                            break
+                        }
+                    }
+                    session.end()
+                }
+                await group.next()
+                // Whichever side ended first, the other must not wait on the client: a close
+                // frame ends a live client's reading; one that never answers is cut off by the
+                // server's close timeout.
+                Task { try? await outbound.close(.goingAway, reason: "session ended") }
+                group.cancelAll()
             }
-            await group.next()
-            group.cancelAll()
         }
     }
 

@@ -54,7 +54,8 @@ public final class ControlServer: Sendable {
                 configuration: .init(
                     ws: .init(
                         maxFrameSize: 1 << 16,
-                        autoPing: .enabled(timePeriod: .milliseconds(Int64(settings.heartbeatIntervalMs)))))),
+                        autoPing: .enabled(timePeriod: .milliseconds(Int64(settings.heartbeatIntervalMs))),
+                        closeTimeout: .seconds(2)))),
             configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: nil),
             onServerRunning: { channel in await bound.set(channel.localAddress?.port ?? 0) },
             logger: quiet)

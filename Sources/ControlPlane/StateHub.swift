@@ -68,7 +68,7 @@ public final class StateHub: Sendable {
         if let account = source.account {
             let snapshot = account.store.snapshot
             view.positions = .array(
-                snapshot.positions.keys.sorted().compactMap { key in
+                snapshot.positions.keys.sorted().compactMap { key -> JSONValue? in
                     let p = snapshot.positions[key]!
                     return p.size.mantissa == 0 && p.realizedPnl == .zero ? nil : AccountShapes.position(p)
                 })
