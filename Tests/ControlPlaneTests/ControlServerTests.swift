@@ -183,17 +183,19 @@ func object(_ text: String) -> [String: Any] {
     @Test func theDashboardSendsFullStateThenOnlyWhatChangedForItsSymbols() async throws {
         let s = try await RunningServer.start()
         let source = s.source
+        let moved = Atomic<Bool>(false)
         let messages = try await s.stream(
             "/ws/dashboard?client=tui", send: #"{"action":"subscribe","types":["ORDERBOOK_UPDATE"],"symbols":["BBB"]}"#
         ) { all in
-            // Once subscribed, move both books: only BBB's may come.
-            if all.count == 1 {
-                Task {
-                    try? await Task.sleep(for: .milliseconds(100))
-                    source.books.withLock {
-                        $0["AAA"] = ["symbol": "AAA", "bids": [["1.10", "1"]], "asks": [["1.11", "1"]]]
-                        $0["BBB"] = ["symbol": "BBB", "bids": [["2.10", "1"]], "asks": [["2.12", "1"]]]
-                    }
+            // The subscription answers with BBB's book alone; then move both books: only BBB's may come.
+            let subscribed = all.contains {
+                let data = object($0)["data"] as? [String: Any]
+                return object($0)["type"] as? String == "ORDERBOOK_UPDATE" && data?["BBB"] != nil && data?["AAA"] == nil
+            }
+            if subscribed, moved.exchange(true, ordering: .relaxed) == false {
+                source.books.withLock {
+                    $0["AAA"] = ["symbol": "AAA", "bids": [["1.10", "1"]], "asks": [["1.11", "1"]]]
+                    $0["BBB"] = ["symbol": "BBB", "bids": [["2.10", "1"]], "asks": [["2.12", "1"]]]
                 }
             }
             return all.contains {
@@ -207,7 +209,7 @@ func object(_ text: String) -> [String: Any] {
         #expect(parsed.first?["type"] as? String == "FULL_STATE")
         let updates = parsed.dropFirst().filter { $0["type"] as? String == "ORDERBOOK_UPDATE" }
         #expect(!updates.isEmpty)
-        for update in updates.dropFirst() {
+        for update in updates {
             #expect((update["data"] as? [String: Any])?["AAA"] == nil, "a book it did not subscribe to: \(update)")
         }
         #expect(
