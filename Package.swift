@@ -160,10 +160,18 @@ let package = Package(
             ]
         ),
         .target(name: "CBench", dependencies: ["CEngineShm", "CEngineCore"], path: "Bench/CBench", cSettings: cWarnings),
+        // The in-memory feed's library baseline (simdjson ondemand + std::map), run beside it by the bench.
+        .target(
+            name: "CBaseline",
+            dependencies: ["CBench", "CEngineCore"],
+            path: "Bench/CBaseline",
+            cxxSettings: [.unsafeFlags(["-Wall", "-Wextra"])],
+            linkerSettings: [.linkedLibrary("simdjson")]
+        ),
         .executableTarget(
             name: "bench",
             dependencies: [
-                "CBench", "CEngineCore", "CEngineShm", "ExchangeSim", "EngineKit", "EngineModel", "Execution", "Trading",
+                "CBench", "CBaseline", "CEngineCore", "CEngineShm", "ExchangeSim", "EngineKit", "EngineModel", "Execution", "Trading",
                 "Account", "AccountService", "Recorder", "Strategy", "StrategyRuntime", "Backtest", "ControlPlane",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -219,5 +227,6 @@ let package = Package(
         .target(name: "TickwireTestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "engineTests", dependencies: ["TickwireTestSupport"]),
         .testTarget(name: "IntegrationTests", dependencies: ["TickwireTestSupport"]),
-    ]
+    ],
+    cxxLanguageStandard: .cxx17
 )

@@ -24,34 +24,30 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tickwire/binance.h"
 #include "tickwire/core.h"
-#include "tickwire/feedbook.h"
+#include "tickwire/feed.h"
+#include "tickwire/feed_test.h"
 #include "tickwire/shm.h"
+#include "tickwire/reader.h"
 #include "tickwire/writer.h"
 #include "tickwire/ws.h"
 
-enum { SNAP_LEVELS = 5000, DIFF_LEVELS = 1000, FRAG = 1 << 20, DEPTH = TW_BENCH_DEPTH };
+enum { FRAG = 1 << 20, DEPTH = TW_BENCH_DEPTH };
 
-typedef struct feed {
-    tw_sync_t sync;
-    tw_bn_scale_t scale;
+/* What the connection layer keeps for the feed: the frame assembler and its buffer. */
+typedef struct wire_side {
     tw_ws_assembler_t asm_;
-    tw_ring_writer_t ring;
-    tw_book_header_t *block;
-    uint64_t malformed, published;
-    tw_level_t bids[SNAP_LEVELS], asks[SNAP_LEVELS], top_b[DEPTH], top_a[DEPTH];
     uint8_t frag[FRAG];
-} feed_t;
+} wire_side_t;
 
 /* Everything one run owns; freed by inmem_free. */
 typedef struct inmem {
     tw_bench_inmem_t *b;
-    feed_t *f;
-    uint8_t *wire, *copy;
-    uint32_t *frame_at;       /* offset of each frame, plus the end */
-    uint64_t frames, wire_len, start; /* start: the first timed frame */
-    tw_shm_t books, md;
+    tw_feed_t *feed;
+    wire_side_t *ws;
+    tw_bench_frames_t fr;
+    uint8_t *copy;
+    tw_shm_t books, md, stats;
 } inmem_t;
 
 static int fail(tw_bench_inmem_t *b, int err, const char *fmt, ...)
@@ -67,93 +63,40 @@ static int fail(tw_bench_inmem_t *b, int err, const char *fmt, ...)
 
 /* ------------------------------------------------- the measured path -- */
 
-static void publish_book(feed_t *f, const tw_bn_depth_t *d)
+/* The inline snapshot goes where the supervisor's fetch would put it: the symbol's mailbox. */
+static void post_snapshot(inmem_t *m, const char *s, size_t n)
 {
-    uint32_t nb = tw_feedbook_top(&f->sync.book, TW_FB_BID, f->top_b, DEPTH);
-    uint32_t na = tw_feedbook_top(&f->sync.book, TW_FB_ASK, f->top_a, DEPTH);
-    tw_book_header_t h = {.update_id = f->sync.update_id, .exchange_ns = (int64_t)d->event_ms * 1000000,
-                          .first_update_id = d->first_id};
-    tw_book_write(f->block, DEPTH, &h, f->top_b, nb, f->top_a, na);
-    tw_md_book_t ev = {.update_id = d->last_id, .first_update_id = d->first_id, .exchange_ns = h.exchange_ns,
-                       .bid_px = nb ? f->top_b[0].price : 0, .bid_qty = nb ? f->top_b[0].quantity : 0,
-                       .ask_px = na ? f->top_a[0].price : 0, .ask_qty = na ? f->top_a[0].quantity : 0,
-                       .levels_changed = d->bid_count + d->ask_count};
-    f->published += tw_ring_publish(&f->ring, TW_MD_BOOK, 0, &ev, sizeof(ev)) != 0;
+    uint64_t ticket = 0;
+    if (tw_feed_snapshot_wanted(m->feed, 0, &ticket) == 1 && tw_feed_snapshot_post(m->feed, 0, ticket, s, n) == 0)
+        tw_feed_test_service(m->feed, 0); /* now 0: no timer is due, only the mailbox is looked at */
 }
 
-static void on_depth(feed_t *f, const char *s, size_t n)
-{
-    tw_bn_depth_t d = {.bids = f->bids, .asks = f->asks, .bids_cap = DIFF_LEVELS, .asks_cap = DIFF_LEVELS};
-    if (tw_bn_depth_decode(s, n, &f->scale, &d) < 0) {
-        f->malformed++;
-        return;
-    }
-    if (tw_sync_diff(&f->sync, &d) == TW_SYNC_APPLIED)
-        publish_book(f, &d);
-}
-
-static void on_other(feed_t *f, tw_bn_kind_t kind, const char *s, size_t n)
-{
-    if (kind == TW_BN_BOOKTICKER) {
-        tw_bn_bookticker_t t;
-        if (tw_bn_bookticker_decode(s, n, &f->scale, &t) < 0)
-            return (void)f->malformed++;
-        tw_sync_bookticker(&f->sync, &t);
-        tw_md_book_t ev = {.update_id = t.update_id, .bid_px = t.bid_px, .bid_qty = t.bid_qty,
-                           .ask_px = t.ask_px, .ask_qty = t.ask_qty};
-        f->published += tw_ring_publish(&f->ring, TW_MD_BBO, 0, &ev, sizeof(ev)) != 0;
-    } else if (kind == TW_BN_TRADE) {
-        tw_bn_trade_t t;
-        if (tw_bn_trade_decode(s, n, &f->scale, &t) < 0)
-            return (void)f->malformed++;
-        tw_md_trade_t ev = {.trade_id = t.trade_id, .exchange_ns = (int64_t)t.trade_ms * 1000000,
-                            .price = t.price, .quantity = t.quantity,
-                            .aggressor = t.buyer_is_maker ? TW_SIDE_SELL : TW_SIDE_BUY};
-        f->published += tw_ring_publish(&f->ring, TW_MD_TRADE, 0, &ev, sizeof(ev)) != 0;
-    } /* other streams are not subscribed by the recorder: nothing to do */
-}
-
-static void on_message(feed_t *f, const char *s, size_t n)
-{
-    tw_bn_envelope_t env;
-    if (tw_bn_envelope(s, n, &env) < 0)
-        return (void)f->malformed++;
-    if (env.stream_len == 0) { /* the REST snapshot the recorder stored inline */
-        tw_bn_snapshot_t snap = {.bids = f->bids, .asks = f->asks, .bids_cap = SNAP_LEVELS, .asks_cap = SNAP_LEVELS};
-        if (tw_bn_snapshot_decode(env.data, env.data_len, &f->scale, &snap) < 0)
-            return (void)f->malformed++;
-        tw_sync_snapshot(&f->sync, &snap);
-        return;
-    }
-    tw_bn_kind_t kind = tw_bn_stream_kind(env.stream, env.stream_len);
-    if (kind == TW_BN_DEPTH)
-        on_depth(f, env.data, env.data_len);
-    else
-        on_other(f, kind, env.data, env.data_len);
-}
-
-/* One frame off the wire buffer: its size, or 0 at the end or on an error. */
-static inline size_t step(feed_t *f, const uint8_t *wire, size_t left)
+/* One frame off the wire buffer, as the connection hands it to the feed: its size, or 0 on an error. */
+static inline size_t step(inmem_t *m, uint64_t k, const uint8_t *wire, size_t left)
 {
     tw_ws_frame_t fr;
-    tw_ws_message_t m;
+    tw_ws_message_t msg;
     int r = tw_ws_frame_parse(wire, left, FRAG, &fr);
     if (r <= 0)
         return 0;
-    if (tw_ws_assemble(&f->asm_, &fr, &m) == 1 && m.opcode == TW_WS_TEXT)
-        on_message(f, (const char *)m.data, m.len);
+    if (tw_ws_assemble(&m->ws->asm_, &fr, &msg) == 1 && msg.opcode == TW_WS_TEXT) {
+        if (m->fr.snapshot[k])
+            post_snapshot(m, (const char *)msg.data, msg.len);
+        else /* the receive time: one clock read a message, as if every frame came in its own completion */
+            tw_feed_test_message(m->feed, 0, (const char *)msg.data, msg.len, tw_real_ns());
+    }
     return (size_t)r;
 }
 
 /* Frames [from, to): with out, one clock read pair around each; returns the frames done. */
 static uint64_t run(inmem_t *m, uint64_t from, uint64_t to, uint64_t *out)
 {
-    const uint8_t *wire = m->wire;
-    size_t pos = m->frame_at[from], end = m->frame_at[to], r;
+    const uint8_t *wire = m->fr.wire;
+    size_t pos = m->fr.frame_at[from], end = m->fr.frame_at[to], r;
     uint64_t i = 0;
     while (pos < end) {
         int64_t t0 = out ? tw_mono_ns() : 0;
-        if ((r = step(m->f, wire + pos, end - pos)) == 0)
+        if ((r = step(m, from + i, wire + pos, end - pos)) == 0)
             break;
         if (out)
             out[i] = (uint64_t)(tw_mono_ns() - t0);
@@ -163,11 +106,54 @@ static uint64_t run(inmem_t *m, uint64_t from, uint64_t to, uint64_t *out)
     return i;
 }
 
-/* A fresh book, then the untimed prefix (diffs before the snapshot, and the snapshot, for depth_only). */
+/* A fresh connection (the feed resets the book and wants a snapshot), then the untimed prefix. */
 static void pass_begin(inmem_t *m)
 {
-    tw_sync_reset(&m->f->sync);
-    run(m, 0, m->start, NULL);
+    tw_feed_test_close(m->feed, 0, 0, TW_WS_CLOSE_NORMAL);
+    tw_feed_test_open(m->feed, 0);
+    run(m, 0, m->fr.start, NULL);
+}
+
+/*
+ * After a pass: every timed diff was applied, or was older than the snapshot
+ * (dropped, as the venue's procedure says), with no gap, resync or malformed
+ * message, and the symbol is live. before: the sync and stats when the timed
+ * frames began.
+ */
+static int pass_check(inmem_t *m, const tw_sync_t *before, const tw_instrument_stats_t *st_before)
+{
+    const tw_sync_t *now = tw_feed_test_sync(m->feed, 0);
+    const tw_instrument_stats_t *st = tw_stats_instrument(m->stats.base, 0);
+    const tw_instrument_info_t *info = tw_books_instrument(m->books.base, 0);
+    uint64_t applied = now->applied - before->applied, stale = now->stale - before->stale;
+    if (now->gaps != before->gaps || st->resyncs != st_before->resyncs || st->malformed != st_before->malformed)
+        return fail(m->b, 0, "a pass had %llu gaps, %llu resyncs, %llu malformed messages",
+                    (unsigned long long)(now->gaps - before->gaps),
+                    (unsigned long long)(st->resyncs - st_before->resyncs),
+                    (unsigned long long)(st->malformed - st_before->malformed));
+    if (applied + stale != m->fr.diffs)
+        return fail(m->b, 0, "%llu of %llu depth diffs were applied (%llu older than the snapshot)",
+                    (unsigned long long)applied, (unsigned long long)m->fr.diffs, (unsigned long long)stale);
+    if (__atomic_load_n(&info->feed_state, __ATOMIC_ACQUIRE) != TW_FEED_LIVE)
+        return fail(m->b, 0, "the symbol is not live after a pass (state %u)", info->feed_state);
+    m->b->applied += applied;
+    m->b->stale += stale;
+    return 0;
+}
+
+/* One pass of the timed frames (with a clock read pair around each when out), then its checks. */
+static int pass(inmem_t *m, uint64_t *out, int64_t *elapsed)
+{
+    pass_begin(m);
+    tw_sync_t before = *tw_feed_test_sync(m->feed, 0);
+    tw_instrument_stats_t st_before = *tw_stats_instrument(m->stats.base, 0);
+    int64_t t0 = tw_mono_ns();
+    uint64_t done = run(m, m->fr.start, m->fr.frames, out);
+    if (elapsed)
+        *elapsed += tw_mono_ns() - t0;
+    if (done != m->fr.frames - m->fr.start)
+        return fail(m->b, EBADMSG, "frame %llu did not parse", (unsigned long long)(m->fr.start + done));
+    return pass_check(m, &before, &st_before);
 }
 
 /* ----------------------------------------------------------- set-up -- */
@@ -177,54 +163,92 @@ static int is_depth_line(const char *line, size_t n)
     return memmem(line, n, "depthUpdate", 11) != NULL || memmem(line, n, "lastUpdateId", 12) != NULL;
 }
 
-/*
- * Frames each "<recv ns> <json>" line into m->wire and records where each
- * frame starts; with depth_only, keeps diffs and the snapshot only and
- * starts the timed range after the snapshot.
- */
-static int frame_text(inmem_t *m)
+static int is_snapshot_line(const char *line, size_t n)
 {
-    tw_bench_inmem_t *b = m->b;
-    const char *text = b->text;
-    uint64_t len = b->len, lines = 1, pos = 0, wn = 0, k = 0;
+    return memmem(line, n, "lastUpdateId", 12) != NULL && memmem(line, n, "\"stream\"", 8) == NULL;
+}
+
+static int frames_fail(char *error, size_t cap, int err, const char *what)
+{
+    snprintf(error, cap, "%s", what);
+    return -err;
+}
+
+int tw_bench_frames_make(const char *text, uint64_t len, int depth_only, tw_bench_frames_t *out, char *error,
+                         size_t error_cap)
+{
+    uint64_t lines = 1, pos = 0, wn = 0, k = 0;
+    memset(out, 0, sizeof(*out));
     for (uint64_t i = 0; i < len; i++)
         lines += text[i] == '\n';
-    m->wire = malloc(len + 16 * lines + 64);
-    m->frame_at = malloc((lines + 1) * sizeof(uint32_t));
-    if (m->wire == NULL || m->frame_at == NULL || len + 16 * lines > UINT32_MAX)
-        return fail(b, ENOMEM, "cannot hold %llu bytes of frames", (unsigned long long)len);
+    uint64_t cap = len + 16 * lines + 64;
+    out->wire = malloc(cap + 64); /* 64 readable bytes past the last frame, for a padded parser */
+    out->frame_at = malloc((lines + 1) * sizeof(uint32_t));
+    out->snapshot = calloc(lines + 1, 1);
+    if (out->wire == NULL || out->frame_at == NULL || out->snapshot == NULL || cap > UINT32_MAX)
+        return frames_fail(error, error_cap, ENOMEM, "cannot hold the frames");
+    memset(out->wire, 0, cap + 64);
     while (pos < len) {
         const char *line = text + pos, *nl = memchr(line, '\n', len - pos);
         size_t ll = nl ? (size_t)(nl - line) : (size_t)(len - pos);
         pos += ll + 1;
         const char *sp = memchr(line, ' ', ll);
-        if (sp == NULL || (b->depth_only && !is_depth_line(line, ll)))
+        if (sp == NULL || (depth_only && !is_depth_line(line, ll)))
             continue;
         size_t jl = ll - (size_t)(sp + 1 - line);
-        m->frame_at[k++] = (uint32_t)wn;
-        int r = tw_ws_frame_encode(m->wire + wn, len + 16 * lines - wn, TW_WS_TEXT, 1, (const uint8_t *)sp + 1, jl,
-                                   0, 0);
+        out->snapshot[k] = (uint8_t)is_snapshot_line(sp + 1, jl);
+        out->frame_at[k++] = (uint32_t)wn;
+        int r = tw_ws_frame_encode(out->wire + wn, cap - wn, TW_WS_TEXT, 1, (const uint8_t *)sp + 1, jl, 0, 0);
         if (r < 0)
-            return fail(b, -r, "cannot frame line %llu", (unsigned long long)k);
+            return frames_fail(error, error_cap, -r, "cannot frame a line");
         wn += (uint64_t)r;
-        if (b->depth_only && memmem(line, ll, "lastUpdateId", 12) != NULL)
-            m->start = k;
+        if (depth_only && out->snapshot[k - 1])
+            out->start = k;
     }
-    m->frame_at[k] = (uint32_t)wn;
-    m->frames = k;
-    m->wire_len = wn;
-    if (k == 0 || m->start >= k)
-        return fail(b, EINVAL, b->depth_only ? "no depth diffs after a snapshot in the data" : "no frames in the data");
+    out->frame_at[k] = (uint32_t)wn;
+    out->frames = k;
+    out->wire_len = wn;
+    out->wire_cap = cap + 64;
+    if (k == 0 || out->start >= k)
+        return frames_fail(error, error_cap, EINVAL,
+                           depth_only ? "no depth diffs after a snapshot in the data" : "no frames in the data");
+    for (uint64_t i = out->start; i < k; i++) {
+        const uint8_t *p = out->wire + out->frame_at[i];
+        out->diffs += memmem(p, out->frame_at[i + 1] - out->frame_at[i], "depthUpdate", 11) != NULL;
+    }
     return 0;
 }
 
+void tw_bench_frames_free(tw_bench_frames_t *f)
+{
+    free(f->wire);
+    free(f->frame_at);
+    free(f->snapshot);
+    memset(f, 0, sizeof(*f));
+}
+
+/* A segment mapped read-write and unlinked at once: nothing is left behind, even on a signal. */
 static int segment(inmem_t *m, tw_shm_t *s, uint32_t kind, uint64_t region)
 {
     int r = tw_shm_create(m->b->instance, kind, region, 1, s);
     if (r < 0)
         return fail(m->b, 0, "%s", tw_error_message());
-    tw_shm_unlink(m->b->instance, kind); /* mapped until detach; nothing is left behind, even on a signal */
-    r = kind == TW_SEG_BOOKS ? tw_books_init(s, 1, DEPTH) : tw_ring_init(s, TW_MD_SLOT_SIZE, TW_BENCH_MD_SLOTS);
+    tw_shm_unlink(m->b->instance, kind);
+    if (kind == TW_SEG_BOOKS && (r = tw_books_init(s, 1, DEPTH)) == 0) {
+        tw_instrument_info_t *info = tw_books_instrument_mut(s->base, 0);
+        snprintf(info->symbol, sizeof(info->symbol), "BTCUSDT");
+        snprintf(info->venue, sizeof(info->venue), "binance");
+        info->price_exponent = -2; /* BTCUSDT spot as recorded: ticks 0.01, quantities to 1e-8 */
+        info->qty_exponent = -8;
+        info->tick_size = 1;
+        info->step_size = 1;
+    } else if (kind == TW_SEG_MD) {
+        r = tw_ring_init(s, TW_MD_SLOT_SIZE, TW_BENCH_MD_SLOTS);
+    } else if (kind == TW_SEG_STATS) {
+        r = tw_stats_init(s, 1);
+    }
+    if (r == 0)
+        r = tw_shm_commit(s);
     if (r < 0)
         return fail(m->b, -r, "cannot lay out the %s segment", tw_segment_kind_name(kind));
     return 0;
@@ -232,40 +256,43 @@ static int segment(inmem_t *m, tw_shm_t *s, uint32_t kind, uint64_t region)
 
 static int setup(inmem_t *m)
 {
-    tw_sync_config_t cfg = {TW_SYNC_SPOT, 5000, 1024, 65536};
     int r;
-    if ((r = frame_text(m)) < 0)
+    if ((r = tw_bench_frames_make(m->b->text, m->b->len, m->b->depth_only, &m->fr, m->b->error,
+                                  sizeof(m->b->error))) < 0)
         return r;
-    m->copy = malloc(m->wire_len + 64);
-    m->f = calloc(1, sizeof(feed_t));
-    if (m->copy == NULL || m->f == NULL)
+    m->copy = malloc(m->fr.wire_len + 64);
+    m->ws = calloc(1, sizeof(wire_side_t));
+    if (m->copy == NULL || m->ws == NULL)
         return fail(m->b, ENOMEM, "cannot allocate the feed");
-    feed_t *f = m->f;
-    f->scale = (tw_bn_scale_t){-2, -8}; /* BTCUSDT spot as recorded: ticks 0.01, quantities to 1e-8 */
-    tw_ws_assembler_init(&f->asm_, f->frag, sizeof(f->frag), 0);
-    if ((r = tw_sync_init(&f->sync, &cfg)) < 0)
-        return fail(m->b, -r, "cannot allocate the book");
+    tw_ws_assembler_init(&m->ws->asm_, m->ws->frag, sizeof(m->ws->frag), 0);
     if ((r = segment(m, &m->books, TW_SEG_BOOKS, tw_books_region_size(1, DEPTH))) < 0 ||
-        (r = segment(m, &m->md, TW_SEG_MD, tw_ring_region_size(TW_MD_SLOT_SIZE, TW_BENCH_MD_SLOTS))) < 0)
+        (r = segment(m, &m->md, TW_SEG_MD, tw_ring_region_size(TW_MD_SLOT_SIZE, TW_BENCH_MD_SLOTS))) < 0 ||
+        (r = segment(m, &m->stats, TW_SEG_STATS, tw_stats_region_size(1))) < 0)
         return r;
-    if ((r = tw_ring_writer_init(&f->ring, m->md.base)) < 0)
-        return fail(m->b, -r, "cannot open the md ring");
-    f->block = tw_books_block_mut(m->books.base, 0);
+    tw_feed_config_t cfg;
+    tw_feed_config_defaults(&cfg);
+    cfg.host = "127.0.0.1"; /* never resolved: a test feed has no network */
+    cfg.tls = 0;
+    cfg.snapshot_capacity = 1u << 20;
+    tw_feed_symbol_t sym = {"btcusdt", 0, 0};
+    if ((r = tw_feed_test_create(&cfg, &sym, 1, m->md.base, m->books.base, m->stats.base, &m->feed)) < 0)
+        return fail(m->b, -r, "cannot create the feed: %s", tw_error_message());
     return 0;
 }
 
 static void inmem_free(inmem_t *m)
 {
-    if (m->f)
-        tw_sync_free(&m->f->sync);
+    if (m->feed)
+        tw_feed_destroy(m->feed);
     if (m->books.base)
         tw_shm_detach(&m->books);
     if (m->md.base)
         tw_shm_detach(&m->md);
-    free(m->f);
-    free(m->wire);
+    if (m->stats.base)
+        tw_shm_detach(&m->stats);
+    free(m->ws);
     free(m->copy);
-    free(m->frame_at);
+    tw_bench_frames_free(&m->fr);
 }
 
 /* -------------------------------------------------------- measuring -- */
@@ -274,9 +301,9 @@ static void inmem_free(inmem_t *m)
 static void floor_samples(inmem_t *m, uint64_t *out, uint64_t n)
 {
     for (uint64_t i = 0; i < n; i++) {
-        uint64_t at = m->frame_at[m->start + i], len = m->frame_at[m->start + i + 1] - at;
+        uint64_t at = m->fr.frame_at[m->fr.start + i], len = m->fr.frame_at[m->fr.start + i + 1] - at;
         int64_t t0 = tw_mono_ns();
-        memcpy(m->copy + at, m->wire + at, len);
+        memcpy(m->copy + at, m->fr.wire + at, len);
         __asm__ volatile("" : : "r"(m->copy) : "memory"); /* keep the copy */
         out[i] = (uint64_t)(tw_mono_ns() - t0);
     }
@@ -285,41 +312,39 @@ static void floor_samples(inmem_t *m, uint64_t *out, uint64_t n)
 static int measure(inmem_t *m)
 {
     tw_bench_inmem_t *b = m->b;
-    uint64_t timed = m->frames - m->start, bytes = m->frame_at[m->frames] - m->frame_at[m->start];
-    pass_begin(m); /* warm-up: caches, page faults of the ring and the book */
-    run(m, m->start, m->frames, NULL);
+    uint64_t timed = m->fr.frames - m->fr.start, bytes = m->fr.frame_at[m->fr.frames] - m->fr.frame_at[m->fr.start];
+    int r = pass(m, NULL, NULL); /* warm-up: caches, page faults of the ring and the book */
     b->samples = 0;
-    for (uint32_t p = 0; p < b->sample_passes && b->out && b->samples + timed <= b->out_cap; p++) {
-        pass_begin(m);
-        if (run(m, m->start, m->frames, b->out + b->samples) != timed)
-            return fail(b, EBADMSG, "a frame did not parse");
+    b->applied = b->stale = 0;
+    for (uint32_t p = 0; r == 0 && p < b->sample_passes && b->out && b->samples + timed <= b->out_cap; p++) {
+        if ((r = pass(m, b->out + b->samples, NULL)) < 0)
+            break;
         if (b->floor_out)
             floor_samples(m, b->floor_out + b->samples, timed);
         b->samples += timed;
     }
     int64_t total = 0;
-    for (uint32_t p = 0; p < b->reps; p++) {
-        pass_begin(m);
-        int64_t t0 = tw_mono_ns();
-        uint64_t done = run(m, m->start, m->frames, NULL);
-        total += tw_mono_ns() - t0;
-        if (done != timed)
-            return fail(b, EBADMSG, "a frame did not parse");
-    }
+    for (uint32_t p = 0; r == 0 && p < b->reps; p++)
+        r = pass(m, NULL, &total);
+    if (r < 0)
+        return r;
     int64_t c0 = tw_mono_ns();
     for (uint32_t p = 0; p < b->reps; p++) {
-        memcpy(m->copy, m->wire + m->frame_at[m->start], bytes);
+        memcpy(m->copy, m->fr.wire + m->fr.frame_at[m->fr.start], bytes);
         __asm__ volatile("" : : "r"(m->copy) : "memory"); /* keep the copy */
     }
     b->floor_elapsed_ns = tw_mono_ns() - c0;
     b->elapsed_ns = total;
     b->messages = timed;
+    b->diffs = m->fr.diffs;
     b->bytes = bytes;
-    b->bbo_checks = m->f->sync.bbo_checks;
-    b->bbo_mismatches = m->f->sync.bbo_mismatches;
-    b->gaps = m->f->sync.gaps;
-    b->malformed = m->f->malformed;
-    b->published = m->f->published;
+    const tw_sync_t *sync = tw_feed_test_sync(m->feed, 0);
+    const tw_instrument_stats_t *st = tw_stats_instrument(m->stats.base, 0);
+    b->bbo_checks = sync->bbo_checks;
+    b->bbo_mismatches = sync->bbo_mismatches;
+    b->gaps = sync->gaps;
+    b->malformed = st->malformed;
+    b->published = tw_stats_counters(m->stats.base)[TW_CTR_MD_EVENTS];
     return 0;
 }
 

@@ -18,10 +18,14 @@ struct Latency: ParsableCommand {
               ring-thread      tw_ring_publish on A -> tw_ring_poll on B
               seqlock-process  the same, reader in another process (read-only)
               ring-process     the same, reader in another process (read-only)
-              inmem-depth      the feed's per-message path on core A over recorded frames in
-                               memory (unframe + decode + book + book_write + publish):
-                               the depth diffs after the snapshot, ~30 levels each
+              inmem-depth      the feed's own per-message path (feed.c) on core A over recorded
+                               frames in memory (unframe, then decode + sync + book + book_write +
+                               publish + counters): the depth diffs after the snapshot, ~30 levels
+                               each; fails unless every diff was applied or older than the snapshot
               inmem-mix        the same over every frame of the file (diffs, trades, bookTickers)
+              inmem-baseline   (by name only) both feeds beside a library baseline on the same frames:
+                               simdjson ondemand + std::map, the same sync rules and bookTicker
+                               checks; alternating rounds, msgs/s of each and the feed's ratio
               hmac-oneshot     floor: OpenSSL's one-shot HMAC-SHA256 of a signed order payload
               order-encode     the order gateway's encoder on core A: a command claimed -> the
                                signed order.place bytes ready for the socket, beside hmac-oneshot
@@ -83,7 +87,9 @@ struct Latency: ParsableCommand {
             .filter { !$0.isEmpty }
         var chosen = Set<Scenario>()
         for name in names {
-            if LoopbackScenario.accepts(name) || name == OrderRoundTrip.name || name == AccountPath.name || name == StrategyPath.name {
+            if LoopbackScenario.accepts(name) || name == OrderRoundTrip.name || name == AccountPath.name || name == StrategyPath.name
+                || name == InMemoryBaseline.name
+            {
                 continue
             }
             guard let scenarios = Scenario.parse(name) else {
@@ -263,6 +269,19 @@ struct Latency: ParsableCommand {
                 AccountPath.report(result, json: json)
             } catch {
                 warn("\(AccountPath.name): \((error as? ScenarioError)?.message ?? "\(error)")")
+                failures += 1
+            }
+        }
+        if named(InMemoryBaseline.name) {
+            do {
+                guard let data = try? FeedData.load(path: data) else {
+                    throw ScenarioError(message: "no recorded data at \(data)")
+                }
+                let load = Machine.loadAverage1m()
+                let result = try InMemoryBaseline.measure(feed: data, cpu: cpuA, instance: instance + "-base")
+                InMemoryBaseline.report(result, json: json, load: load)
+            } catch {
+                warn("\(InMemoryBaseline.name): \((error as? ScenarioError)?.message ?? "\(error)")")
                 failures += 1
             }
         }

@@ -73,7 +73,8 @@ enum Scenario: String, CaseIterable, Sendable {
         case .seqlockProcess: "tw_book_write on A -> tw_book_read in a reader process on B"
         case .ringProcess: "tw_ring_publish on A -> tw_ring_poll in a reader process on B"
         case .inmemDepth:
-            "one recorded depth diff (after the snapshot): unframe+decode+book+book_write+publish, core A; "
+            "one recorded depth diff (after the snapshot): unframe + feed.c's per-message path (decode, sync, book, "
+                + "book_write, publish, counters, clocks), core A; every diff applied or older than the snapshot; "
                 + "×copy: memcpy of its frame"
         case .inmemMix:
             "one frame of the whole recorded file (diffs, trades, bookTickers): the same path, core A; "

@@ -1100,3 +1100,8 @@ const char *tw_feed_test_path(const tw_feed_t *f, uint32_t conn)
 {
     return conn < f->nconn ? f->conn[conn].path : NULL;
 }
+
+const tw_sync_t *tw_feed_test_sync(const tw_feed_t *f, uint32_t symbol)
+{
+    return symbol < f->nsym ? &f->sym[symbol].sync : NULL;
+}

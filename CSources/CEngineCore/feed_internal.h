@@ -3,10 +3,8 @@
  * The feed thread's insides, shared by feed.c and the C tests (not a public
  * header: nothing under include/ sees it, and Swift never does).
  *
- * The test entries drive the per-message, mailbox and connection paths of a
- * feed without its thread or sockets: tw_feed_test_create() builds a feed
- * with no network (no resolve, no io_uring, no connections), and the
- * tw_feed_test_* calls stand in for the handlers net.h would call.
+ * The test entries (tickwire/feed_test.h) drive the per-message, mailbox and
+ * connection paths of a feed without its thread or sockets.
  */
 #ifndef TICKWIRE_FEED_INTERNAL_H
 #define TICKWIRE_FEED_INTERNAL_H
@@ -16,6 +14,7 @@
 #include <stdint.h>
 
 #include "tickwire/feed.h"
+#include "tickwire/feed_test.h"
 #include "tickwire/feedbook.h"
 #include "tickwire/net.h"
 #include "tickwire/writer.h"
@@ -98,20 +97,5 @@ struct tw_feed {
 /* Delay (ns) before attempt number `attempts` + 1: min(max, base·2^attempts) with equal jitter, never
  * below base. rng is an xorshift64 state. */
 int64_t tw_feed_backoff_ns(uint32_t base_ms, uint32_t max_ms, uint32_t attempts, uint64_t *rng);
-
-/* A feed with no network: what tw_feed_create builds, minus resolve, TLS, io_uring and connections. */
-int tw_feed_test_create(const tw_feed_config_t *cfg, const tw_feed_symbol_t *symbols, uint32_t count,
-                        void *md_segment, void *books_segment, void *stats_segment, tw_feed_t **out);
-
-/* What the net layer would call: the connection opened, a message arrived, the connection ended. */
-void tw_feed_test_open(tw_feed_t *f, uint32_t conn);
-void tw_feed_test_message(tw_feed_t *f, uint32_t conn, const char *data, size_t len, int64_t recv_ns);
-void tw_feed_test_close(tw_feed_t *f, uint32_t conn, int err, uint16_t code);
-
-/* One pass of the thread's housekeeping at monotonic time now: mailboxes (posted snapshots), then timers. */
-void tw_feed_test_service(tw_feed_t *f, int64_t now_ns);
-
-/* The connection's combined-stream request target ("/stream?streams=…"). */
-const char *tw_feed_test_path(const tw_feed_t *f, uint32_t conn);
 
 #endif /* TICKWIRE_FEED_INTERNAL_H */

@@ -71,13 +71,14 @@ static int scenario(const char *text, size_t len, int depth_only, int reps, resu
            "  throughput %.0f msgs/s, %.1f ns/msg (floor memcpy %.1f ns/msg: x%.1f)\n"
            "  per message p50=%lluns p99=%lluns p99.9=%lluns max=%lluns; floor p50=%lluns p99=%lluns "
            "(x%.1f at p50; clock read included)\n"
-           "  checks=%llu mismatches=%llu gaps=%llu malformed=%llu published=%llu\n",
+           "  diffs applied=%llu stale=%llu; checks=%llu mismatches=%llu gaps=%llu malformed=%llu published=%llu\n",
            depth_only ? "depth diffs after the snapshot (~30 levels each)" : "whole file mix",
            (unsigned long long)b->messages, (unsigned long long)b->bytes, reps, res->rate, res->ns, res->floor_ns,
            res->ns / res->floor_ns, (unsigned long long)res->p50, (unsigned long long)res->p99,
            (unsigned long long)res->p999, (unsigned long long)res->max, (unsigned long long)res->floor_p50,
            (unsigned long long)res->floor_p99, res->floor_p50 ? (double)res->p50 / (double)res->floor_p50 : 0.0,
-           (unsigned long long)b->bbo_checks, (unsigned long long)b->bbo_mismatches, (unsigned long long)b->gaps,
+           (unsigned long long)b->applied, (unsigned long long)b->stale, (unsigned long long)b->bbo_checks,
+           (unsigned long long)b->bbo_mismatches, (unsigned long long)b->gaps,
            (unsigned long long)b->malformed, (unsigned long long)b->published);
     free(out);
     free(fl);
@@ -101,7 +102,7 @@ int main(int argc, char **argv)
     int ok = bd.malformed == 0 && bm.malformed == 0 && bd.bbo_mismatches == 0 && bm.bbo_mismatches == 0 &&
              bm.bbo_checks > 0 && depth.rate >= min_rate;
     printf("depth diffs %.0f msgs/s (%.0f ns/msg, p50 %llu ns, x%.1f memcpy), mix %.0f msgs/s (%.0f ns/msg, "
-           "p50 %llu ns); unframe+decode+book+book_write+publish, one core\n",
+           "p50 %llu ns); unframe + feed.c per-message path, one core\n",
            depth.rate, depth.ns, (unsigned long long)depth.p50, depth.ns / depth.floor_ns, mix.rate, mix.ns,
            (unsigned long long)mix.p50);
     free(text);

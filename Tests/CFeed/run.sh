@@ -23,7 +23,7 @@
 #   regressions   every saved crash input in regressions/<target>/ replayed
 #   golden        recorded Binance data through decoders + sync, judged by the
 #                 bookTicker oracle (hftbacktest spot, cryptofeed spot, USD-M)
-#   bench         bench_inmem: unframe + decode + book + book_write + publish
+#   bench         bench_inmem: unframe + assemble, then feed.c's own per-message path
 #   fuzz          libFuzzer targets, bounded; crash inputs land in regressions/
 #                 (ws, binance, decimal; feed: feed.c's message and snapshot
 #                 paths over real segments, built like the feed items; gateway:
@@ -365,8 +365,7 @@ bench() {
         return 0
     fi
     # The scenario itself is Bench/CBench/inmem.c, shared with `bench latency --scenario inmem`.
-    if ! build bench_inmem o2 "$here/bench_inmem.c" "$repo/Bench/CBench/inmem.c" -I "$repo/Bench/CBench/include" \
-        -lpthread; then
+    if ! build_feed bench_inmem o2 "$here/bench_inmem.c" "$repo/Bench/CBench/inmem.c" -I "$repo/Bench/CBench/include"; then
         report FAIL "bench_inmem" "$(seconds_since "$t0")" "does not compile:"
         indent <"$out/bench_inmem.o2.cc"
         return 0

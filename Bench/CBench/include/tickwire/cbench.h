@@ -14,6 +14,7 @@
 #ifndef TW_CBENCH_H
 #define TW_CBENCH_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #ifdef __cplusplus
@@ -78,14 +79,42 @@ int tw_bench_process(tw_bench_run_t *r, tw_bench_peer_kind_t kind, char *const p
 int tw_bench_peer(tw_bench_peer_kind_t kind, const char *instance, int32_t cpu, char *err, uint32_t errlen);
 
 /*
+ * A recorded Binance file ("<receive ns> <json>" lines, the hftbacktest
+ * format) framed as the server sends it: unmasked text frames back to back,
+ * with 64 zero bytes readable past the last one. With depth_only only the
+ * depth diffs and the snapshot are kept and start is the first frame after
+ * the snapshot. Shared by the feed scenario and its library baseline, so
+ * both read the same bytes.
+ */
+typedef struct tw_bench_frames {
+    uint8_t *wire;
+    uint32_t *frame_at;         /* offset of each frame, plus the end */
+    uint8_t *snapshot;          /* per frame: 1 for the REST snapshot the recorder stored inline */
+    uint64_t frames, wire_len, wire_cap;
+    uint64_t start;             /* the first timed frame */
+    uint64_t diffs;             /* depth diffs among the timed frames */
+} tw_bench_frames_t;
+
+/* 0, or -errno with a message in error. */
+int tw_bench_frames_make(const char *text, uint64_t len, int depth_only, tw_bench_frames_t *out, char *error,
+                         size_t error_cap);
+void tw_bench_frames_free(tw_bench_frames_t *f);
+
+/*
  * The in-memory feed (inmem.c): every line of a recorded Binance file
  * ("<receive ns> <json>", the hftbacktest format) framed as the server
- * sends it, back to back in memory; then per frame, on one core: WebSocket
- * unframe + assemble, envelope, decode, sync and book apply, tw_book_write
- * of the top TW_BENCH_DEPTH levels and tw_ring_publish of an md event, into
- * segments that are unlinked as soon as they are mapped. Each timed pass
- * starts from an empty book; with depth_only the pass first applies the
- * diffs before the snapshot and the snapshot, untimed, then times the diffs.
+ * sends it, back to back in memory; then per frame, on one core, what a
+ * connection and the feed thread do with it: WebSocket unframe + assemble,
+ * then feed.c's own per-message path (tw_feed_test_message: envelope,
+ * symbol lookup, decode, sync and book apply, crossed-book check,
+ * tw_book_write of the top levels, tw_ring_publish of an md event, the
+ * counters, histograms and clock reads) into segments that are unlinked as
+ * soon as they are mapped. The recorded REST snapshot goes through the
+ * symbol's mailbox as a fetched one would. Each pass starts on a fresh
+ * connection (empty book); with depth_only it first applies the diffs
+ * before the snapshot and the snapshot, untimed, then times the diffs.
+ * A pass fails unless every timed diff was applied or was older than the
+ * snapshot, with no gap, resync or malformed message, and the symbol live.
  * The floor is memcpy of the same frames' bytes, in the same run.
  */
 typedef struct tw_bench_inmem {
@@ -101,10 +130,12 @@ typedef struct tw_bench_inmem {
     uint64_t out_cap;           /* room in out and floor_out */
     /* filled in */
     uint64_t messages;          /* timed messages per pass */
+    uint64_t diffs;             /* depth diffs among them */
     uint64_t bytes;             /* their wire bytes per pass */
     int64_t elapsed_ns;         /* reps passes */
     int64_t floor_elapsed_ns;   /* reps memcpys of the timed bytes */
     uint64_t samples;           /* entries written to out (and floor_out) */
+    uint64_t applied, stale;    /* timed diffs applied, and dropped as older than the snapshot (all passes) */
     uint64_t bbo_checks, bbo_mismatches, gaps, malformed, published; /* over all passes */
     char error[TW_BENCH_ERROR_MAX];
 } tw_bench_inmem_t;
