@@ -171,6 +171,29 @@ int tw_bn_envelope(const char *s, size_t n, tw_bn_envelope_t *env)
     return 0;
 }
 
+int tw_bn_envelope_fast(const char *s, size_t n, tw_bn_envelope_t *env)
+{
+    static const char head[] = "{\"stream\":\"", mid[] = "\",\"data\":";
+    enum { HEAD = sizeof(head) - 1, MID = sizeof(mid) - 1 };
+    if (n < HEAD + 1 + MID + 2 || memcmp(s, head, HEAD) != 0)
+        return -EAGAIN;
+    const char *name = s + HEAD, *end = s + n;
+    const char *q = memchr(name, '"', (size_t)(end - name));
+    if (q == NULL || q == name || (size_t)(end - q) < MID + 2 || memcmp(q, mid, MID) != 0 ||
+        memchr(name, '\\', (size_t)(q - name)) != NULL)
+        return -EAGAIN;
+    while (end > q && (end[-1] == ' ' || end[-1] == '\n' || end[-1] == '\r' || end[-1] == '\t'))
+        end--;
+    const char *data = q + MID;
+    if (end - data < 2 || end[-1] != '}')
+        return -EAGAIN;
+    env->stream = name;
+    env->stream_len = (size_t)(q - name);
+    env->data = data;
+    env->data_len = (size_t)(end - 1 - data);
+    return 0;
+}
+
 tw_bn_kind_t tw_bn_stream_kind(const char *stream, size_t len)
 {
     const char *at = len ? memchr(stream, '@', len) : NULL;

@@ -463,13 +463,12 @@ static void reject_book(struct tw_feed *f, struct feed_sym *sy)
     resync(f, sy, TW_REASON_GAP);
 }
 
-static void on_depth(struct tw_feed *f, struct feed_sym *sy, const char *s, size_t n, int64_t recv_ns)
+/* The payload handlers return -1 when the payload does not decode (nothing done), else 0. */
+static int on_depth(struct tw_feed *f, struct feed_sym *sy, const char *s, size_t n, int64_t recv_ns)
 {
     tw_bn_depth_t d = {.bids = f->bids, .asks = f->asks, .bids_cap = f->scratch_cap, .asks_cap = f->scratch_cap};
-    if (tw_bn_depth_decode(s, n, &sy->scale, &d) < 0) {
-        count_malformed(sy);
-        return;
-    }
+    if (tw_bn_depth_decode(s, n, &sy->scale, &d) < 0)
+        return -1;
     int r = tw_sync_diff(&sy->sync, &d);
     if (r == TW_SYNC_APPLIED && crossed(sy)) {
         reject_book(f, sy);
@@ -487,15 +486,14 @@ static void on_depth(struct tw_feed *f, struct feed_sym *sy, const char *s, size
     } else if (r < 0) { /* a level the book refused: start over rather than trust it */
         reject_book(f, sy);
     }
+    return 0;
 }
 
-static void on_bookticker(struct tw_feed *f, struct feed_sym *sy, const char *s, size_t n, int64_t recv_ns)
+static int on_bookticker(struct tw_feed *f, struct feed_sym *sy, const char *s, size_t n, int64_t recv_ns)
 {
     tw_bn_bookticker_t t;
-    if (tw_bn_bookticker_decode(s, n, &sy->scale, &t) < 0) {
-        count_malformed(sy);
-        return;
-    }
+    if (tw_bn_bookticker_decode(s, n, &sy->scale, &t) < 0)
+        return -1;
     if (tw_sync_bookticker(&sy->sync, &t) != TW_BBO_DEFERRED)
         bbo_stats(sy);
     int64_t now = tw_real_ns();
@@ -505,16 +503,15 @@ static void on_bookticker(struct tw_feed *f, struct feed_sym *sy, const char *s,
         .publish_ns = now, .bid_px = t.bid_px, .bid_qty = t.bid_qty, .ask_px = t.ask_px, .ask_qty = t.ask_qty,
     };
     publish(f, TW_MD_BBO, sy, &ev, sizeof(ev), recv_ns, now);
+    return 0;
 }
 
-static void on_trade(struct tw_feed *f, struct feed_sym *sy, int agg, const char *s, size_t n, int64_t recv_ns)
+static int on_trade(struct tw_feed *f, struct feed_sym *sy, int agg, const char *s, size_t n, int64_t recv_ns)
 {
     tw_bn_trade_t t;
     int r = agg ? tw_bn_aggtrade_decode(s, n, &sy->scale, &t) : tw_bn_trade_decode(s, n, &sy->scale, &t);
-    if (r < 0) {
-        count_malformed(sy);
-        return;
-    }
+    if (r < 0)
+        return -1;
     int64_t now = tw_real_ns();
     tw_md_trade_t ev = {
         .trade_id = t.trade_id, .exchange_ns = venue_ns(t.trade_ms ? t.trade_ms : t.event_ms),
@@ -524,6 +521,7 @@ static void on_trade(struct tw_feed *f, struct feed_sym *sy, int agg, const char
     publish(f, TW_MD_TRADE, sy, &ev, sizeof(ev), recv_ns, now);
     tw_counter_add(&f->ctr[TW_CTR_TRADES], 1);
     tw_counter_add(&sy->stats->trades, 1);
+    return 0;
 }
 
 /* The symbol of "btcusdt@depth@100ms" among the connection's own (no allocation, no hashing: ≤ 16 or so). */
@@ -554,6 +552,18 @@ static void on_unrouted(struct tw_feed *f, struct feed_conn *fc, const char *s, 
     tw_counter_add(&f->ctr[TW_CTR_FEED_UNROUTED], 1);
 }
 
+/* The payload to its handler by the stream's kind: -1 when it does not decode, else 0. */
+static int dispatch(struct tw_feed *f, struct feed_sym *sy, const tw_bn_envelope_t *env, int64_t recv_ns)
+{
+    switch (tw_bn_stream_kind(env->stream, env->stream_len)) {
+    case TW_BN_DEPTH: return on_depth(f, sy, env->data, env->data_len, recv_ns);
+    case TW_BN_BOOKTICKER: return on_bookticker(f, sy, env->data, env->data_len, recv_ns);
+    case TW_BN_TRADE: return on_trade(f, sy, 0, env->data, env->data_len, recv_ns);
+    case TW_BN_AGGTRADE: return on_trade(f, sy, 1, env->data, env->data_len, recv_ns);
+    default: return -1; /* a stream we did not ask for */
+    }
+}
+
 static void handle_message(struct feed_conn *fc, const char *s, size_t n, int opcode, int64_t recv_ns)
 {
     struct tw_feed *f = fc->feed;
@@ -563,7 +573,9 @@ static void handle_message(struct feed_conn *fc, const char *s, size_t n, int op
         fc->attempts = 0;
         publish_info(fc);
     }
-    if (opcode != TW_WS_TEXT || tw_bn_envelope(s, n, &env) < 0) {
+    /* one pass over the payload: the envelope's usual shape is taken apart without walking it */
+    int fast = opcode == TW_WS_TEXT && tw_bn_envelope_fast(s, n, &env) == 0;
+    if (opcode != TW_WS_TEXT || (!fast && tw_bn_envelope(s, n, &env) < 0)) {
         tw_counter_add(&f->ctr[TW_CTR_FEED_UNROUTED], 1);
         return;
     }
@@ -574,13 +586,13 @@ static void handle_message(struct feed_conn *fc, const char *s, size_t n, int op
     }
     tw_counter_add(&sy->stats->messages, 1);
     tw_counter_add(&sy->stats->bytes, n);
-    switch (tw_bn_stream_kind(env.stream, env.stream_len)) {
-    case TW_BN_DEPTH: on_depth(f, sy, env.data, env.data_len, recv_ns); break;
-    case TW_BN_BOOKTICKER: on_bookticker(f, sy, env.data, env.data_len, recv_ns); break;
-    case TW_BN_TRADE: on_trade(f, sy, 0, env.data, env.data_len, recv_ns); break;
-    case TW_BN_AGGTRADE: on_trade(f, sy, 1, env.data, env.data_len, recv_ns); break;
-    default: count_malformed(sy); break; /* a stream we did not ask for */
-    }
+    if (dispatch(f, sy, &env, recv_ns) == 0)
+        return;
+    /* refused: unless the full envelope reads differently (a member after "data"), it is malformed */
+    tw_bn_envelope_t full;
+    if (!fast || tw_bn_envelope(s, n, &full) < 0 || full.data_len == env.data_len ||
+        dispatch(f, sy, &full, recv_ns) < 0)
+        count_malformed(sy);
 }
 
 /* ------------------------------------------------------- connections -- */

@@ -5,8 +5,16 @@
  * before the snapshot, stale drops, the first-event condition, continuity,
  * gaps, a snapshot older than the stream, buffer overflow, and the
  * bookTicker check arriving before or after its diff.
+ *
+ * And a property test at the book's real capacity (5000 levels a side)
+ * against a plain sorted-array reference: random sets, removals, snapshots
+ * and diffs around a drifting mid with a long tail of far levels, so the
+ * ladder window is moved many times, far levels sit below it (and above
+ * it within a diff), blocks split, and full sides drop their worst levels. After
+ * every step the counts, the best levels and the whole book agree.
  */
 #include <errno.h>
+#include <stdlib.h>
 
 #include "cfeed.h"
 #include "tickwire/feedbook.h"
@@ -169,9 +177,206 @@ static void test_bookticker(void)
     tw_sync_free(&s);
 }
 
+/* ------------------------------------------------- property test -- */
+
+/* The reference: a side as a plain array of keys (price * sign) ascending, best last. */
+typedef struct ref_side {
+    tw_level_t *lv;            /* price holds the key */
+    uint32_t n, cap;
+    int64_t sign;
+} ref_side_t;
+
+static uint32_t ref_find(const ref_side_t *r, int64_t key)
+{
+    uint32_t lo = 0, hi = r->n;
+    while (lo < hi) {
+        uint32_t mid = (lo + hi) / 2;
+        if (r->lv[mid].price < key)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* The book's documented rules: 1 changed, 0 not; a full side drops its worst or the newcomer. */
+static int ref_set(ref_side_t *r, uint64_t *truncated, int64_t price, int64_t qty)
+{
+    int64_t key = price * r->sign;
+    uint32_t i = ref_find(r, key);
+    if (i < r->n && r->lv[i].price == key) {
+        if (qty == 0) {
+            memmove(&r->lv[i], &r->lv[i + 1], (r->n - i - 1) * sizeof(tw_level_t));
+            r->n--;
+            return 1;
+        }
+        int changed = r->lv[i].quantity != qty;
+        r->lv[i].quantity = qty;
+        return changed;
+    }
+    if (qty == 0)
+        return 0;
+    if (r->n == r->cap) {
+        (*truncated)++;
+        if (key < r->lv[0].price)
+            return 0;
+        memmove(&r->lv[0], &r->lv[1], (r->n - 1) * sizeof(tw_level_t));
+        r->n--;
+        i--;
+    }
+    memmove(&r->lv[i + 1], &r->lv[i], (r->n - i) * sizeof(tw_level_t));
+    r->lv[i] = (tw_level_t){key, qty};
+    r->n++;
+    return 1;
+}
+
+static uint64_t prop_rng = 0x2545F4914F6CDD1DULL;
+
+static uint64_t rnd(void)
+{
+    prop_rng ^= prop_rng << 13;
+    prop_rng ^= prop_rng >> 7;
+    prop_rng ^= prop_rng << 17;
+    return prop_rng;
+}
+
+/*
+ * A price for a side around mid. Mode 0: mostly near the touch, some deep, a
+ * few far outside any window. Mode 1: all within a few thousand ticks (the
+ * ladder alone fills up and drops its own worst) but for rare far-better
+ * outliers (far levels above the window). Mode 2: spread over millions of
+ * ticks (mostly far levels: blocks split, empty and re-pack).
+ */
+static int64_t draw_price(int side, int64_t mid, int mode)
+{
+    uint64_t u = rnd() % 100;
+    int64_t off;
+    if (mode == 1)
+        off = u < 2 ? -(int64_t)(100000 + rnd() % 100000) : (int64_t)(rnd() % 6000);
+    else if (mode == 2)
+        off = (int64_t)(rnd() % 4000000);
+    else if (u < 60)
+        off = (int64_t)(rnd() % 400);
+    else if (u < 90)
+        off = (int64_t)(rnd() % 30000);
+    else if (u < 97)
+        off = (int64_t)(rnd() % 400000);
+    else
+        off = (int64_t)(rnd() % 4000000);
+    if (mode != 1 && rnd() % 16 == 0)
+        off = -(int64_t)(rnd() % 300); /* through the touch: a new best, or a crossing one */
+    int64_t p = side == TW_FB_BID ? mid - 1 - off : mid + 1 + off;
+    return p > 0 ? p : 1;
+}
+
+/* The whole book against the reference: counts, best, every level best first. */
+static int prop_same(const tw_feedbook_t *b, ref_side_t ref[2], tw_level_t *buf)
+{
+    int ok = 1;
+    for (int side = 0; side < 2 && ok; side++) {
+        const ref_side_t *r = &ref[side];
+        uint32_t n = tw_feedbook_top(b, side, buf, r->cap + 1);
+        ok = n == r->n && tw_feedbook_count(b, side) == r->n;
+        tw_level_t best = tw_feedbook_best(b, side);
+        if (ok && r->n)
+            ok = best.price == r->lv[r->n - 1].price * r->sign && best.quantity == r->lv[r->n - 1].quantity;
+        else if (ok)
+            ok = best.price == 0 && best.quantity == 0;
+        for (uint32_t i = 0; ok && i < n; i++)
+            ok = buf[i].price == r->lv[r->n - 1 - i].price * r->sign && buf[i].quantity == r->lv[r->n - 1 - i].quantity;
+        if (!ok)
+            fprintf(stderr, "side %d: book has %u levels (count %u), reference %u\n", side, n,
+                    tw_feedbook_count(b, side), r->n);
+    }
+    return ok;
+}
+
+static void test_book_property(void)
+{
+    enum { CAP = 5000, STEPS = 12000 };
+    tw_feedbook_t b;
+    ref_side_t ref[2] = {{calloc(CAP, sizeof(tw_level_t)), 0, CAP, 1}, {calloc(CAP, sizeof(tw_level_t)), 0, CAP, -1}};
+    tw_level_t *buf = calloc(CAP + 1, sizeof(tw_level_t)), *bids = calloc(CAP + 200, sizeof(tw_level_t)),
+               *asks = calloc(CAP + 200, sizeof(tw_level_t));
+    uint64_t ref_truncated = 0;
+    CHECK_EQ(tw_feedbook_init(&b, CAP), 0);
+    int64_t mid = 6183763; /* BTCUSDT in cents */
+    int agree = 1;
+    uint32_t most[2] = {0, 0};
+    for (uint32_t step = 0; step < STEPS && agree; step++) {
+        mid += (int64_t)(rnd() % 2001) - 1000; /* drifts: the window must follow */
+        if (mid < 5000000)
+            mid = 5000000;
+        uint32_t what = (uint32_t)(rnd() % 100);
+        int mode = (int)(step / (STEPS / 3)); /* three phases, see draw_price */
+        if (what < 2) { /* a snapshot: best first, sorted, as the venue sends it */
+            uint32_t n = (uint32_t)(rnd() % (CAP + 200));
+            for (int side = 0; side < 2; side++) {
+                tw_level_t *lv = side == TW_FB_BID ? bids : asks;
+                int64_t p = side == TW_FB_BID ? mid - 1 : mid + 1;
+                for (uint32_t i = 0; i < n; i++) {
+                    lv[i] = (tw_level_t){p, (int64_t)(rnd() % 1000000) + 1};
+                    p += side == TW_FB_BID ? -(int64_t)(1 + rnd() % 50) : (int64_t)(1 + rnd() % 50);
+                }
+                ref[side].n = 0;
+                for (uint32_t i = 0; i < n; i++)
+                    ref_set(&ref[side], &ref_truncated, lv[i].price, lv[i].quantity);
+            }
+            ref_truncated = b.truncated + 2u * (n > CAP ? n - CAP : 0); /* the load counts what it cut */
+            CHECK_EQ(tw_feedbook_load(&b, bids, n, asks, n), 2 * (int)(n < CAP ? n : CAP));
+        } else if (what < 60) { /* a diff: up to 600 levels, a third of them removals */
+            uint32_t nb = (uint32_t)(rnd() % (rnd() % 8 == 0 ? 600 : 40)), na = (uint32_t)(rnd() % 40);
+            int expect = 0;
+            for (uint32_t i = 0; i < nb; i++) {
+                bids[i] = (tw_level_t){draw_price(TW_FB_BID, mid, mode), rnd() % 3 == 0 ? 0 : (int64_t)(rnd() % 1000) + 1};
+                if (rnd() % 3 == 0 && ref[0].n) /* remove or change a level that is there */
+                    bids[i].price = ref[0].lv[rnd() % ref[0].n].price;
+                expect += ref_set(&ref[0], &ref_truncated, bids[i].price, bids[i].quantity);
+            }
+            for (uint32_t i = 0; i < na; i++) {
+                asks[i] = (tw_level_t){draw_price(TW_FB_ASK, mid, mode), rnd() % 3 == 0 ? 0 : (int64_t)(rnd() % 1000) + 1};
+                if (rnd() % 3 == 0 && ref[1].n)
+                    asks[i].price = -ref[1].lv[rnd() % ref[1].n].price;
+                expect += ref_set(&ref[1], &ref_truncated, asks[i].price, asks[i].quantity);
+            }
+            int got = tw_feedbook_apply(&b, bids, nb, asks, na);
+            if (got != expect) {
+                fprintf(stderr, "step %u: apply changed %d levels, the reference %d\n", step, got, expect);
+                agree = 0;
+            }
+        } else { /* one level at a time, the same way */
+            int side = (int)(rnd() % 2);
+            int64_t p = draw_price(side, mid, mode), q = rnd() % 4 == 0 ? 0 : (int64_t)(rnd() % 1000) + 1;
+            int expect = ref_set(&ref[side], &ref_truncated, p, q);
+            if (tw_feedbook_set(&b, side, p, q) != expect)
+                agree = 0;
+        }
+        agree = agree && prop_same(&b, ref, buf) && b.truncated == ref_truncated;
+        for (int side = 0; side < 2; side++)
+            most[side] = ref[side].n > most[side] ? ref[side].n : most[side];
+        if (!agree)
+            fprintf(stderr, "step %u (op %u): the book and the reference differ (truncated %llu vs %llu)\n", step,
+                    what, (unsigned long long)b.truncated, (unsigned long long)ref_truncated);
+    }
+    CHECK(agree);
+    CHECK(most[0] == CAP && most[1] == CAP); /* both sides were full at some point */
+    CHECK(b.recenters > 20);                 /* the window followed the drift */
+    CHECK(b.truncated > 0);
+    printf("  property: %u steps at capacity %u: %llu window moves, %llu re-packs, %llu truncated\n", (unsigned)STEPS,
+           (unsigned)CAP, (unsigned long long)b.recenters, (unsigned long long)b.repacks,
+           (unsigned long long)b.truncated);
+    tw_feedbook_free(&b);
+    free(ref[0].lv);
+    free(ref[1].lv);
+    free(buf);
+    free(bids);
+    free(asks);
+}
+
 int main(void)
 {
     test_book();
+    test_book_property();
     test_spot();
     test_spot_snapshot_too_old_and_overflow();
     test_futures();

@@ -107,6 +107,17 @@ typedef struct tw_bn_bookticker {
 /* Unwraps a combined-stream frame; a text without "stream" is returned whole as data. */
 int tw_bn_envelope(const char *s, size_t n, tw_bn_envelope_t *env);
 
+/*
+ * The shape Binance always sends, {"stream":"<name>","data":<payload>} with
+ * no blanks, unwrapped without walking the payload: data runs from after
+ * "data": to the envelope's closing brace, and the payload decoder that
+ * reads it checks that it is one whole value. 0, or -EAGAIN for any other
+ * shape (tw_bn_envelope decides those). A payload decoder that refuses a
+ * fast-unwrapped data must be retried on tw_bn_envelope's: a member after
+ * "data" is legal JSON that this shape does not cover.
+ */
+int tw_bn_envelope_fast(const char *s, size_t n, tw_bn_envelope_t *env);
+
 /* TW_BN_* from a stream name ("btcusdt@depth@100ms" → TW_BN_DEPTH). */
 tw_bn_kind_t tw_bn_stream_kind(const char *stream, size_t len);
 

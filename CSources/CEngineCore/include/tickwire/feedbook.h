@@ -4,9 +4,14 @@
  * decide which diffs may touch it.
  *
  * tw_feedbook_t keeps every known level of one instrument (up to a capacity
- * fixed at init) in two sorted, blocked arrays with the best level at the
- * END. The shared memory book block only ever shows the top N
- * (tw_feedbook_top).
+ * fixed at init). Near the touch, where nearly every change lands, a side
+ * is a price ladder: a window of TW_FB_LADDER consecutive price mantissas
+ * with a quantity a slot and occupancy bitmaps, so a change is O(1) and the
+ * best levels are found bit by bit. Levels outside the window live in two
+ * sorted, blocked arrays ("far") with the best level at the END. The window
+ * follows the touch: when the best price drifts a quarter window from the
+ * middle, the side is laid out again around it. The shared memory book
+ * block only ever shows the top N (tw_feedbook_top).
  *
  * tw_sync_t wraps a book with Binance's local order book procedure:
  *   spot:    buffer diffs until the snapshot; drop u <= lastUpdateId; the
@@ -38,13 +43,23 @@ enum { TW_FB_BID = 0, TW_FB_ASK = 1 };
 
 enum { TW_FB_BLOCK = 64 };
 
+/* Ladder slots a side: price mantissas [lo, lo + TW_FB_LADDER) are held in the ladder. */
+enum { TW_FB_LADDER = 1 << 15, TW_FB_LADDER_WORDS = TW_FB_LADDER / 64, TW_FB_LADDER_SUMMARY = TW_FB_LADDER_WORDS / 64 };
+
 /*
- * One side: levels ascending by key = price * sign (so the best is last),
- * cut into blocks of at most TW_FB_BLOCK levels. dir lists the blocks in key
- * order with each block's largest key in dir_max, so a change anywhere in
- * the book moves at most one block's levels and a few directory entries.
- * Inside the blocks a level's price field holds its key, not its price;
- * the slots past a block's count hold the key INT64_MAX.
+ * One side. Every level has a key = price * sign (+1 bids, -1 asks), so the
+ * best level has the largest key on both sides.
+ *
+ * The ladder: key k with (k - lo) < TW_FB_LADDER (unsigned) sits in slot
+ * k - lo; bits has a bit a slot, summary a bit per non-zero word of bits;
+ * qty is meaningful only where the bit is set.
+ *
+ * Far: every other level, ascending by key, cut into blocks of at most
+ * TW_FB_BLOCK levels. dir lists the blocks in key order with each block's
+ * largest key in dir_max, so a change anywhere moves at most one block's
+ * levels and a few directory entries. Inside the blocks a level's price
+ * field holds its key, not its price; the slots past a block's count hold
+ * the key INT64_MAX. Far keys are all below lo or at or above lo + LADDER.
  */
 typedef struct tw_fb_side {
     tw_level_t *pool;          /* pool_cap blocks of TW_FB_BLOCK levels */
@@ -54,15 +69,22 @@ typedef struct tw_fb_side {
     int64_t *dir_max;          /* largest key of each directory entry */
     uint32_t *free_blocks;
     uint32_t nfree, ndir, pool_cap;
-    uint32_t n, cap;           /* levels held, capacity */
-    uint32_t reserved;
+    uint32_t n, cap;           /* far levels held; capacity of the side (ladder + far) */
+    uint32_t placed;           /* the ladder window has been placed (lo is meaningful) */
     int64_t sign;              /* +1 bids, -1 asks */
+    int64_t *qty;              /* TW_FB_LADDER quantities */
+    uint64_t *bits;            /* TW_FB_LADDER_WORDS occupancy words */
+    uint64_t summary[TW_FB_LADDER_SUMMARY];
+    int64_t lo;                /* key of ladder slot 0 */
+    uint32_t lad_n;            /* levels in the ladder */
+    int32_t lad_top;           /* highest occupied slot, -1 when the ladder is empty */
 } tw_fb_side_t;
 
 typedef struct tw_feedbook {
     tw_fb_side_t side[2];      /* TW_FB_BID, TW_FB_ASK */
     uint64_t truncated;        /* levels dropped because a side was full (the worst go first) */
-    uint64_t repacks;          /* times a side's blocks were re-packed to free some */
+    uint64_t repacks;          /* times a side's far blocks were re-packed to free some */
+    uint64_t recenters;        /* times a side's ladder window was moved to follow the touch */
 } tw_feedbook_t;
 
 /* Allocates capacity levels a side (setup time). 0, -EINVAL or -ENOMEM. */
@@ -89,21 +111,11 @@ int tw_feedbook_load(tw_feedbook_t *b, const tw_level_t *bids, uint32_t nb, cons
 uint32_t tw_feedbook_top(const tw_feedbook_t *b, int side, tw_level_t *out, uint32_t n);
 
 /* The best level of a side, or {0, 0} when it is empty. */
-static inline tw_level_t tw_feedbook_best(const tw_feedbook_t *b, int side)
-{
-    const tw_fb_side_t *s = &b->side[side];
-    tw_level_t none = {0, 0};
-    if (s->ndir == 0)
-        return none;
-    uint32_t blk = s->dir[s->ndir - 1];
-    tw_level_t best = s->pool[(size_t)blk * TW_FB_BLOCK + s->count[blk] - 1];
-    best.price *= s->sign; /* blocks hold keys, see tw_fb_side_t */
-    return best;
-}
+tw_level_t tw_feedbook_best(const tw_feedbook_t *b, int side);
 
 static inline uint32_t tw_feedbook_count(const tw_feedbook_t *b, int side)
 {
-    return b->side[side].n;
+    return b->side[side].n + b->side[side].lad_n;
 }
 
 /* ------------------------------------------------------------- sync -- */
