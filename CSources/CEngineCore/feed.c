@@ -86,6 +86,7 @@ void tw_feed_config_defaults(tw_feed_config_t *cfg)
     cfg->max_message = 4u << 20;
     cfg->snapshot_capacity = 4u << 20;
     cfg->seed = 0x9E3779B97F4A7C15ULL;
+    cfg->stale_intervals = 50;
 }
 
 static int depth_ms_valid(uint32_t rule, uint32_t ms)
@@ -228,11 +229,32 @@ static void publish(struct tw_feed *f, uint16_t type, const struct feed_sym *sy,
         tw_hist_record(f->h_wire, (uint64_t)(publish_ns - recv_ns));
 }
 
+/*
+ * The symbol's health word in the stats segment: why it is where it is, with
+ * a detail (see abi.h). A symbol whose connection was closed for malformed
+ * messages keeps saying so while the next attempts connect and wait: those
+ * steps do not replace it, only a live book or another failure does.
+ */
+static void set_health(struct feed_sym *sy, uint32_t reason, uint32_t detail)
+{
+    uint64_t word = (uint64_t)reason << 32 | detail;
+    if (sy->health == word)
+        return;
+    if ((sy->health >> 32) == TW_REASON_MALFORMED &&
+        (reason == TW_REASON_START || reason == TW_REASON_CONNECTED || reason == TW_REASON_RECONNECTING ||
+         reason == TW_REASON_DISCONNECTED || reason == TW_REASON_NO_DIFFS))
+        return;
+    sy->health = word;
+    __atomic_store_n(&sy->stats->health_ns, tw_real_ns(), __ATOMIC_RELAXED);
+    __atomic_store_n(&sy->stats->health, word, __ATOMIC_RELAXED);
+}
+
 static void set_state(struct tw_feed *f, struct feed_sym *sy, uint32_t state, uint32_t reason)
 {
     if (sy->state == state)
         return;
     sy->state = state;
+    set_health(sy, reason, 0);
     tw_instrument_set_feed_state(sy->info, state);
     int64_t now = tw_real_ns();
     tw_md_status_t ev = {.feed_state = state, .reason = reason, .publish_ns = now};
@@ -251,6 +273,7 @@ static void publish_book(struct tw_feed *f, struct feed_sym *sy, uint64_t first_
     tw_book_write(sy->block, f->depth, &h, f->top_b, nb, f->top_a, na);
     tw_hist_record(f->h_book, (uint64_t)(tw_mono_ns() - t0));
     sy->book_live = 1;
+    sy->last_valid_ns = t0;
     tw_md_book_t ev = {
         .update_id = h.update_id, .first_update_id = first_id, .exchange_ns = exchange_ns,
         .recv_ns = recv_ns, .publish_ns = now,
@@ -373,6 +396,7 @@ static void load_snapshot(struct tw_feed *f, struct feed_sym *sy, uint64_t t)
         return;
     }
     if (r >= 0) {
+        sy->not_bridged = 0;
         int64_t ex = venue_ns(s.transact_ms ? s.transact_ms : s.event_ms);
         publish_book(f, sy, s.last_update_id, ex, tw_real_ns(), s.bid_count + s.ask_count);
         set_state(f, sy, TW_FEED_LIVE, TW_REASON_SNAPSHOT);
@@ -380,7 +404,9 @@ static void load_snapshot(struct tw_feed *f, struct feed_sym *sy, uint64_t t)
     }
     if (r == -EPIPE) /* the buffered diffs had a gap: tw_sync_snapshot reset the book */
         tw_counter_add(&sy->stats->gaps, 1);
-    tw_counter_add(&sy->stats->resyncs, 1); /* -EAGAIN: the snapshot predates the buffer */
+    if (r == -EAGAIN) /* the snapshot predates the buffer: the chain has not bridged yet */
+        set_health(sy, TW_REASON_NOT_BRIDGED, ++sy->not_bridged);
+    tw_counter_add(&sy->stats->resyncs, 1);
     want_snapshot(f, sy);
 }
 
@@ -441,6 +467,14 @@ int tw_feed_snapshot_post(tw_feed_t *f, uint32_t symbol, uint64_t ticket, const 
     return 0;
 }
 
+int tw_feed_snapshot_failed(tw_feed_t *f, uint32_t symbol, uint32_t detail)
+{
+    if (symbol >= f->nsym || detail >= MB_FAILED)
+        return -EINVAL;
+    __atomic_store_n(&f->sym[symbol].mb.failed, MB_FAILED | detail, __ATOMIC_RELAXED); /* timers() takes it */
+    return 0;
+}
+
 int tw_feed_request_fd(const tw_feed_t *f)
 {
     return f->event_fd;
@@ -469,12 +503,15 @@ static int on_depth(struct tw_feed *f, struct feed_sym *sy, const char *s, size_
     tw_bn_depth_t d = {.bids = f->bids, .asks = f->asks, .bids_cap = f->scratch_cap, .asks_cap = f->scratch_cap};
     if (tw_bn_depth_decode(s, n, &sy->scale, &d) < 0)
         return -1;
+    sy->diffs_seen++;
     int r = tw_sync_diff(&sy->sync, &d);
     if (r == TW_SYNC_APPLIED && crossed(sy)) {
         reject_book(f, sy);
     } else if (r == TW_SYNC_APPLIED) {
         publish_book(f, sy, d.first_id, venue_ns(d.event_ms), recv_ns, d.bid_count + d.ask_count);
         bbo_stats(sy); /* bookTickers waiting for this u were checked */
+        if (sy->state != TW_FEED_LIVE) /* stale for want of updates, and the chain goes on: live again */
+            set_state(f, sy, TW_FEED_LIVE, TW_REASON_RESUMED);
     } else if (r == TW_SYNC_BUFFERED) {
         if (!sy->want)
             want_snapshot(f, sy);
@@ -542,14 +579,34 @@ static struct feed_sym *lookup(struct tw_feed *f, const struct feed_conn *fc, co
 static void close_conn(struct feed_conn *fc, uint32_t why);
 static void publish_info(struct feed_conn *fc);
 
-/* A message that is no instrument's: serverShutdown, or something to count and drop. */
-static void on_unrouted(struct tw_feed *f, struct feed_conn *fc, const char *s, size_t n)
+/* A message that is no instrument's: serverShutdown (0), or something to count and drop (-1). */
+static int on_unrouted(struct tw_feed *f, struct feed_conn *fc, const char *s, size_t n)
 {
     if (memmem(s, n, "\"serverShutdown\"", 16) != NULL) {
         close_conn(fc, CLOSE_SHUTDOWN);
-        return;
+        return 0;
     }
     tw_counter_add(&f->ctr[TW_CTR_FEED_UNROUTED], 1);
+    return -1;
+}
+
+/*
+ * Every MALFORMED_WINDOW messages: when more than half of them were
+ * malformed or reached no symbol (a wrong endpoint, a proxy's page, a venue
+ * that changed its format), the connection is closed and retried with
+ * backoff, and its symbols say why, instead of looking connected forever.
+ */
+static void judge_window(struct feed_conn *fc, int bad)
+{
+    fc->win_msgs++;
+    fc->win_bad += bad != 0;
+    if (fc->win_msgs < MALFORMED_WINDOW)
+        return;
+    if (fc->win_bad * 2 > fc->win_msgs && fc->closing == CLOSE_NONE) {
+        fc->bad_percent = fc->win_bad * 100u / fc->win_msgs;
+        close_conn(fc, CLOSE_MALFORMED);
+    }
+    fc->win_msgs = fc->win_bad = 0;
 }
 
 /* The payload to its handler by the stream's kind: -1 when it does not decode, else 0. */
@@ -577,22 +634,27 @@ static void handle_message(struct feed_conn *fc, const char *s, size_t n, int op
     int fast = opcode == TW_WS_TEXT && tw_bn_envelope_fast(s, n, &env) == 0;
     if (opcode != TW_WS_TEXT || (!fast && tw_bn_envelope(s, n, &env) < 0)) {
         tw_counter_add(&f->ctr[TW_CTR_FEED_UNROUTED], 1);
+        judge_window(fc, 1);
         return;
     }
     struct feed_sym *sy = env.stream_len ? lookup(f, fc, env.stream, env.stream_len) : NULL;
     if (sy == NULL) {
-        on_unrouted(f, fc, s, n);
+        judge_window(fc, on_unrouted(f, fc, s, n) < 0);
         return;
     }
     tw_counter_add(&sy->stats->messages, 1);
     tw_counter_add(&sy->stats->bytes, n);
-    if (dispatch(f, sy, &env, recv_ns) == 0)
+    if (dispatch(f, sy, &env, recv_ns) == 0) {
+        judge_window(fc, 0);
         return;
+    }
     /* refused: unless the full envelope reads differently (a member after "data"), it is malformed */
     tw_bn_envelope_t full;
-    if (!fast || tw_bn_envelope(s, n, &full) < 0 || full.data_len == env.data_len ||
-        dispatch(f, sy, &full, recv_ns) < 0)
+    int bad = !fast || tw_bn_envelope(s, n, &full) < 0 || full.data_len == env.data_len ||
+              dispatch(f, sy, &full, recv_ns) < 0;
+    if (bad)
         count_malformed(sy);
+    judge_window(fc, bad);
 }
 
 /* ------------------------------------------------------- connections -- */
@@ -684,9 +746,15 @@ static void on_open(void *user, tw_conn_t *c)
     fc->healthy = 0;
     fc->opened_ns = tw_mono_ns();
     fc->connects++;
+    fc->win_msgs = fc->win_bad = 0;
     for (uint32_t i = fc->first_sym; i < fc->first_sym + fc->nsym; i++) {
-        tw_sync_reset(&f->sym[i].sync);
-        set_state(f, &f->sym[i], TW_FEED_SYNCING, TW_REASON_CONNECTED);
+        struct feed_sym *sy = &f->sym[i];
+        tw_sync_reset(&sy->sync);
+        sy->diffs_seen = 0;
+        sy->syncing_ns = fc->opened_ns;
+        sy->not_bridged = 0;
+        set_state(f, sy, TW_FEED_SYNCING, TW_REASON_CONNECTED);
+        set_health(sy, TW_REASON_CONNECTED, 0); /* also when it was syncing already */
     }
     fc->local.state = TW_CONN_OPEN;
     publish_info(fc);
@@ -704,6 +772,7 @@ static void on_close(void *user, tw_conn_t *c, int err, uint16_t code)
     struct tw_feed *f = fc->feed;
     int was_open = fc->open, healthy = fc->healthy;
     int64_t now = tw_mono_ns();
+    uint32_t why = fc->closing;
     fc->open = 0;
     fc->healthy = 0;
     for (uint32_t i = fc->first_sym; i < fc->first_sym + fc->nsym; i++) {
@@ -712,11 +781,13 @@ static void on_close(void *user, tw_conn_t *c, int err, uint16_t code)
         tw_sync_reset(&sy->sync);
         if (was_open) {
             tw_counter_add(&sy->stats->reconnects, 1);
-            leave_live(f, sy, TW_FEED_STALE, TW_REASON_DISCONNECTED);
+            leave_live(f, sy, TW_FEED_STALE, why == CLOSE_MALFORMED ? TW_REASON_MALFORMED : TW_REASON_DISCONNECTED);
         }
+        if (why == CLOSE_MALFORMED)
+            set_health(sy, TW_REASON_MALFORMED, fc->bad_percent);
     }
     fc->local.state = TW_CONN_CLOSED;
-    fc->local.last_error = err;
+    fc->local.last_error = why == CLOSE_MALFORMED ? -EBADMSG : err;
     fc->local.last_close_code = code;
     if (c) {
         tw_conn_stats_t st;
@@ -724,12 +795,13 @@ static void on_close(void *user, tw_conn_t *c, int err, uint16_t code)
         memcpy(fc->local.tls_error, st.tls_error, sizeof(fc->local.tls_error));
         fc->local.tls_error[sizeof(fc->local.tls_error) - 1] = 0;
     }
-    uint32_t why = fc->closing;
     fc->closing = CLOSE_NONE;
     if (why != CLOSE_STOP && !tw_worker_stopping(&f->worker)) {
         if (was_open)
             fc->reconnects++;
-        if (healthy && (why == CLOSE_LIFETIME || why == CLOSE_SHUTDOWN))
+        if (why == CLOSE_MALFORMED)
+            failed_attempt(f, fc, now); /* likely the wrong endpoint: back off as after a failure */
+        else if (healthy && (why == CLOSE_LIFETIME || why == CLOSE_SHUTDOWN))
             schedule(fc, now, 0); /* planned: straight back */
         else if (healthy)
             schedule(fc, now, tw_feed_backoff_ns(f->cfg.reconnect_base_ms, f->cfg.reconnect_max_ms, 0, &f->rng));
@@ -739,9 +811,39 @@ static void on_close(void *user, tw_conn_t *c, int err, uint16_t code)
     publish_info(fc);
 }
 
-/* Heartbeat, lifetime, connect and close timeouts, due reconnects. */
+/*
+ * Per symbol: a live book with no valid update for stale_intervals depth
+ * intervals goes stale (its chain is kept: the next diff that follows makes
+ * it live again); a syncing symbol says what it waits for (no diff at all,
+ * a snapshot request that failed).
+ */
+static void symbol_health(struct tw_feed *f, int64_t now)
+{
+    int64_t limit = (int64_t)f->cfg.stale_intervals * (f->cfg.depth_ms ? f->cfg.depth_ms : 100) * MS;
+    for (uint32_t i = 0; i < f->nsym; i++) {
+        struct feed_sym *sy = &f->sym[i];
+        uint32_t failed = __atomic_exchange_n(&sy->mb.failed, 0, __ATOMIC_RELAXED);
+        if (sy->state != TW_FEED_LIVE && sy->state != TW_FEED_SYNCING)
+            continue;
+        if (sy->state == TW_FEED_SYNCING && failed)
+            set_health(sy, TW_REASON_SNAPSHOT_FAILED, failed & ~(uint32_t)MB_FAILED);
+        if (f->cfg.stale_intervals == 0 || !(f->cfg.streams & TW_FEED_STREAM_DEPTH))
+            continue;
+        if (sy->state == TW_FEED_LIVE && now - sy->last_valid_ns > limit) {
+            leave_live(f, sy, TW_FEED_STALE, TW_REASON_NO_UPDATES);
+            set_health(sy, TW_REASON_NO_UPDATES, (uint32_t)((now - sy->last_valid_ns) / MS));
+        } else if (sy->state == TW_FEED_SYNCING && sy->diffs_seen == 0 && now - sy->syncing_ns > limit &&
+                   (sy->health >> 32) != TW_REASON_SNAPSHOT_FAILED) {
+            if ((sy->health >> 32) != TW_REASON_NO_DIFFS)
+                set_health(sy, TW_REASON_NO_DIFFS, (uint32_t)((now - sy->syncing_ns) / MS));
+        }
+    }
+}
+
+/* Heartbeat, lifetime, connect and close timeouts, due reconnects, symbol health. */
 static void timers(struct tw_feed *f, int64_t now)
 {
+    symbol_health(f, now);
     for (uint32_t i = 0; i < f->nconn; i++) {
         struct feed_conn *fc = &f->conn[i];
         if (fc->scheduled) {

@@ -27,7 +27,11 @@ struct feed_mailbox {
     uint64_t word;             /* atomic: thread stores WANTED/IDLE, fetcher CASes WANTED→FILLING, stores POSTED */
     uint64_t len;              /* bytes in buf; written by the fetcher before the POSTED release store */
     char *buf;                 /* snapshot_capacity bytes */
+    uint32_t failed;           /* atomic: 0, or MB_FAILED | the detail of the fetcher's last failure */
+    uint32_t reserved;
 };
+
+enum { MB_FAILED = 1u << 31 };
 
 struct feed_sym {
     tw_sync_t sync;
@@ -42,6 +46,12 @@ struct feed_sym {
     uint32_t reserved;
     uint64_t ticket;           /* the ticket the thread waits for, 0 when none */
     uint64_t tickets;          /* last ticket handed out */
+    int64_t last_valid_ns;     /* CLOCK_MONOTONIC of the last book published (a valid update) */
+    int64_t syncing_ns;        /* CLOCK_MONOTONIC the connection opened (syncing since) */
+    uint64_t diffs_seen;       /* depth diffs that decoded since the connection opened */
+    uint64_t health;           /* the thread's copy of stats->health */
+    uint32_t not_bridged;      /* snapshots in a row older than the buffered diffs */
+    uint32_t reserved2;
     tw_book_header_t *block;
     tw_instrument_info_t *info;
     tw_instrument_stats_t *stats;
@@ -50,7 +60,10 @@ struct feed_sym {
 };
 
 /* Why a connection is being closed by us (decides the delay of the next attempt). */
-enum { CLOSE_NONE = 0, CLOSE_HEARTBEAT = 1, CLOSE_LIFETIME = 2, CLOSE_SHUTDOWN = 3, CLOSE_STOP = 4 };
+enum { CLOSE_NONE = 0, CLOSE_HEARTBEAT = 1, CLOSE_LIFETIME = 2, CLOSE_SHUTDOWN = 3, CLOSE_STOP = 4, CLOSE_MALFORMED = 5 };
+
+/* A connection whose messages are mostly malformed or unroutable is closed: judged every WINDOW messages. */
+enum { MALFORMED_WINDOW = 64 };
 
 struct feed_conn {
     struct tw_feed *feed;
@@ -62,6 +75,8 @@ struct feed_conn {
     uint32_t open;             /* on_open seen, on_close not yet */
     uint32_t healthy;          /* a message arrived since on_open */
     uint32_t scheduled;        /* next_attempt_ns is set */
+    uint32_t win_msgs, win_bad;/* messages, and malformed or unroutable ones, in the current window */
+    uint32_t bad_percent;      /* of the window that closed the connection (CLOSE_MALFORMED) */
     int64_t next_attempt_ns;   /* CLOCK_MONOTONIC */
     int64_t opened_ns;
     uint64_t connects, reconnects;

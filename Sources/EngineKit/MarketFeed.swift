@@ -57,6 +57,9 @@ public struct MarketFeedConfig: Sendable, Equatable {
     public var heartbeatMillis: UInt32 = 30_000
     /// Age at which a connection is replaced (Binance cuts at 24 h).
     public var lifetimeSeconds: UInt32 = 23 * 3600 + 50 * 60
+    /// A live book with no valid update for this many depth intervals (0 ms counts as 100) goes
+    /// stale, and a syncing symbol without diffs for as long says so; 0: never.
+    public var staleIntervals: UInt32 = 50
     /// Seed of jitter, masks and nonces.
     public var seed: UInt64 = 1
 
@@ -129,6 +132,7 @@ public final class MarketFeed: @unchecked Sendable {
         cfg.reconnect_max_ms = config.reconnectMaxMillis
         cfg.reconnect_attempts = config.reconnectAttempts
         cfg.heartbeat_ms = config.heartbeatMillis
+        cfg.stale_intervals = config.staleIntervals
         cfg.lifetime_s = config.lifetimeSeconds
         cfg.seed = config.seed
         var table: [tw_feed_symbol_t] = []
@@ -224,6 +228,24 @@ public final class MarketFeed: @unchecked Sendable {
         case EMSGSIZE: return .tooLarge
         default: return .failed(rc)
         }
+    }
+
+    /// Why a snapshot fetch failed, for the symbol's health (`engine status` says it).
+    public enum SnapshotFailure: Sendable {
+        case httpStatus(Int)
+        case noAnswer
+        case tooLarge
+    }
+
+    /// Tells the feed thread that fetching symbol `index`'s snapshot failed; it stays wanted.
+    public func snapshotFailed(symbol index: Int, _ failure: SnapshotFailure) {
+        let detail: UInt32
+        switch failure {
+        case .httpStatus(let status): detail = UInt32(clamping: max(100, status))
+        case .noAnswer: detail = 0
+        case .tooLarge: detail = 1
+        }
+        _ = tw_feed_snapshot_failed(handle, UInt32(index), detail)
     }
 
     /// An eventfd that becomes readable when a snapshot is wanted.

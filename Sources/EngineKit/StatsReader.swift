@@ -14,6 +14,11 @@ public struct InstrumentCounters: Equatable, Sendable {
     public var trades: UInt64
     public var lastUpdateId: UInt64
     public var lastUpdateNs: Int64
+    /// Why the symbol is where it is (ABI 2.3; `.none` from an older engine), the feed's detail,
+    /// and when that was set (CLOCK_REALTIME ns, 0 when never).
+    public var healthReason: UInt32 = 0
+    public var healthDetail: UInt32 = 0
+    public var healthNs: Int64 = 0
 }
 
 /// A latency histogram's summary, in ns.
@@ -75,7 +80,8 @@ public final class StatsReader {
         return InstrumentCounters(
             messages: word(0), bytes: word(1), gaps: word(2), resyncs: word(3), reconnects: word(4), malformed: word(5),
             bookTickerChecks: word(6), bookTickerMismatches: word(7), bookUpdates: word(8), trades: word(9),
-            lastUpdateId: word(10), lastUpdateNs: Int64(bitPattern: word(11)))
+            lastUpdateId: word(10), lastUpdateNs: Int64(bitPattern: word(11)), healthReason: UInt32(word(12) >> 32),
+            healthDetail: UInt32(truncatingIfNeeded: word(12)), healthNs: Int64(bitPattern: word(13)))
     }
 
     /// A histogram's count, extremes and percentiles (bucket low edges, at most 6.25% under).

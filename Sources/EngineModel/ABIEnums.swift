@@ -123,3 +123,80 @@ public enum FeedState: UInt32, CaseIterable, Hashable, Sendable, CustomStringCon
     /// The name.
     public var description: String { name }
 }
+
+/// Why a symbol's feed is in its state (`tw_status_reason_t`): the reason of the last state change, or
+/// what keeps it where it is (a symbol stuck in syncing says why). The feed leaves a detail beside it.
+public enum FeedReason: UInt32, CaseIterable, Sendable {
+    case none = 0
+    case start = 1
+    case connected = 2
+    case snapshot = 3
+    case gap = 4
+    case overflow = 5
+    case disconnected = 6
+    case reconnecting = 7
+    case stopped = 8
+    /// A live book had no valid update for the configured number of stream intervals; detail: ms.
+    case noUpdates = 9
+    /// Updates came back on the same chain after `noUpdates`: live again without a snapshot.
+    case resumed = 10
+    /// Syncing, and no depth diff has arrived since the connection opened; detail: ms.
+    case noDiffs = 11
+    /// Syncing, and the snapshot request failed; detail: the HTTP status, 0 when no answer came,
+    /// 1 when the body was too large for the feed's buffer.
+    case snapshotFailed = 12
+    /// Syncing, and each snapshot so far was older than the buffered diffs; detail: how many.
+    case notBridged = 13
+    /// The connection's messages were mostly malformed or unroutable: closed, reconnecting; detail: % bad.
+    case malformed = 14
+
+    /// The snake-case name ("no_updates").
+    public var name: String {
+        switch self {
+        case .none: "none"
+        case .start: "start"
+        case .connected: "connected"
+        case .snapshot: "snapshot"
+        case .gap: "gap"
+        case .overflow: "overflow"
+        case .disconnected: "disconnected"
+        case .reconnecting: "reconnecting"
+        case .stopped: "stopped"
+        case .noUpdates: "no_updates"
+        case .resumed: "resumed"
+        case .noDiffs: "no_diffs"
+        case .snapshotFailed: "snapshot_failed"
+        case .notBridged: "not_bridged"
+        case .malformed: "malformed"
+        }
+    }
+
+    /// What a user is told, with the feed's detail.
+    public func text(detail: UInt32) -> String {
+        switch self {
+        case .none: ""
+        case .start: "feed started"
+        case .connected: "connected, waiting for a snapshot"
+        case .snapshot: "snapshot loaded"
+        case .gap: "sequence gap or a book that cannot be trusted: resyncing"
+        case .overflow: "too many diffs buffered while waiting for the snapshot"
+        case .disconnected: "the connection dropped"
+        case .reconnecting: "reconnecting"
+        case .stopped: "the feed stopped"
+        case .noUpdates: "no valid update for \(Self.seconds(detail))"
+        case .resumed: "updates resumed on the same chain"
+        case .noDiffs: "no depth diffs received for \(Self.seconds(detail))"
+        case .snapshotFailed:
+            detail >= 100
+                ? "the snapshot request failed with HTTP status \(detail)"
+                : detail == 1 ? "the snapshot was too large for the feed's buffer" : "the snapshot request got no answer"
+        case .notBridged:
+            "\(detail) snapshot\(detail == 1 ? " was" : "s were") older than the buffered diffs: the chain never bridged"
+        case .malformed: "\(detail)% of the connection's messages were malformed: closed, reconnecting"
+        }
+    }
+
+    private static func seconds(_ ms: UInt32) -> String {
+        ms >= 10_000 ? "\(ms / 1000) s" : "\(ms / 1000).\(ms % 1000 / 100) s"
+    }
+}

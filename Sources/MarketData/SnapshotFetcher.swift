@@ -108,6 +108,7 @@ public final class SnapshotFetcher: Sendable {
                     return .stale
                 case .tooLarge:
                     counters.fail()
+                    feed.snapshotFailed(symbol: index, .tooLarge)
                     logger.error("snapshot too large for the feed's buffer", metadata: ["symbol": "\(symbol)"])
                     return .failed
                 case .failed(let rc):
@@ -117,6 +118,7 @@ public final class SnapshotFetcher: Sendable {
                 }
             case 418, 429:
                 counters.fail()
+                feed.snapshotFailed(symbol: index, .httpStatus(answer.status))
                 let seconds = max(1, answer.retryAfterSeconds ?? 60)
                 logger.warning(
                     "venue rate limit: pausing snapshot fetches",
@@ -124,6 +126,7 @@ public final class SnapshotFetcher: Sendable {
                 return .pause(seconds)
             default:
                 counters.fail()
+                feed.snapshotFailed(symbol: index, .httpStatus(answer.status))
                 let text = String(decoding: answer.body.prefix(200), as: UTF8.self)
                 logger.warning(
                     "snapshot fetch failed", metadata: ["symbol": "\(symbol)", "status": "\(answer.status)", "body": "\(text)"])
@@ -131,6 +134,7 @@ public final class SnapshotFetcher: Sendable {
             }
         } catch {
             counters.fail()
+            feed.snapshotFailed(symbol: index, .noAnswer)
             logger.warning("snapshot fetch failed", metadata: ["symbol": "\(symbol)", "error": "\(error)"])
             return .failed
         }

@@ -10,7 +10,7 @@ import Foundation
 ///             "ca_file": null, "verify": true, "wait": "block", "symbols_per_connection": 16,
 ///             "depth_interval_ms": 100, "trades": true, "agg_trades": false, "snapshot_limit": 1000,
 ///             "reconnect_base_ms": 1000, "reconnect_max_ms": 60000, "reconnect_attempts": 0,
-///             "heartbeat_ms": 30000 },
+///             "heartbeat_ms": 30000, "stale_intervals": 50 },
 ///   "sim": { "tls": false, "seed": 1 },
 ///   "account": { "recorder": "/var/lib/tickwire/default.sqlite", "reconcile_interval_ms": 5000,
 ///                "mismatch_threshold_percent": 5, "weight_budget_per_minute": 600,
@@ -93,11 +93,12 @@ struct EngineConfigFile: Decodable, Equatable {
         var reconnectMaxMs: UInt32?
         var reconnectAttempts: UInt32?
         var heartbeatMs: UInt32?
+        var staleIntervals: UInt32?
 
         static let keys: Set<String> = [
             "ws_url", "rest_url", "ca_file", "verify", "wait", "symbols_per_connection", "depth_interval_ms", "trades",
             "agg_trades", "snapshot_limit", "reconnect_base_ms", "reconnect_max_ms", "reconnect_attempts",
-            "heartbeat_ms",
+            "heartbeat_ms", "stale_intervals",
         ]
     }
 

@@ -63,9 +63,19 @@ struct InstanceView {
     /// One instrument's state, top of book and counters.
     func instrumentObject(_ entry: InstrumentEntry) -> [String: Any] {
         let c = stats.instrument(entry.index)
+        // A writer that is gone (kill -9) left its last words in the segments: the symbol is dead, not live.
+        let writerGone = !stats.segment.writerAlive
+        let reason = FeedReason(rawValue: c.healthReason) ?? .none
         var o: [String: Any] = [
             "symbol": entry.symbol, "index": entry.index, "venue": entry.venue,
-            "state": books.feedState(entry.index).label, "last_update_id": c.lastUpdateId,
+            "state": writerGone ? "dead" : books.feedState(entry.index).label,
+            "reason": writerGone ? "writer_gone" : reason.name,
+            "reason_detail": c.healthDetail,
+            "reason_text": writerGone
+                ? "the engine (pid \(stats.segment.writerPID)) is gone; the book was last \(books.feedState(entry.index).label)"
+                : reason.text(detail: c.healthDetail),
+            "reason_age_ms": c.healthNs > 0 ? Double(nowNs() - c.healthNs) / 1e6 : NSNull(),
+            "last_update_id": c.lastUpdateId,
             "messages": c.messages, "bytes": c.bytes, "gaps": c.gaps, "resyncs": c.resyncs,
             "reconnects": c.reconnects, "malformed": c.malformed, "bookticker_checks": c.bookTickerChecks,
             "bookticker_mismatches": c.bookTickerMismatches, "book_updates": c.bookUpdates, "trades": c.trades,

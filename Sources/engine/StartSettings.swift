@@ -129,6 +129,7 @@ struct StartSettings {
         feed.reconnectMaxMillis = f.reconnectMaxMs ?? 60_000
         feed.reconnectAttempts = f.reconnectAttempts ?? 0
         feed.heartbeatMillis = f.heartbeatMs ?? 30_000
+        feed.staleIntervals = f.staleIntervals ?? 50
         guard feed.reconnectBaseMillis >= 1, feed.reconnectMaxMillis >= feed.reconnectBaseMillis else {
             throw fail("feed.reconnect_base_ms must be at least 1 and at most feed.reconnect_max_ms", code: 2)
         }

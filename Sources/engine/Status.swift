@@ -33,7 +33,7 @@ struct Status: ParsableCommand {
             + ", abi \(o["abi"]!), up \(uptime) s, heartbeat \(beat) ms ago")
         print(pad("SYMBOL", 10) + pad("STATE", 8) + pad("BID", 16) + pad("ASK", 16) + pad("UPDATE_ID", 12)
             + pad("AGE_MS", 9) + pad("MSGS", 10) + pad("TRADES", 9) + pad("GAPS", 6) + pad("RESYNC", 8)
-            + pad("RECONN", 8) + pad("BAD", 6) + "BBO_CHECKS/MISMATCHES")
+            + pad("RECONN", 8) + pad("BAD", 6) + pad("BBO_CHECKS/MISMATCHES", 23) + "REASON")
         for item in o["instruments"] as? [[String: Any]] ?? [] {
             let bid = (item["bid"] as? [String: String])?["price"] ?? "-"
             let ask = (item["ask"] as? [String: String])?["price"] ?? "-"
@@ -43,7 +43,7 @@ struct Status: ParsableCommand {
                 + pad("\(item["last_update_id"]!)", 12) + pad(age, 9) + pad("\(item["messages"]!)", 10)
                 + pad("\(item["trades"]!)", 9) + pad("\(item["gaps"]!)", 6) + pad("\(item["resyncs"]!)", 8)
                 + pad("\(item["reconnects"]!)", 8) + pad("\(item["malformed"]!)", 6)
-                + "\(item["bookticker_checks"]!)/\(item["bookticker_mismatches"]!)")
+                + pad("\(item["bookticker_checks"]!)/\(item["bookticker_mismatches"]!)", 23) + reasonText(item))
         }
         if let rings = o["rings"] as? [String: [String: Any]] {
             let md = rings["md"] ?? [:]
@@ -68,6 +68,14 @@ struct Status: ParsableCommand {
             }
         }
     }
+}
+
+/// The symbol's reason and how long ago it was set: "no valid update for 5.0 s (12 s ago)".
+private func reasonText(_ item: [String: Any]) -> String {
+    let text = item["reason_text"] as? String ?? ""
+    guard !text.isEmpty else { return "-" }
+    guard let age = item["reason_age_ms"] as? Double, "\(item["state"]!)" != "dead" else { return text }
+    return text + " (" + (age >= 10_000 ? "\(Int(age / 1000)) s" : String(format: "%.1f s", age / 1000)) + " ago)"
 }
 
 /// Left-aligns text in a column.

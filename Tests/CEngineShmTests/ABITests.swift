@@ -100,7 +100,7 @@ final class ShmSegment {
         #expect(MemoryLayout<tw_histogram_t>.offset(of: \.buckets) == 64)
         #expect(TW_HIST_BUCKETS == 608)
         #expect(tw_book_block_size(20) == 704)
-        #expect(TW_ABI_MAJOR == 2 && TW_ABI_MINOR == 2)
+        #expect(TW_ABI_MAJOR == 2 && TW_ABI_MINOR == 3)
         #expect(tw_book_block_size(1) == 128)
         // The magic is "TICKWIRE" read as a little-endian UInt64.
         let magic = withUnsafeBytes(of: TW_ABI_MAGIC.littleEndian) { String(decoding: $0, as: UTF8.self) }

@@ -647,6 +647,129 @@ static int try_create(const tw_feed_config_t *c, const tw_feed_symbol_t *sy, uin
     return r;
 }
 
+/* The health word of symbol i: reason and detail. */
+static uint32_t health_reason(const ft_segs_t *s, uint32_t i)
+{
+    return (uint32_t)(ft_stats(s, i)->health >> 32);
+}
+
+static uint32_t health_detail(const ft_segs_t *s, uint32_t i)
+{
+    return (uint32_t)ft_stats(s, i)->health;
+}
+
+/*
+ * Honest health, with the clock injected through tw_feed_test_service: a
+ * live book with no valid update for 50 intervals goes stale and says so,
+ * the next diff of the same chain makes it live again; a syncing symbol
+ * says it has no diffs, that its snapshot request failed (HTTP status),
+ * or that snapshots never bridged the chain; a connection whose messages
+ * are mostly malformed is closed, backs off and its symbols say why.
+ */
+#define MS_NS 1000000LL
+
+static void test_health(const hft_t *h)
+{
+    static const ft_inst_def_t defs[] = {{"BTCUSDT", -2, -8}};
+    tw_feed_symbol_t sy[] = {{"btcusdt", 0, 0}};
+    tw_feed_config_t c = base_config(TW_SYNC_SPOT);
+    ft_segs_t s;
+    ft_make(&s, "ufhealth", defs, 1);
+    tw_feed_t *f = make_feed(&c, sy, 1, &s);
+    CHECK_EQ(c.stale_intervals, 50);
+    tw_feed_test_open(f, 0);
+    int64_t opened = tw_mono_ns();
+    CHECK_EQ(health_reason(&s, 0), TW_REASON_CONNECTED);
+
+    /* syncing, and nothing arrives: after 50 x 100 ms it says so (and stays syncing) */
+    tw_feed_test_service(f, opened + 4000 * MS_NS);
+    CHECK_EQ(health_reason(&s, 0), TW_REASON_CONNECTED);
+    tw_feed_test_service(f, opened + 6000 * MS_NS);
+    CHECK_EQ(ft_state(&s, 0), TW_FEED_SYNCING);
+    CHECK_EQ(health_reason(&s, 0), TW_REASON_NO_DIFFS);
+    CHECK(health_detail(&s, 0) >= 5000);
+    CHECK(ft_stats(&s, 0)->health_ns > 0);
+
+    /* the snapshot request fails: the HTTP status is kept */
+    CHECK_EQ(tw_feed_snapshot_failed(f, 0, 503), 0);
+    CHECK_EQ(tw_feed_snapshot_failed(f, 3, 503), -EINVAL);
+    tw_feed_test_service(f, opened + 6100 * MS_NS);
+    CHECK_EQ(health_reason(&s, 0), TW_REASON_SNAPSHOT_FAILED);
+    CHECK_EQ(health_detail(&s, 0), 503);
+    tw_feed_test_service(f, opened + 9000 * MS_NS); /* still no diff: the failure stays the reason */
+    CHECK_EQ(health_reason(&s, 0), TW_REASON_SNAPSHOT_FAILED);
+
+    /* recorded data up to live, a snapshot that predates the buffer first */
+    size_t i = 0, first_snapshot = 0;
+    for (; i < h->n && !is_snapshot(h->line[i]); i++)
+        hft_step(f, h, i);
+    first_snapshot = i;
+    const char *old = "{\"lastUpdateId\":1,\"bids\":[[\"10.00\",\"3\"]],\"asks\":[[\"11.00\",\"4\"]]}";
+    CHECK_EQ(post_and_load(f, 0, old, strlen(old)), 0);
+    CHECK_EQ(health_reason(&s, 0), TW_REASON_NOT_BRIDGED);
+    CHECK_EQ(health_detail(&s, 0), 1);
+    CHECK_EQ(post_and_load(f, 0, old, strlen(old)), 0);
+    CHECK_EQ(health_detail(&s, 0), 2);
+    CHECK_EQ(hft_step(f, h, first_snapshot), 0);
+    CHECK_EQ(ft_state(&s, 0), TW_FEED_LIVE);
+    CHECK_EQ(health_reason(&s, 0), TW_REASON_SNAPSHOT);
+    for (i = first_snapshot + 1; i < h->n && ft_stats(&s, 0)->book_updates < 20; i++)
+        hft_step(f, h, i);
+    ft_drain(&s);
+
+    /* live, then silence: stale after 50 intervals with the reason, the block flagged and empty */
+    int64_t last = tw_mono_ns();
+    tw_feed_test_service(f, last + 4900 * MS_NS);
+    CHECK_EQ(ft_state(&s, 0), TW_FEED_LIVE);
+    tw_feed_test_service(f, last + 5200 * MS_NS);
+    CHECK_EQ(ft_state(&s, 0), TW_FEED_STALE);
+    CHECK_EQ(health_reason(&s, 0), TW_REASON_NO_UPDATES);
+    CHECK(health_detail(&s, 0) >= 5000);
+    CHECK(ft_book_stale_empty(&s, 0));
+    ft_drain(&s);
+    CHECK_EQ(s.status_reason[0], TW_REASON_NO_UPDATES);
+    /* the chain goes on: live again without a snapshot, the block equal to the book */
+    uint64_t snapshots = f->sym[0].sync.snapshots;
+    for (; i < h->n && ft_state(&s, 0) != TW_FEED_LIVE; i++)
+        hft_step(f, h, i);
+    ft_drain(&s);
+    CHECK_EQ(ft_state(&s, 0), TW_FEED_LIVE);
+    CHECK_EQ(health_reason(&s, 0), TW_REASON_RESUMED);
+    CHECK_EQ(s.status_reason[0], TW_REASON_RESUMED);
+    CHECK_EQ(f->sym[0].sync.snapshots, snapshots);
+    CHECK(ft_book_matches(&s, 0, &f->sym[0].sync));
+    CHECK_EQ(ft_stats(&s, 0)->bookticker_mismatches, 0);
+
+    /* a connection of mostly garbage: 40% bad stays open, 70% bad is closed and backs off */
+    static const char trade[] = "{\"stream\":\"btcusdt@trade\",\"data\":{\"e\":\"trade\",\"E\":2,\"s\":\"BTCUSDT\","
+                                "\"t\":7,\"p\":\"2500.01\",\"q\":\"0.5\",\"T\":3,\"m\":true,\"M\":true}}";
+    tw_feed_conn_info_t ci;
+    for (int k = 0; k < 200; k++) /* 2 in 5 bad: no window of 64 is more than half bad */
+        msg(f, k % 5 < 2 ? "not json" : trade);
+    CHECK_EQ(tw_feed_conn_info(f, 0, &ci), 0);
+    CHECK_EQ(ci.state, TW_CONN_OPEN);
+    CHECK_EQ(ft_state(&s, 0), TW_FEED_LIVE);
+    for (int k = 0; k < 130; k++) /* 7 in 10 bad: at least one whole window of 64 */
+        msg(f, k % 10 < 7 ? (k % 2 ? "not json" : "{\"stream\":\"btcusdt@kline_1m\",\"data\":{}}") : trade);
+    CHECK_EQ(tw_feed_conn_info(f, 0, &ci), 0);
+    CHECK_EQ(ci.state, TW_CONN_CLOSING);
+    tw_feed_test_close(f, 0, 0, 1000); /* what the net layer reports once it closed */
+    CHECK_EQ(ft_state(&s, 0), TW_FEED_STALE);
+    CHECK_EQ(health_reason(&s, 0), TW_REASON_MALFORMED);
+    CHECK(health_detail(&s, 0) > 50 && health_detail(&s, 0) <= 75);
+    CHECK_EQ(tw_feed_conn_info(f, 0, &ci), 0);
+    CHECK_EQ(ci.last_error, -EBADMSG);
+    CHECK_EQ(ci.attempts, 1); /* backs off like a failed attempt, not straight back */
+    CHECK(ci.next_attempt_ns >= tw_mono_ns() + 400 * MS_NS);
+    /* the next attempt connects and waits: the symbol still says why the last one was closed */
+    tw_feed_test_service(f, ci.next_attempt_ns + 1);
+    tw_feed_test_open(f, 0);
+    CHECK_EQ(ft_state(&s, 0), TW_FEED_SYNCING);
+    CHECK_EQ(health_reason(&s, 0), TW_REASON_MALFORMED);
+    tw_feed_destroy(f);
+    ft_free(&s, "ufhealth");
+}
+
 static void test_config_and_paths(void)
 {
     static const ft_inst_def_t defs[] = {{"BTCUSDT", -2, -5}, {"ETHUSDT", -2, -4}, {"", -2, -2}};
@@ -779,6 +902,7 @@ int main(int argc, char **argv)
     test_hft_replay(&h);
     test_gap_and_recovery(&h);
     test_drop_and_reconnect(&h);
+    test_health(&h);
     test_cryptofeed("ufspot", TW_SYNC_SPOT, argv[2], argv[3], 26);
     test_cryptofeed("ufusdm", TW_SYNC_FUTURES, argv[4], argv[5], 50);
     free(h.line);

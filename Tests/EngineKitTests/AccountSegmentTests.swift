@@ -58,7 +58,7 @@ import Testing
         let writer = AccountSegmentWriter(segment: instance.account)
         let reader = try AccountSegmentReader(instance: name)
         #expect(reader.capacities == (256, 1024, 4096))
-        #expect(reader.segment.abiVersion == (2, 2))
+        #expect(reader.segment.abiVersion == (2, 3))
         let empty = try reader.read()
         #expect(empty.version == 0 && empty.balances.isEmpty && empty.totals.winRateBps == nil)
 

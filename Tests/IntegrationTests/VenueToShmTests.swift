@@ -197,6 +197,55 @@ import TickwireTestSupport
         }
     }
 
+    /// A config file with `stale_intervals`: a book goes stale after that many 100 ms intervals.
+    func staleConfig(_ intervals: Int) throws -> String {
+        let config = NSTemporaryDirectory() + "tickwire-health-\(UInt64.random(in: 0...UInt64.max)).json"
+        try #"{"feed": {"stale_intervals": \#(intervals)}}"#.write(toFile: config, atomically: true, encoding: .utf8)
+        return config
+    }
+
+    @Test func aSilentLiveBookGoesStaleWithItsReasonAndResumesOnTheSameChain() throws {
+        let config = try staleConfig(10)  // 1 s without a valid update
+        defer { try? FileManager.default.removeItem(atPath: config) }
+        var sawText = ""
+        let final = try recover(
+            from: "stall:after=200,ms=4000,next=1", engineArguments: ["--config", config], instance: "silent"
+        ) { symbols, _ in
+            guard let btc = symbols["BTCUSDT"], btc["state"] as? String == "stale", btc["reason"] as? String == "no_updates"
+            else { return false }
+            sawText = (try? Harness.run(Harness.engine, ["status", "--instance", "silent"], env: env).stdout) ?? ""
+            return true
+        }
+        #expect(sawText.contains("no valid update for 1."), "engine status does not say why: \(sawText)")
+        // The stall ends, the queued diffs follow the chain: live again without a snapshot or a gap.
+        for name in ["BTCUSDT", "ETHUSDT"] {
+            #expect(final[name]?["reason"] as? String == "resumed", "\(name): \(final[name] ?? [:])")
+            #expect(Self.n(final[name], "gaps") == 0 && Self.n(final[name], "resyncs") == 0, "\(final[name] ?? [:])")
+        }
+    }
+
+    @Test func aSymbolStuckInSyncingSaysWhy() throws {
+        // The raw-stream endpoint instead of the combined one: the connection opens, and nothing comes.
+        let sim = try startSim(["--symbols", "BTCUSDT"])
+        defer { sim.child.signal(SIGTERM); sim.child.wait(seconds: 10) }
+        let config = try staleConfig(10)
+        defer { try? FileManager.default.removeItem(atPath: config) }
+        let wrong = sim.streams.replacingOccurrences(of: "/stream", with: "/ws")
+        let engine = try startEngine(
+            "stuck",
+            ["--venue", "binance", "--ws-url", wrong, "--rest-url", sim.rest, "--symbols", "BTCUSDT", "--config", config])
+        defer { engine.signal(SIGTERM); engine.wait(seconds: 15) }
+        let told = Harness.eventually(seconds: 30) {
+            let btc = status("stuck").symbols["BTCUSDT"]
+            return btc?["state"] as? String == "syncing" && btc?["reason"] as? String == "no_diffs"
+        }
+        let btc = status("stuck").symbols["BTCUSDT"] ?? [:]
+        #expect(told, "\(btc)\n\(engine.stderr)")
+        #expect((btc["reason_text"] as? String ?? "").contains("no depth diffs received"), "\(btc)")
+        let text = try Harness.run(Harness.engine, ["status", "--instance", "stuck"], env: env)
+        #expect(text.stdout.contains("no depth diffs received for"), "\(text.stdout)")
+    }
+
     @Test func tlsToTheSimIsVerifiedAgainstItsCAAndRefusedWithoutIt() throws {
         let ca = NSTemporaryDirectory() + "tickwire-ca-\(UInt64.random(in: 0...UInt64.max)).pem"
         let sim = try startSim(["--tls", "--ca-out", ca, "--symbols", "BTCUSDT"])

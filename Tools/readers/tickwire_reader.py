@@ -52,7 +52,7 @@ from dataclasses import dataclass, field
 # --------------------------------------------------------------------------
 ABI_MAGIC = 0x455249574B434954  # "TICKWIRE" as a little-endian uint64
 ABI_MAJOR = 2
-ABI_MINOR = 2
+ABI_MINOR = 3
 CACHE_LINE = 64
 INSTANCE_MAX = 32
 SYMBOL_MAX = 24
@@ -233,7 +233,7 @@ INSTRUMENT_STATS = Layout("tw_instrument_stats", [
     ("messages", "Q"), ("bytes", "Q"), ("gaps", "Q"), ("resyncs", "Q"), ("reconnects", "Q"),
     ("malformed", "Q"), ("bookticker_checks", "Q"), ("bookticker_mismatches", "Q"),
     ("book_updates", "Q"), ("trades", "Q"), ("last_update_id", "Q"), ("last_update_ns", "q"),
-    (None, "32x"),
+    ("health", "Q"), ("health_ns", "q"), (None, "16x"),
 ])
 
 HISTOGRAM = Layout("tw_histogram", [
@@ -979,8 +979,11 @@ class StatsReader:
 
     def instrument(self, i: int) -> dict:
         d = self._words(self.instruments_offset + i * INSTRUMENT_STATS.size, INSTRUMENT_STATS)
-        if d["last_update_ns"] >> 63:
-            d["last_update_ns"] -= 1 << 64
+        for k in ("last_update_ns", "health_ns"):
+            if d[k] >> 63:
+                d[k] -= 1 << 64
+        health = d.pop("health")  # (reason << 32) | detail, since ABI 2.3 (0 before)
+        d["health_reason"], d["health_detail"] = health >> 32, health & 0xFFFFFFFF
         return d
 
     def histogram(self, hid: int) -> dict:

@@ -140,6 +140,8 @@ int main(void)
     F(tw_instrument_stats, trades);
     F(tw_instrument_stats, last_update_id);
     F(tw_instrument_stats, last_update_ns);
+    F(tw_instrument_stats, health);
+    F(tw_instrument_stats, health_ns);
     SIZE(tw_instrument_stats);
 
     F(tw_histogram, count);

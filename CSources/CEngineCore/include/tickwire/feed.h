@@ -107,6 +107,10 @@ typedef struct tw_feed_config {
     uint32_t max_message;          /* default 4 MiB */
     uint32_t snapshot_capacity;    /* bytes of snapshot text a symbol can hold; default 4 MiB */
     uint64_t seed;                 /* jitter, WebSocket masks, handshake nonces */
+    uint32_t stale_intervals;      /* a live book with no valid update for this many depth intervals (an
+                                      interval of 0 ms counts as 100) goes stale, and a syncing symbol
+                                      with no diff for as long says so; default 50; 0: never */
+    uint32_t reserved;
 } tw_feed_config_t;
 
 /*
@@ -170,6 +174,14 @@ int tw_feed_snapshot_wanted(tw_feed_t *f, uint32_t symbol, uint64_t *ticket);
  * per ticket.
  */
 int tw_feed_snapshot_post(tw_feed_t *f, uint32_t symbol, uint64_t ticket, const char *body, size_t len);
+
+/*
+ * Tells the feed thread that fetching the symbol's snapshot failed, so a
+ * symbol stuck in syncing says why (stats health TW_REASON_SNAPSHOT_FAILED):
+ * detail is the HTTP status, 0 when no answer came, 1 when the body was too
+ * large. The ticket stays wanted; fetch again. Any thread. 0 or -EINVAL.
+ */
+int tw_feed_snapshot_failed(tw_feed_t *f, uint32_t symbol, uint32_t detail);
 
 /*
  * An eventfd (non-blocking) that becomes readable when a snapshot is wanted

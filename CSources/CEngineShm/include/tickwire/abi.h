@@ -31,8 +31,8 @@ extern "C" {
 /* "TICKWIRE" read as a little-endian uint64. */
 #define TW_ABI_MAGIC 0x455249574B434954ull
 /* 2.0: the cmd region became per-producer lanes (breaking for producers); the exec journal.
- * 2.1: the account segment (additive). */
-enum { TW_ABI_MAJOR = 2, TW_ABI_MINOR = 2 };
+ * 2.1: the account segment (additive). 2.3: per-instrument health (reason, detail, since). */
+enum { TW_ABI_MAJOR = 2, TW_ABI_MINOR = 3 };
 
 enum { TW_CACHE_LINE = 64, TW_INSTANCE_MAX = 32, TW_SYMBOL_MAX = 24 };
 
@@ -197,6 +197,14 @@ typedef enum tw_status_reason {
     TW_REASON_DISCONNECTED = 6,/* the connection dropped */
     TW_REASON_RECONNECTING = 7,/* a new connection attempt started */
     TW_REASON_STOPPED = 8,     /* the feed thread ended */
+    /* ABI 2.3: what keeps a symbol where it is, also set without a state change (stats health) */
+    TW_REASON_NO_UPDATES = 9,  /* a live book had no valid update for N stream intervals: stale; detail ms */
+    TW_REASON_RESUMED = 10,    /* updates came back on the same chain: live again without a snapshot */
+    TW_REASON_NO_DIFFS = 11,   /* syncing: no depth diff since the connection opened; detail ms */
+    TW_REASON_SNAPSHOT_FAILED = 12, /* syncing: the snapshot request failed; detail HTTP status, 0 no
+                                       answer, 1 too large for the feed's buffer */
+    TW_REASON_NOT_BRIDGED = 13,/* syncing: every snapshot so far was older than the buffered diffs; detail count */
+    TW_REASON_MALFORMED = 14,  /* the connection's messages were mostly malformed: closed; detail % bad */
 } tw_status_reason_t;
 
 _Static_assert(sizeof(tw_md_status_t) == 16, "md status size");
@@ -835,7 +843,9 @@ typedef struct tw_instrument_stats {
     uint64_t trades;
     uint64_t last_update_id;
     int64_t last_update_ns;
-    uint8_t reserved[32];
+    uint64_t health;           /* ABI 2.3, atomic: (tw_status_reason_t << 32) | detail, see TW_REASON_* */
+    int64_t health_ns;         /* ABI 2.3: when health last changed (CLOCK_REALTIME) */
+    uint8_t reserved[16];
 } tw_instrument_stats_t;
 
 _Static_assert(TW_CTR_REJECT_BASE + TW_REJ_MODE < TW_CTR_COUNT, "reject counters fit");
@@ -845,6 +855,8 @@ _Static_assert(offsetof(tw_instrument_stats_t, gaps) == 16, "stats gaps");
 _Static_assert(offsetof(tw_instrument_stats_t, bookticker_mismatches) == 56, "stats mismatches");
 _Static_assert(offsetof(tw_instrument_stats_t, last_update_id) == 80, "stats last_update_id");
 _Static_assert(offsetof(tw_instrument_stats_t, last_update_ns) == 88, "stats last_update_ns");
+_Static_assert(offsetof(tw_instrument_stats_t, health) == 96, "stats health");
+_Static_assert(offsetof(tw_instrument_stats_t, health_ns) == 104, "stats health_ns");
 
 /*
  * Log-linear buckets: values below 16 have a bucket each; above, each power
