@@ -13,9 +13,19 @@
  * receive at all; a buffer goes back to the ring as soon as its bytes are
  * handled (they are copied or parsed in place, never kept).
  *
- * The ring is set up without SQPOLL or DEFER_TASKRUN: busy polling reaps
- * completions with no system call, and blocking waits go through
- * io_uring_submit_and_wait_timeout (one io_uring_enter).
+ * How completions reach the thread: a socket's receive completes as task
+ * work queued to the ring's task. Set up with flags 0, the kernel runs it by
+ * interrupting that task (an IPI and a trip through the kernel while it
+ * spins). So the ring is set up SINGLE_ISSUER | DEFER_TASKRUN |
+ * TASKRUN_FLAG: the task work waits until the thread asks, and the kernel
+ * raises IORING_SQ_TASKRUN in the shared SQ flags when there is some. A
+ * spinning poll reads that flag and the CQ (no system call while idle) and
+ * enters the kernel once to run the work when it is set; a blocking wait is
+ * one io_uring_enter as before. SINGLE_ISSUER ties the ring to one task, so
+ * it starts disabled (R_DISABLED) and the first thread that submits on it
+ * enables it and becomes that task (the feed or gateway thread, not the one
+ * that created it). Kernels without those flags (before 6.1) get
+ * COOP_TASKRUN | TASKRUN_FLAG, then flags 0.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -23,6 +33,8 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "net_internal.h"
 #include "tickwire/core.h"
@@ -77,11 +89,21 @@ int tw_loop_create(const tw_loop_config_t *cfg, tw_loop_t **out)
     tw_loop_t *l = calloc(1, sizeof(*l));
     if (l == NULL)
         return -ENOMEM;
-    int r = io_uring_queue_init(c.entries, &l->ring, 0);
+    static const unsigned setups[] = {
+        IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN | IORING_SETUP_TASKRUN_FLAG | IORING_SETUP_R_DISABLED,
+        IORING_SETUP_COOP_TASKRUN | IORING_SETUP_TASKRUN_FLAG,
+        0,
+    };
+    int r = -EINVAL;
+    for (size_t i = 0; i < sizeof(setups) / sizeof(setups[0]) && r == -EINVAL; i++) {
+        r = io_uring_queue_init(c.entries, &l->ring, setups[i]);
+        l->setup_flags = r == 0 ? setups[i] : 0;
+    }
     if (r < 0) {
         free(l);
         return r;
     }
+    l->disabled = (l->setup_flags & IORING_SETUP_R_DISABLED) != 0;
     l->nbufs = c.buffers;
     l->buf_size = c.buffer_size;
     r = buffers_setup(l);
@@ -107,10 +129,27 @@ void tw_loop_destroy(tw_loop_t *l)
     free(l);
 }
 
+/* The first thread that submits becomes the ring's only issuer (see the top of this file). */
+static inline int adopt(tw_loop_t *l)
+{
+    if (__builtin_expect(l->disabled, 0)) {
+        /* io_uring_enable_rings() is liburing 2.4; the register call is the same thing */
+        if (syscall(__NR_io_uring_register, l->ring.ring_fd, IORING_REGISTER_ENABLE_RINGS, NULL, 0) < 0)
+            return -errno;
+        l->disabled = 0;
+    }
+    return 0;
+}
+
+unsigned tw_loop_setup_flags(const tw_loop_t *l)
+{
+    return l->setup_flags;
+}
+
 struct io_uring_sqe *tw_loop_sqe(tw_loop_t *l)
 {
     struct io_uring_sqe *sqe = io_uring_get_sqe(&l->ring);
-    if (sqe == NULL && io_uring_submit(&l->ring) >= 0)
+    if (sqe == NULL && adopt(l) == 0 && io_uring_submit(&l->ring) >= 0)
         sqe = io_uring_get_sqe(&l->ring);
     return sqe;
 }
@@ -130,9 +169,16 @@ void tw_loop_buffer_return(tw_loop_t *l, uint32_t bid)
 /* Submits and waits as asked; 0 or -errno (a timeout is not an error). */
 static int submit_wait(tw_loop_t *l, int64_t timeout_ns)
 {
-    int r;
-    if (timeout_ns < 0) {
-        r = io_uring_sq_ready(&l->ring) ? io_uring_submit(&l->ring) : 0;
+    int r = adopt(l);
+    if (r < 0)
+        return r;
+    if (timeout_ns < 0) { /* spinning: into the kernel only to submit, or to run completions' task work */
+        if (io_uring_sq_ready(&l->ring))
+            r = io_uring_submit_and_get_events(&l->ring);
+        else if (IO_URING_READ_ONCE(*l->ring.sq.kflags) & IORING_SQ_TASKRUN)
+            r = io_uring_get_events(&l->ring);
+        else
+            r = 0;
     } else if (timeout_ns == 0) {
         r = io_uring_submit_and_wait(&l->ring, 1);
     } else {
@@ -208,7 +254,7 @@ int tw_loop_poll(tw_loop_t *l, int64_t timeout_ns)
         handled += (int)n;
     } while (n == BATCH);
     if (io_uring_sq_ready(&l->ring)) {
-        r = io_uring_submit(&l->ring);
+        r = io_uring_submit(&l->ring); /* adopted above */
         if (r < 0 && r != -EAGAIN && r != -EBUSY && r != -EINTR)
             return r;
     }

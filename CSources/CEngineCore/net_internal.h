@@ -36,6 +36,8 @@ struct tw_loop {
     uint8_t *bufs;
     size_t bufs_bytes;
     uint32_t nbufs, buf_size;
+    unsigned setup_flags;      /* IORING_SETUP_* the ring was made with */
+    uint8_t disabled;          /* R_DISABLED and not yet enabled by its issuer */
     int64_t batch_real_ns;     /* clocks read once when a batch with received bytes was reaped */
     int64_t batch_mono_ns;
     tw_conn_t *conns;          /* every connection made on this loop (tw_loop_destroy detaches them) */

@@ -64,8 +64,15 @@ typedef struct tw_loop_config {
     uint32_t reserved;
 } tw_loop_config_t;
 
-/* Sets up the ring and its buffer ring. -EINVAL, -ENOMEM, or io_uring_queue_init's error (-ENOSYS, -EPERM). */
+/*
+ * Sets up the ring and its buffer ring. -EINVAL, -ENOMEM, or io_uring_queue_init's error (-ENOSYS, -EPERM).
+ * The ring belongs to one thread: the first one that submits on it (tw_conn_open, tw_loop_poll, ...);
+ * every later submit and poll must come from that thread (SINGLE_ISSUER where the kernel has it).
+ */
 int tw_loop_create(const tw_loop_config_t *cfg, tw_loop_t **out);
+
+/* The IORING_SETUP_* flags the ring was made with (the best the kernel took). */
+unsigned tw_loop_setup_flags(const tw_loop_t *loop);
 
 /*
  * Closes the ring. Connections still open lose their socket without an
