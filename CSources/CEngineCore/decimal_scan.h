@@ -154,4 +154,84 @@ TW_SCAN_INLINE const char *tw_scan_decimal(const char *p, const char *end, int e
     return tw_scan_decimal_unchecked(p, exponent, out);
 }
 
+/* ---------------------------------------------- known length, SSE4.1 -- */
+
+#if TW_SCAN_SSE2 && (defined(__clang__) || defined(__GNUC__))
+#include <smmintrin.h>
+#define TW_SCAN_KNOWN 1
+
+/* Whether this CPU has SSE4.1 (and so SSSE3), asked once. */
+static inline int tw_scan_known_ok(void)
+{
+    static int have = -1;
+    int h = __atomic_load_n(&have, __ATOMIC_RELAXED);
+    if (h < 0) {
+        __builtin_cpu_init();
+        h = __builtin_cpu_supports("sse4.1") != 0;
+        __atomic_store_n(&have, h, __ATOMIC_RELAXED);
+    }
+    return h;
+}
+
+/*
+ * The decimal s[0..len) whose length is already known (its closing quote
+ * was found by the caller): digits[.digits], at most 16 bytes, kept digits
+ * at most 16, exact at the exponent (0..-18). 0 and *out, or -1 to decline
+ * (anything else: a sign, blanks, a lone '.', rounding, too long); the
+ * caller then takes the general path, which decides. Reads 16 bytes at s.
+ *
+ * One 16-byte load: a mask of the non-digits finds the '.', a shuffle
+ * drops it and right-aligns the kept digits over zeros, and three
+ * multiply-adds turn 16 digits into two 8-digit halves. No loop and no
+ * branch on the digits themselves; only tw_scan_known_ok() CPUs.
+ */
+__attribute__((target("sse4.1"))) static inline int tw_scan_decimal_known(const char *s, unsigned len, int exponent,
+                                                                         int64_t *out)
+{
+    if (len - 1u >= 16u || exponent > 0 || exponent < -18)
+        return -1;
+    const __m128i zero = _mm_setzero_si128();
+    __m128i dig = _mm_sub_epi8(_mm_loadu_si128((const __m128i *)(const void *)s), _mm_set1_epi8('0'));
+    uint32_t within = (1u << len) - 1u;
+    uint32_t nondigit = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_subs_epu8(dig, _mm_set1_epi8(9)), zero)) ^
+                        0xFFFFu; /* bytes above '9' or below '0' (they wrapped above 9) */
+    uint32_t nonzero = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(dig, zero)) ^ 0xFFFFu;
+    nondigit &= within;
+    unsigned d = len, keep = (unsigned)-exponent, take = 0;
+    if (nondigit) {
+        d = (unsigned)__builtin_ctz(nondigit);
+        if ((nondigit & (nondigit - 1u)) || s[d] != '.' || d == 0 || d == len - 1u)
+            return -1; /* a second non-digit, not a point, or nothing on one side of it */
+        unsigned nf = len - d - 1u;
+        take = nf < keep ? nf : keep;
+        if (nonzero & within & ~((2u << (d + take)) - 1u))
+            return -1; /* a digit past the exponent that is not a zero: never round */
+    } else if (d == 0) {
+        return -1;
+    }
+    unsigned total = d + take; /* kept digits: the integer part, then `take` of the fraction */
+    if (total > 16u)
+        return -1;
+    /* lane i takes digit j = i - (16 - total): source j below the point, j + 1 past it; j < 0 is a zero */
+    const __m128i iota = _mm_setr_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    __m128i j = _mm_sub_epi8(iota, _mm_set1_epi8((char)(16 - total)));
+    __m128i ctrl = _mm_sub_epi8(j, _mm_cmpgt_epi8(j, _mm_set1_epi8((char)(d - 1u))));
+    ctrl = _mm_or_si128(ctrl, _mm_cmplt_epi8(j, zero));
+    __m128i v = _mm_shuffle_epi8(dig, ctrl);
+    v = _mm_maddubs_epi16(v, _mm_setr_epi8(10, 1, 10, 1, 10, 1, 10, 1, 10, 1, 10, 1, 10, 1, 10, 1));
+    v = _mm_madd_epi16(v, _mm_setr_epi16(100, 1, 100, 1, 100, 1, 100, 1));
+    v = _mm_packus_epi32(v, v);
+    v = _mm_madd_epi16(v, _mm_setr_epi16(10000, 1, 10000, 1, 10000, 1, 10000, 1));
+    uint64_t m = (uint64_t)(uint32_t)_mm_cvtsi128_si32(v) * 100000000u + (uint32_t)_mm_extract_epi32(v, 1);
+    if (keep > take && __builtin_mul_overflow(m, tw_scan_pow10[keep - take], &m))
+        return -1;
+    if (m > (uint64_t)INT64_MAX)
+        return -1;
+    *out = (int64_t)m;
+    return 0;
+}
+#else
+#define TW_SCAN_KNOWN 0
+#endif
+
 #endif /* TICKWIRE_DECIMAL_SCAN_H */

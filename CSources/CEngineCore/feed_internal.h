@@ -46,8 +46,8 @@ struct feed_sym {
     uint32_t reserved;
     uint64_t ticket;           /* the ticket the thread waits for, 0 when none */
     uint64_t tickets;          /* last ticket handed out */
-    int64_t last_valid_ns;     /* CLOCK_MONOTONIC of the last book published (a valid update) */
-    int64_t syncing_ns;        /* CLOCK_MONOTONIC the connection opened (syncing since) */
+    int64_t last_valid_ns;     /* CLOCK_REALTIME of the last book published (a valid update) */
+    int64_t syncing_ns;        /* CLOCK_REALTIME the connection opened (syncing since) */
     uint64_t diffs_seen;       /* depth diffs that decoded since the connection opened */
     uint64_t health;           /* the thread's copy of stats->health */
     uint32_t not_bridged;      /* snapshots in a row older than the buffered diffs */
@@ -99,6 +99,7 @@ struct tw_feed {
     tw_level_t *top_b, *top_a; /* depth each */
     uint32_t *pending;         /* symbols with a ticket outstanding (mailbox to poll) */
     uint32_t npending;
+    uint64_t book_writes;      /* books published, for sampling TW_HIST_BOOK_WRITE */
     int event_fd;
     uint64_t rng;
     char *host;

@@ -4,13 +4,16 @@
  * an exponent in -20..20, the rest is the text, and the result must agree
  * with a slow, exact reference that moves the decimal point on the digit
  * string itself (grammar [-]digits[.digits], no rounding, int64 range). Any
- * disagreement aborts, so the fuzzer reports it as a crash.
+ * disagreement aborts, so the fuzzer reports it as a crash. The depth
+ * decoder's known-length SSE4.1 parser (tw_scan_decimal_known) is held to
+ * the same reference: it may decline, never disagree.
  */
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "decimal_scan.h"
 #include "tickwire/json.h"
 
 static int is_dig(uint8_t c)
@@ -83,6 +86,23 @@ static void json_agrees(const uint8_t *s, size_t n, int e, int want_r, int64_t w
         abort();
 }
 
+/* The known-length parser, on the text followed by a quote and padding (it reads 16 bytes). */
+static void known_agrees(const uint8_t *s, size_t n, int e, int want_r, int64_t want)
+{
+#if TW_SCAN_KNOWN
+    char buf[32];
+    if (n == 0 || n > 16 || !tw_scan_known_ok())
+        return;
+    memset(buf, '"', sizeof(buf));
+    memcpy(buf, s, n);
+    int64_t v = 0;
+    if (tw_scan_decimal_known(buf, (unsigned)n, e, &v) == 0 && (want_r != 0 || v != want))
+        abort();
+#else
+    (void)s, (void)n, (void)e, (void)want_r, (void)want;
+#endif
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size == 0)
@@ -98,5 +118,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!agree || (ra == 0 && a != b))
         abort();
     json_agrees(data + 1, size - 1, e, ra, a);
+    known_agrees(data + 1, size - 1, e, ra, a);
     return 0;
 }

@@ -151,6 +151,8 @@ build_target() { # target NAME VARIANT MAIN.c [extra...]
         build_feed "$@"
     elif [[ $t == gateway ]]; then
         build_gateway "$@"
+    elif [[ $t == decimal ]]; then
+        build "$@" -I "$core" # decimal_scan.h, the decoders' private scan
     else
         build "$@"
     fi

@@ -872,7 +872,7 @@ enum {
 
 typedef enum tw_histogram_id {
     TW_HIST_MD_PUBLISH = 0,    /* event source time -> md ring publish, ns */
-    TW_HIST_BOOK_WRITE = 1,    /* duration of a seqlocked book write, ns */
+    TW_HIST_BOOK_WRITE = 1,    /* duration of a seqlocked book write, ns (the feed times one write in 16) */
     TW_HIST_CMD_QUEUE = 2,     /* command created -> consumed, ns */
     TW_HIST_FEED_WIRE = 3,     /* socket receive completion (recv_ns) -> md event published, ns (ABI 1.1) */
     TW_HIST_ORDER_ENCODE = 4,  /* gateway: request taken -> signed bytes handed to the socket, ns (ABI 2.0) */
