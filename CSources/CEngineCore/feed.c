@@ -679,15 +679,13 @@ int64_t tw_feed_backoff_ns(uint32_t base_ms, uint32_t max_ms, uint32_t attempts,
 /* The connection's public info under its seqlock (thread only). */
 static void publish_info(struct feed_conn *fc)
 {
-    uint64_t s = __atomic_load_n(&fc->info_seq, __ATOMIC_RELAXED); /* single writer */
-    __atomic_store_n(&fc->info_seq, s + 1, __ATOMIC_RELAXED);
-    __atomic_thread_fence(__ATOMIC_RELEASE); /* odd seq before the data, pairs with tw_feed_conn_info */
+    uint64_t s = tw_seq_write_begin(&fc->info_seq);
     fc->local.attempts = fc->attempts;
     fc->local.connects = fc->connects;
     fc->local.reconnects = fc->reconnects;
     fc->local.next_attempt_ns = fc->scheduled ? fc->next_attempt_ns : 0;
     tw_copy_to_shared(&fc->info, &fc->local, (uint32_t)sizeof(fc->info));
-    __atomic_store_n(&fc->info_seq, s + 2, __ATOMIC_RELEASE); /* pairs with tw_feed_conn_info's acquire */
+    tw_seq_write_end(&fc->info_seq, s);
 }
 
 static void close_conn(struct feed_conn *fc, uint32_t why)
@@ -983,14 +981,13 @@ int tw_feed_conn_info(const tw_feed_t *f, uint32_t conn, tw_feed_conn_info_t *ou
         return -EINVAL;
     const struct feed_conn *fc = &f->conn[conn];
     for (int i = 0; i < INFO_READ_RETRIES; i++) {
-        uint64_t s1 = __atomic_load_n(&fc->info_seq, __ATOMIC_ACQUIRE); /* pairs with publish_info */
+        uint64_t s1 = tw_seq_read_begin(&fc->info_seq);
         if (s1 & 1u) {
             tw_cpu_relax();
             continue;
         }
         tw_copy_from_shared(out, &fc->info, (uint32_t)sizeof(*out));
-        __atomic_thread_fence(__ATOMIC_ACQUIRE); /* the copy before the re-check */
-        if (__atomic_load_n(&fc->info_seq, __ATOMIC_RELAXED) == s1) {
+        if (tw_seq_read_end(&fc->info_seq, s1)) {
             out->tls_error[sizeof(out->tls_error) - 1] = 0;
             return 0;
         }

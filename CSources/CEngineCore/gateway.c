@@ -169,29 +169,26 @@ void tw_gateway_set_time_offset(tw_gateway_t *gw, int64_t offset_ms)
 
 void tw_gw_publish_status(tw_gateway_t *gw)
 {
-    uint64_t s = __atomic_load_n(&gw->status_seq, __ATOMIC_RELAXED); /* single writer */
-    __atomic_store_n(&gw->status_seq, s + 1, __ATOMIC_RELAXED);
-    __atomic_thread_fence(__ATOMIC_RELEASE); /* odd seq before the data: pairs with get_status's fence */
+    uint64_t s = tw_seq_write_begin(&gw->status_seq);
     gw->local.connected = gw->open;
     gw->local.subscribed = gw->subscribed;
     gw->local.halted = gw->halted;
     gw->local.in_flight = gw->inflight;
     gw->local.has_listen_key = gw->user.key[0] != 0;
     tw_copy_to_shared(&gw->status, &gw->local, (uint32_t)sizeof(gw->status));
-    __atomic_store_n(&gw->status_seq, s + 2, __ATOMIC_RELEASE); /* pairs with get_status's acquire */
+    tw_seq_write_end(&gw->status_seq, s);
 }
 
 int tw_gateway_get_status(const tw_gateway_t *gw, tw_gateway_status_t *out)
 {
     for (int i = 0; i < STATUS_READ_RETRIES; i++) {
-        uint64_t s1 = __atomic_load_n(&gw->status_seq, __ATOMIC_ACQUIRE); /* pairs with publish's release */
+        uint64_t s1 = tw_seq_read_begin(&gw->status_seq);
         if (s1 & 1u) {
             tw_cpu_relax();
             continue;
         }
         tw_copy_from_shared(out, &gw->status, (uint32_t)sizeof(*out));
-        __atomic_thread_fence(__ATOMIC_ACQUIRE); /* the copy before the re-check */
-        if (__atomic_load_n(&gw->status_seq, __ATOMIC_RELAXED) == s1) {
+        if (tw_seq_read_end(&gw->status_seq, s1)) {
             out->halt_reason[sizeof(out->halt_reason) - 1] = 0;
             out->last_error_text[sizeof(out->last_error_text) - 1] = 0;
             return 0;

@@ -59,20 +59,19 @@ int tw_gateway_set_listen_key(tw_gateway_t *gw, const char *key)
         return -EBUSY; /* another setter holds it */
     __atomic_thread_fence(__ATOMIC_RELEASE); /* odd seq before the data: pairs with take_key's acquire fence */
     tw_copy_to_shared(u->key_words, words, (uint32_t)sizeof(words));
-    __atomic_store_n(&u->key_seq, s + 2, __ATOMIC_RELEASE); /* pairs with take_key's acquire load */
+    tw_seq_write_end(&u->key_seq, s); /* begun by the CAS above: setters may race, the thread reads */
     return 0;
 }
 
 /* The thread's side of the seqlock: 1 with a key newer than the last taken in out. */
 static int take_key(struct gw_user *u, char out[TW_GW_LISTEN_KEY_MAX])
 {
-    uint64_t s1 = __atomic_load_n(&u->key_seq, __ATOMIC_ACQUIRE); /* pairs with the setter's release store */
+    uint64_t s1 = tw_seq_read_begin(&u->key_seq);
     if ((s1 & 1u) || s1 == u->key_seen)
         return 0;
     uint64_t words[TW_GW_LISTEN_KEY_MAX / 8];
     tw_copy_from_shared(words, u->key_words, (uint32_t)sizeof(words));
-    __atomic_thread_fence(__ATOMIC_ACQUIRE); /* the copy before the re-check */
-    if (__atomic_load_n(&u->key_seq, __ATOMIC_RELAXED) != s1)
+    if (!tw_seq_read_end(&u->key_seq, s1))
         return 0; /* being rewritten: the next pass takes it */
     u->key_seen = s1;
     memcpy(out, words, TW_GW_LISTEN_KEY_MAX);

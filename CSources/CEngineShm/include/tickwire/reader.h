@@ -49,6 +49,28 @@ static inline uint32_t tw_segment_state(const tw_segment_header_t *h)
 }
 
 /*
+ * The seqlock, the one way Tickwire publishes a snapshot that a reader must
+ * see whole: the book blocks and the account snapshot in shared memory, and
+ * inside the engine the feed's connection info and the gateway's status and
+ * listen key. A single writer makes seq odd, writes, and makes it even again
+ * (tw_seq_write_begin/_end, writer.h); a reader takes
+ *     s = tw_seq_read_begin(&seq)    (odd: a write is under way, try again)
+ *     ... copy with relaxed loads ...
+ *     tw_seq_read_end(&seq, s)       (1: the copy is whole)
+ * and keeps its copy only when both saw the same even value.
+ */
+static inline uint64_t tw_seq_read_begin(const uint64_t *seq)
+{
+    return __atomic_load_n(seq, __ATOMIC_ACQUIRE); /* pairs with tw_seq_write_end's release */
+}
+
+static inline int tw_seq_read_end(const uint64_t *seq, uint64_t begin)
+{
+    __atomic_thread_fence(__ATOMIC_ACQUIRE); /* the copy before the re-check */
+    return __atomic_load_n(seq, __ATOMIC_RELAXED) == begin;
+}
+
+/*
  * Copies nbytes (a multiple of 8, both pointers 8-byte aligned) out of
  * seqlock-protected memory with relaxed atomic loads, so concurrent writes are
  * not a data race; the caller validates the copy with the sequence word.
@@ -194,7 +216,7 @@ static inline int tw_book_read(const tw_book_header_t *block, uint32_t depth, tw
     const tw_level_t *lv = (const tw_level_t *)(block + 1);
     uint32_t n = max_levels < depth ? max_levels : depth;
     for (uint32_t attempt = 1; attempt <= max_retries; attempt++) {
-        uint64_t s1 = __atomic_load_n(&block->seq, __ATOMIC_ACQUIRE); /* pairs with write_end */
+        uint64_t s1 = tw_seq_read_begin(&block->seq);
         if (s1 & 1u) {
             tw_cpu_relax();
             continue;
@@ -206,8 +228,7 @@ static inline int tw_book_read(const tw_book_header_t *block, uint32_t depth, tw
             tw_copy_from_shared(bids, lv, nb * (uint32_t)sizeof(tw_level_t));
         if (na)
             tw_copy_from_shared(asks, lv + depth, na * (uint32_t)sizeof(tw_level_t));
-        __atomic_thread_fence(__ATOMIC_ACQUIRE); /* orders the copy before the re-check */
-        if (__atomic_load_n(&block->seq, __ATOMIC_RELAXED) == s1) {
+        if (tw_seq_read_end(&block->seq, s1)) {
             out->seq = s1;
             out->bid_count = nb;
             out->ask_count = na;
@@ -299,7 +320,7 @@ static inline int tw_account_read(const void *segment, tw_account_header_t *out,
     const tw_account_header_t *a = tw_account_of(segment);
     const uint8_t *base = (const uint8_t *)segment;
     for (uint32_t attempt = 1; attempt <= max_retries; attempt++) {
-        uint64_t s1 = __atomic_load_n(&a->seq, __ATOMIC_ACQUIRE); /* pairs with tw_account_publish's release */
+        uint64_t s1 = tw_seq_read_begin(&a->seq);
         if (s1 & 1u) {
             tw_cpu_relax();
             continue;
@@ -320,8 +341,7 @@ static inline int tw_account_read(const void *segment, tw_account_header_t *out,
         if (no)
             tw_copy_entries_from_shared(orders, base + out->orders_offset, no, (uint32_t)sizeof(*orders),
                                         out->order_size);
-        __atomic_thread_fence(__ATOMIC_ACQUIRE); /* orders the copy before the re-check */
-        if (__atomic_load_n(&a->seq, __ATOMIC_RELAXED) == s1) {
+        if (tw_seq_read_end(&a->seq, s1)) {
             out->seq = s1;
             out->balance_count = nb;
             out->position_count = np;

@@ -17,6 +17,21 @@
 extern "C" {
 #endif
 
+/* The seqlock's writer side (see tw_seq_read_begin): seq odd, visible before the data stores. */
+static inline uint64_t tw_seq_write_begin(uint64_t *seq)
+{
+    uint64_t s = __atomic_load_n(seq, __ATOMIC_RELAXED) & ~1ull; /* single writer; even after a writer died mid-way */
+    __atomic_store_n(seq, s + 1, __ATOMIC_RELAXED);
+    __atomic_thread_fence(__ATOMIC_RELEASE);
+    return s;
+}
+
+/* The data stores before seq is even again; pairs with tw_seq_read_begin's acquire. */
+static inline void tw_seq_write_end(uint64_t *seq, uint64_t begin)
+{
+    __atomic_store_n(seq, begin + 2, __ATOMIC_RELEASE);
+}
+
 /* Copies nbytes (multiple of 8, aligned) into shared memory with relaxed atomic stores. */
 static inline void tw_copy_to_shared(void *dst, const void *src, uint32_t nbytes)
 {
@@ -114,9 +129,7 @@ static inline void tw_book_write(tw_book_header_t *block, uint32_t depth, const 
                                  const tw_level_t *bids, uint32_t nb, const tw_level_t *asks, uint32_t na)
 {
     tw_level_t *lv = (tw_level_t *)(block + 1);
-    uint64_t s = __atomic_load_n(&block->seq, __ATOMIC_RELAXED); /* single writer */
-    __atomic_store_n(&block->seq, s + 1, __ATOMIC_RELAXED);
-    __atomic_thread_fence(__ATOMIC_RELEASE); /* odd seq visible before the data stores */
+    uint64_t s = tw_seq_write_begin(&block->seq);
     tw_copy_to_shared((uint8_t *)block + 8, (const uint8_t *)h + 8, (uint32_t)sizeof(*h) - 8u);
     __atomic_store_n(&block->bid_count, nb, __ATOMIC_RELAXED);
     __atomic_store_n(&block->ask_count, na, __ATOMIC_RELAXED);
@@ -124,7 +137,7 @@ static inline void tw_book_write(tw_book_header_t *block, uint32_t depth, const 
         tw_copy_to_shared(lv, bids, nb * (uint32_t)sizeof(tw_level_t));
     if (na)
         tw_copy_to_shared(lv + depth, asks, na * (uint32_t)sizeof(tw_level_t));
-    __atomic_store_n(&block->seq, s + 2, __ATOMIC_RELEASE); /* pairs with tw_book_read's acquire */
+    tw_seq_write_end(&block->seq, s);
 }
 
 /* ---------------------------------------------------------------- stats -- */
@@ -356,9 +369,7 @@ static inline int tw_account_publish(void *segment, const tw_account_header_t *h
     uint64_t left = (uint64_t)snap.truncated_balances + snap.truncated_positions + snap.truncated_orders;
     snap.flags = (h->flags & ~(uint32_t)TW_ACCOUNT_FLAG_TRUNCATED) | (left ? TW_ACCOUNT_FLAG_TRUNCATED : 0u);
 
-    uint64_t s = __atomic_load_n(&a->seq, __ATOMIC_RELAXED) & ~1ull; /* single writer */
-    __atomic_store_n(&a->seq, s + 1, __ATOMIC_RELAXED);
-    __atomic_thread_fence(__ATOMIC_RELEASE); /* odd seq visible before the data stores */
+    uint64_t s = tw_seq_write_begin(&a->seq);
     tw_copy_to_shared((uint8_t *)a + 8, (const uint8_t *)&snap + 8, TW_ACCOUNT_SNAPSHOT_BYTES - 8u);
     if (snap.balance_count)
         tw_copy_entries_to_shared(base + a->balances_offset, balances, snap.balance_count,
@@ -369,7 +380,7 @@ static inline int tw_account_publish(void *segment, const tw_account_header_t *h
     if (snap.order_count)
         tw_copy_entries_to_shared(base + a->orders_offset, orders, snap.order_count, (uint32_t)sizeof(*orders),
                                   a->order_size);
-    __atomic_store_n(&a->seq, s + 2, __ATOMIC_RELEASE); /* pairs with tw_account_read's acquire */
+    tw_seq_write_end(&a->seq, s);
     return left > 0x7fffffffu ? 0x7fffffff : (int)left;
 }
 
