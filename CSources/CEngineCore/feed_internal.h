@@ -110,6 +110,15 @@ struct tw_feed {
     tw_worker_t worker;        /* thread, stop flag, running, result */
 };
 
+enum { SNAPSHOT_LEVELS_MIN = 5000 }; /* decode scratch levels at least (a REST snapshot's largest limit) */
+#define MS 1000000LL
+
+/* feed.c, for feed_setup.c: the connection handlers and the info publisher. */
+void tw_feed_on_open(void *user, tw_conn_t *c);
+void tw_feed_on_message(void *user, tw_conn_t *c, const uint8_t *data, size_t len, int opcode, int64_t recv_ns);
+void tw_feed_on_close(void *user, tw_conn_t *c, int err, uint16_t code);
+void tw_feed_publish_info(struct feed_conn *fc);
+
 /* Delay (ns) before attempt number `attempts` + 1: min(max, base·2^attempts) with equal jitter, never
  * below base. rng is an xorshift64 state. */
 int64_t tw_feed_backoff_ns(uint32_t base_ms, uint32_t max_ms, uint32_t attempts, uint64_t *rng);

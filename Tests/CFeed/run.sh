@@ -185,7 +185,7 @@ have_data=0
 hft="$out/hft.txt"
 
 # ---------------------------------------------------- feed thread (feed.c) --
-feed_thread_srcs=(feed loop conn tls cpu)
+feed_thread_srcs=(feed feed_setup loop conn tls cpu)
 feed_thread_libs=(-luring -lssl -lcrypto -lnuma -lpthread)
 
 # build_feed NAME VARIANT MAIN.c [extra...]: the building blocks, the net layer and feed.c (+ its private header).
