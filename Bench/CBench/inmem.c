@@ -88,6 +88,12 @@ static inline size_t step(inmem_t *m, uint64_t k, const uint8_t *wire, size_t le
     return (size_t)r;
 }
 
+/* Frame k alone. */
+static void run_one(inmem_t *m, uint64_t k)
+{
+    step(m, k, m->fr.wire + m->fr.frame_at[k], m->fr.frame_at[k + 1] - m->fr.frame_at[k]);
+}
+
 /* Frames [from, to): with out, one clock read pair around each; returns the frames done. */
 static uint64_t run(inmem_t *m, uint64_t from, uint64_t to, uint64_t *out)
 {
@@ -348,6 +354,91 @@ static int measure(inmem_t *m)
     return 0;
 }
 
+/* ------------------------------------------------ a full snapshot -- */
+
+static int cmp_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/*
+ * The largest snapshot the venue serves, as the feed thread takes it: a
+ * fresh connection, the recorded diffs before the snapshot (buffered), then
+ * a body of TW_BENCH_SNAPSHOT_LEVELS levels a side under the recorded
+ * snapshot's lastUpdateId, posted and serviced. Timed apart: the post (the
+ * fetcher decodes the body, in its own thread) and the feed thread's pass
+ * (load, replay, publish), which is what the other symbols wait for.
+ */
+static int time_snapshot(inmem_t *m)
+{
+    enum { RUNS = 15, LV = TW_BENCH_SNAPSHOT_LEVELS };
+    tw_bench_inmem_t *b = m->b;
+    const char *frame = NULL;
+    size_t flen = 0;
+    for (uint64_t k = 0; k < m->fr.start && frame == NULL; k++)
+        if (m->fr.snapshot[k]) {
+            tw_ws_frame_t f;
+            if (tw_ws_frame_parse(m->fr.wire + m->fr.frame_at[k], m->fr.frame_at[k + 1] - m->fr.frame_at[k], FRAG,
+                                  &f) > 0)
+                frame = (const char *)f.payload, flen = f.len;
+        }
+    const char *id = frame ? memmem(frame, flen, "\"lastUpdateId\":", 15) : NULL;
+    const char *bid = frame ? memmem(frame, flen, "\"bids\":[[\"", 10) : NULL;
+    if (id == NULL || bid == NULL)
+        return 0; /* no snapshot in the data: nothing to time */
+    unsigned long long last = strtoull(id + 15, NULL, 10);
+    long long best = (long long)(strtod(bid + 10, NULL) * 100.0 + 0.5); /* BTCUSDT: 0.01 ticks */
+    size_t cap = (size_t)LV * 2 * 40 + 256, n = 0;
+    char *body = malloc(cap);
+    if (body == NULL)
+        return fail(b, ENOMEM, "no room for a snapshot body");
+    n += (size_t)snprintf(body + n, cap - n, "{\"lastUpdateId\":%llu,\"bids\":[", last);
+    for (int side = 0; side < 2; side++) {
+        for (int i = 0; i < LV; i++) {
+            long long p = side == 0 ? best - i : best + 1 + i;
+            n += (size_t)snprintf(body + n, cap - n, "%s[\"%lld.%02lld000000\",\"%d.%08d\"]", i ? "," : "", p / 100,
+                                  p % 100, 1 + i % 7, (i * 7919) % 100000000);
+        }
+        n += (size_t)snprintf(body + n, cap - n, side == 0 ? "],\"asks\":[" : "]}");
+    }
+    int64_t t[RUNS], d[RUNS];
+    int r = 0;
+    for (int run = 0; run < RUNS && r == 0; run++) {
+        tw_feed_test_close(m->feed, 0, 0, TW_WS_CLOSE_NORMAL);
+        tw_feed_test_open(m->feed, 0);
+        for (uint64_t k = 0; k < m->fr.start; k++) /* the diffs before the recorded snapshot: buffered */
+            if (!m->fr.snapshot[k])
+                run_one(m, k);
+        uint64_t ticket = 0;
+        if (tw_feed_snapshot_wanted(m->feed, 0, &ticket) != 1) {
+            r = fail(b, 0, "the feed did not ask for a snapshot");
+            break;
+        }
+        int64_t t0 = tw_mono_ns();
+        int posted = tw_feed_snapshot_post(m->feed, 0, ticket, body, n) == 0;
+        int64_t t1 = tw_mono_ns();
+        if (posted)
+            tw_feed_test_service(m->feed, 0);
+        t[run] = tw_mono_ns() - t1;
+        d[run] = t1 - t0;
+        const tw_instrument_info_t *info = tw_books_instrument(m->books.base, 0);
+        if (__atomic_load_n(&info->feed_state, __ATOMIC_ACQUIRE) != TW_FEED_LIVE)
+            r = fail(b, 0, "the %d-level snapshot did not make the book live", LV);
+    }
+    free(body);
+    if (r < 0)
+        return r;
+    qsort(t, RUNS, sizeof(t[0]), cmp_i64);
+    qsort(d, RUNS, sizeof(d[0]), cmp_i64);
+    b->snapshot_levels = LV;
+    b->snapshot_runs = RUNS;
+    b->snapshot_min_ns = t[0];
+    b->snapshot_p50_ns = t[RUNS / 2];
+    b->snapshot_decode_p50_ns = d[RUNS / 2];
+    return 0;
+}
+
 static void *worker(void *arg)
 {
     inmem_t *m = arg;
@@ -362,6 +453,8 @@ static void *worker(void *arg)
     }
     if (r == 0 && (r = setup(m)) == 0)
         r = measure(m);
+    if (r == 0 && b->depth_only)
+        r = time_snapshot(m);
     inmem_free(m);
     return (void *)(intptr_t)r;
 }

@@ -68,6 +68,11 @@ struct InMemoryResult {
     let checks: UInt64
     let mismatches: UInt64
     let malformed: UInt64
+    /// Depth scenario: a REST snapshot of `snapshotLevels` a side, the feed thread's part (p50, ns)
+    /// and the fetcher's decode (p50, ns); 0 levels when not measured.
+    var snapshotLevels: UInt32 = 0
+    var snapshotThreadNs: Int64 = 0
+    var snapshotDecodeNs: Int64 = 0
 
     var nsPerMessage: Double { Double(elapsedNs) / (Double(messages) * Double(passes)) }
     var messagesPerSecond: Double { 1e9 / nsPerMessage }
@@ -76,11 +81,18 @@ struct InMemoryResult {
 
     /// The line printed under the scenario's table row.
     func line(_ scenario: Scenario) -> String {
-        String(
+        let snapshot =
+            snapshotLevels == 0
+            ? ""
+            : String(
+                format: "\n  a %u-level-a-side REST snapshot: the feed thread's part (load, buffered replay, publish) "
+                    + "%.0f us p50; the fetcher's decode beforehand %.0f us", snapshotLevels,
+                Double(snapshotThreadNs) / 1e3, Double(snapshotDecodeNs) / 1e3)
+        return String(
             format: "  %@: %llu msgs a pass x %u passes: %.0f msgs/s on one core (%.1f ns/msg); "
                 + "floor memcpy %.1f ns/msg (x%.1f); bookTicker checks %llu, mismatches %llu, malformed %llu",
             scenario.name, messages, passes, messagesPerSecond, nsPerMessage, floorNsPerMessage, ratio, checks,
-            mismatches, malformed)
+            mismatches, malformed) + snapshot
     }
 
     /// The same numbers as extra JSON members.
@@ -90,6 +102,8 @@ struct InMemoryResult {
             "msgs_per_s": .double(messagesPerSecond, digits: 0), "ns_per_msg": .double(nsPerMessage, digits: 1),
             "floor_ns_per_msg": .double(floorNsPerMessage, digits: 1), "ratio_throughput": .double(ratio, digits: 2),
             "bbo_checks": .uint(checks), "bbo_mismatches": .uint(mismatches), "malformed": .uint(malformed),
+            "snapshot_levels": .uint(UInt64(snapshotLevels)), "snapshot_thread_ns": .uint(UInt64(max(0, snapshotThreadNs))),
+            "snapshot_decode_ns": .uint(UInt64(max(0, snapshotDecodeNs))),
         ]
     }
 }
@@ -142,7 +156,8 @@ func runInMemory(
     let result = InMemoryResult(
         messages: b.messages, bytes: b.bytes, passes: b.reps, elapsedNs: b.elapsed_ns,
         floorElapsedNs: b.floor_elapsed_ns, floorSamples: Array(floor.prefix(count)), checks: b.bbo_checks,
-        mismatches: b.bbo_mismatches, malformed: b.malformed)
+        mismatches: b.bbo_mismatches, malformed: b.malformed, snapshotLevels: b.snapshot_levels,
+        snapshotThreadNs: b.snapshot_p50_ns, snapshotDecodeNs: b.snapshot_decode_p50_ns)
     return RunResult(
         samples: Array(samples.prefix(count)), voluntarySwitches: after.voluntary - before.voluntary,
         involuntarySwitches: after.involuntary - before.involuntary, clamped: 0, inMemory: result)

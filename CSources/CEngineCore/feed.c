@@ -17,7 +17,7 @@
  *
  * Mailbox, one 64-bit word per symbol, (ticket << 2) | state:
  *   thread   IDLE|POSTED(stale) → WANTED(t)   new ticket, eventfd written
- *   fetcher  WANTED(t) → FILLING(t)           CAS; then copies the body
+ *   fetcher  WANTED(t) → FILLING(t)           CAS; then decodes the body into it
  *   fetcher  FILLING(t) → POSTED(t)           release store
  *   thread   POSTED(t) → IDLE(t)              after decoding the body
  *   thread   WANTED(t) → IDLE(t)              CAS, the connection dropped
@@ -223,20 +223,21 @@ static void cancel_snapshot(struct feed_sym *sy)
 
 static void reject_book(struct tw_feed *f, struct feed_sym *sy);
 
+/* The snapshot the fetcher decoded into the mailbox: load it, replay the buffered diffs, publish. */
 static void load_snapshot(struct tw_feed *f, struct feed_sym *sy, uint64_t t)
 {
-    tw_bn_snapshot_t s = {.bids = f->bids, .asks = f->asks, .bids_cap = f->scratch_cap,
-                          .asks_cap = f->scratch_cap};
-    int r = tw_bn_snapshot_decode(sy->mb.buf, sy->mb.len, &sy->scale, &s);
-    /* release: our reads of the buffer are done before a fetcher may fill it again */
+    tw_bn_snapshot_t s = sy->mb.snap;
+    int r = sy->mb.decoded;
+    if (r >= 0)
+        r = tw_sync_snapshot(&sy->sync, &s); /* copies the levels into the book */
+    /* release: our reads of the mailbox are done before a fetcher may fill it again */
     __atomic_store_n(&sy->mb.word, (t << 2) | MB_IDLE, __ATOMIC_RELEASE);
-    if (r < 0) {
+    if (sy->mb.decoded < 0) {
         count_malformed(sy);
         tw_counter_add(&sy->stats->resyncs, 1);
         want_snapshot(f, sy);
         return;
     }
-    r = tw_sync_snapshot(&sy->sync, &s);
     bbo_stats(sy);
     if (r >= 0 && crossed(sy)) {
         reject_book(f, sy);
@@ -307,9 +308,10 @@ int tw_feed_snapshot_post(tw_feed_t *f, uint32_t symbol, uint64_t ticket, const 
     if (!__atomic_compare_exchange_n(&mb->word, &w, (ticket << 2) | MB_FILLING, 0, __ATOMIC_ACQUIRE,
                                      __ATOMIC_RELAXED))
         return -ESTALE;
-    if (len)
-        memcpy(mb->buf, body, len);
-    mb->len = len;
+    /* decoded here, in the fetcher's thread: the feed thread only loads the levels */
+    tw_bn_snapshot_t s = {.bids = mb->bids, .asks = mb->asks, .bids_cap = f->scratch_cap, .asks_cap = f->scratch_cap};
+    mb->decoded = tw_bn_snapshot_decode(body ? body : "", len, &f->sym[symbol].scale, &s);
+    mb->snap = s;
     __atomic_store_n(&mb->word, (ticket << 2) | MB_POSTED, __ATOMIC_RELEASE); /* pairs with service_mailboxes */
     return 0;
 }

@@ -25,8 +25,11 @@ enum { MB_IDLE = 0, MB_WANTED = 1, MB_FILLING = 2, MB_POSTED = 3, MB_STATE_MASK 
 
 struct feed_mailbox {
     uint64_t word;             /* atomic: thread stores WANTED/IDLE, fetcher CASes WANTED→FILLING, stores POSTED */
-    uint64_t len;              /* bytes in buf; written by the fetcher before the POSTED release store */
-    char *buf;                 /* snapshot_capacity bytes */
+    /* written by the fetcher (it decodes the body in its own thread) before the POSTED release store */
+    tw_bn_snapshot_t snap;     /* header, counts, and its levels in bids/asks */
+    int32_t decoded;           /* tw_bn_snapshot_decode's result */
+    uint32_t reserved0;
+    tw_level_t *bids, *asks;   /* scratch_cap levels each */
     uint32_t failed;           /* atomic: 0, or MB_FAILED | the detail of the fetcher's last failure */
     uint32_t reserved;
 };

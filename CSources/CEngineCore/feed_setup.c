@@ -200,7 +200,8 @@ void tw_feed_destroy(tw_feed_t *f)
         tw_tls_destroy(f->tls);
     for (uint32_t i = 0; f->sym && i < f->nsym; i++) {
         tw_sync_free(&f->sym[i].sync);
-        free(f->sym[i].mb.buf);
+        free(f->sym[i].mb.bids);
+        free(f->sym[i].mb.asks);
     }
     if (f->event_fd >= 0)
         close(f->event_fd);
@@ -227,8 +228,9 @@ static int init_symbol(struct tw_feed *f, struct feed_sym *sy, const tw_feed_sym
     sy->info = tw_books_instrument_mut(f->books_seg, in->instrument);
     sy->stats = tw_stats_instrument_mut(f->stats_seg, in->instrument);
     sy->state = __atomic_load_n(&sy->info->feed_state, __ATOMIC_RELAXED); /* nobody else writes it */
-    sy->mb.buf = malloc(f->cfg.snapshot_capacity);
-    if (sy->mb.buf == NULL)
+    sy->mb.bids = calloc(f->scratch_cap, sizeof(tw_level_t));
+    sy->mb.asks = calloc(f->scratch_cap, sizeof(tw_level_t));
+    if (sy->mb.bids == NULL || sy->mb.asks == NULL)
         return -ENOMEM;
     return tw_sync_init(&sy->sync, &sc);
 }

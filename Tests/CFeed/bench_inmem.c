@@ -80,6 +80,11 @@ static int scenario(const char *text, size_t len, int depth_only, int reps, resu
            (unsigned long long)b->applied, (unsigned long long)b->stale, (unsigned long long)b->bbo_checks,
            (unsigned long long)b->bbo_mismatches, (unsigned long long)b->gaps,
            (unsigned long long)b->malformed, (unsigned long long)b->published);
+    if (b->snapshot_runs)
+        printf("  a %u-level-a-side REST snapshot: the feed thread's load + buffered replay + publish min %.0f us, "
+               "median %.0f us of %u; decoded beforehand by the fetcher in %.0f us (median)\n",
+               b->snapshot_levels, (double)b->snapshot_min_ns / 1e3, (double)b->snapshot_p50_ns / 1e3, b->snapshot_runs,
+               (double)b->snapshot_decode_p50_ns / 1e3);
     free(out);
     free(fl);
     return 0;

@@ -25,6 +25,7 @@ enum {
     TW_BENCH_DEPTH = 20,        /* book depth of the seqlock scenarios */
     TW_BENCH_MD_SLOTS = 65536,  /* md ring slots, as the engine's default */
     TW_BENCH_ERROR_MAX = 256,
+    TW_BENCH_SNAPSHOT_LEVELS = 5000, /* the largest REST depth snapshot Binance serves, a side */
 };
 
 /* One scenario run: inputs, then what the call fills in. */
@@ -137,6 +138,11 @@ typedef struct tw_bench_inmem {
     uint64_t samples;           /* entries written to out (and floor_out) */
     uint64_t applied, stale;    /* timed diffs applied, and dropped as older than the snapshot (all passes) */
     uint64_t bbo_checks, bbo_mismatches, gaps, malformed, published; /* over all passes */
+    /* depth_only: a REST snapshot of TW_BENCH_SNAPSHOT_LEVELS levels a side: the feed thread's part
+     * (load, the buffered diffs replayed, the book published; what every other symbol on that thread
+     * waits), min and median of a few; and the fetcher's part (decoding the body), median */
+    uint32_t snapshot_levels, snapshot_runs;
+    int64_t snapshot_min_ns, snapshot_p50_ns, snapshot_decode_p50_ns;
     char error[TW_BENCH_ERROR_MAX];
 } tw_bench_inmem_t;
 

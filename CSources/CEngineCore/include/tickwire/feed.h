@@ -105,7 +105,7 @@ typedef struct tw_feed_config {
     uint32_t buffer_levels;        /* levels held in those diffs; default 65536 */
     uint32_t max_frame;            /* default 1 MiB */
     uint32_t max_message;          /* default 4 MiB */
-    uint32_t snapshot_capacity;    /* bytes of snapshot text a symbol can hold; default 4 MiB */
+    uint32_t snapshot_capacity;    /* largest snapshot body accepted, bytes; default 4 MiB */
     uint64_t seed;                 /* jitter, WebSocket masks, handshake nonces */
     uint32_t stale_intervals;      /* a live book with no valid update for this many depth intervals (an
                                       interval of 0 ms counts as 100) goes stale, and a syncing symbol
@@ -164,8 +164,10 @@ void tw_feed_destroy(tw_feed_t *f);        /* stops and joins a running thread f
 int tw_feed_snapshot_wanted(tw_feed_t *f, uint32_t symbol, uint64_t *ticket);
 
 /*
- * Hands a REST depth response body to the feed thread (copied into the
- * symbol's buffer). -ESTALE when the ticket is no longer wanted (the
+ * Hands a REST depth response body to the feed thread: it is decoded here,
+ * in the caller's thread, into the symbol's mailbox, so the feed thread (and
+ * every other symbol on it) only waits for the load of the levels and the
+ * replay of the buffered diffs. -ESTALE when the ticket is no longer wanted (the
  * connection dropped meanwhile, or another post took it), -EMSGSIZE above
  * snapshot_capacity (the ticket stays wanted), -EINVAL bad index or ticket.
  * 0 means accepted, not applied: the thread loads it within a loop
