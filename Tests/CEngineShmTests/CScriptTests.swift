@@ -26,6 +26,30 @@ import Testing
         try runSuite("Tests/CFeed/run.sh", summaryPrefix: "C feed: ")
     }
 
+    /// The reference readers' own tests (Tools/readers/tests, Python's unittest): hostile segments refused,
+    /// the account snapshot read field by field, the C and Python readers printing the same JSON, an
+    /// external command producer. Segments go to a directory of their own.
+    @Test(.timeLimit(.minutes(3)))
+    func referenceReaderTestsPass() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tw-readers-\(getpid())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-m", "unittest", "discover", "-s", "Tools/readers/tests"]
+        process.currentDirectoryURL = Self.root
+        process.environment = ProcessInfo.processInfo.environment.merging(["TICKWIRE_SHM_DIR": dir.path]) { _, b in b }
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let output = String(decoding: data, as: UTF8.self)
+        #expect(process.terminationReason == .exit && process.terminationStatus == 0, "unittest failed:\n\(output)")
+        #expect(output.contains("\nOK") && !output.contains("Ran 0 tests"), "\(output)")
+    }
+
     private func runSuite(_ relativePath: String, summaryPrefix: String) throws {
         let script = Self.root.appendingPathComponent(relativePath)
         #expect(FileManager.default.fileExists(atPath: script.path), "missing \(script.path)")

@@ -150,6 +150,12 @@ int main(int argc, char **argv)
     }
     signal(SIGTERM, on_signal);
     signal(SIGINT, on_signal);
+    /* A blocked mask survives exec (a test harness's threads block them): unblock what stops us. */
+    sigset_t unblock;
+    sigemptyset(&unblock);
+    sigaddset(&unblock, SIGINT);
+    sigaddset(&unblock, SIGTERM);
+    sigprocmask(SIG_UNBLOCK, &unblock, NULL);
     uint64_t gen = tw_next_generation(inst);
     tw_shm_t books, cmd, exec;
     if (make(inst, TW_SEG_BOOKS, tw_books_region_size(1, 5), gen, &books) ||

@@ -136,7 +136,7 @@ class AccountSegment(unittest.TestCase):
         self.assertEqual(out["orders"][0]["state"], "PARTIALLY_FILLED")
         self.assertEqual((out["orders"][1]["side"], out["orders"][1]["type"]), (None, None))
         with tw.AccountReader(INSTANCE).segment as seg:
-            self.assertEqual(seg.abi_minor, 1)
+            self.assertEqual(seg.abi_minor, tw.ABI_MINOR)
 
     def test_c_and_python_print_the_same_json(self):
         if self.tw_account is None:
