@@ -18,6 +18,9 @@
  * One timer per connection serves the phase deadline (open, close) and the
  * moment a delayed pong may go out; it is an absolute CLOCK_MONOTONIC
  * timeout, re-armed from its own completion.
+ *
+ * Creating, detaching and destroying connections (what allocates) are in
+ * conn_setup.c.
  */
 #include <errno.h>
 #include <netinet/in.h>
@@ -36,7 +39,6 @@
 #define STAT_ADD(c, f, v) STAT_SET(c, f, (c)->st.f + (v))
 
 static void ingest(tw_conn_t *c, const uint8_t *p, size_t n);
-static void teardown(tw_conn_t *c, int err);
 
 /* ------------------------------------------------------------ helpers -- */
 
@@ -50,7 +52,7 @@ static uint32_t next_key(tw_conn_t *c)
     return (uint32_t)(x >> 32);
 }
 
-static void set_state(tw_conn_t *c, uint32_t s)
+void tw_conn_set_state(tw_conn_t *c, uint32_t s)
 {
     c->state = s;
     STAT_SET(c, state, s);
@@ -233,7 +235,7 @@ static int queue_close(tw_conn_t *c, uint16_t code)
 static void end_if_flushed(tw_conn_t *c)
 {
     if (c->ending && !c->tearing && c->tx_len == 0 && !c->tx_inflight && queued(c) == 0)
-        teardown(c, c->end_err);
+        tw_conn_teardown(c, c->end_err);
 }
 
 /* Ends the connection once what is queued (and TLS close_notify) has gone out, within close_timeout_ms. */
@@ -244,7 +246,7 @@ static void end_after_flush(tw_conn_t *c, int err)
     c->ending = 1;
     c->rx_done = 1;
     c->end_err = err;
-    set_state(c, TW_CONN_CLOSING);
+    tw_conn_set_state(c, TW_CONN_CLOSING);
     if (c->tls_s.ssl) {
         tw_tls_shutdown(&c->tls_s);
         tls_flush(c);
@@ -266,7 +268,7 @@ static void ws_fail(tw_conn_t *c, int err)
 
 static void become_open(tw_conn_t *c)
 {
-    set_state(c, TW_CONN_OPEN);
+    tw_conn_set_state(c, TW_CONN_OPEN);
     set_deadline(c, 0);
     STAT_SET(c, opened_ns, tw_mono_ns());
     if (c->h.on_open)
@@ -338,7 +340,7 @@ static void drain_rx(tw_conn_t *c)
     if (c->state == TW_CONN_UPGRADING) {
         int r = tw_ws_response_verify((const char *)c->rx, c->rx_len, c->nonce);
         if (r < 0 || (r == 0 && c->rx_len == c->rx_cap)) {
-            teardown(c, r == -EACCES ? -EACCES : -EPROTO);
+            tw_conn_teardown(c, r == -EACCES ? -EACCES : -EPROTO);
             return;
         }
         if (r == 0)
@@ -384,10 +386,10 @@ static void ingest(tw_conn_t *c, const uint8_t *p, size_t n)
 
 static void send_request(tw_conn_t *c)
 {
-    set_state(c, TW_CONN_UPGRADING);
+    tw_conn_set_state(c, TW_CONN_UPGRADING);
     if (c->tls_s.ssl) {
         if (tw_tls_write(&c->tls_s, (const uint8_t *)c->request, c->request_len) < 0) {
-            teardown(c, -EPROTO);
+            tw_conn_teardown(c, -EPROTO);
             return;
         }
         tls_flush(c);
@@ -405,7 +407,7 @@ static void tls_handshake(tw_conn_t *c)
     kick_send(c);
     if (r < 0) {
         set_tls_error(c, err);
-        teardown(c, r);
+        tw_conn_teardown(c, r);
     } else if (r == 1) {
         send_request(c);
     }
@@ -432,7 +434,7 @@ static void tls_input(tw_conn_t *c, const uint8_t *p, size_t n)
             if (r < 0) {
                 if (r == -EPROTO)
                     set_tls_error(c, err);
-                teardown(c, c->ending ? c->end_err : r);
+                tw_conn_teardown(c, c->ending ? c->end_err : r);
                 break;
             }
             c->rx_len += (size_t)r;
@@ -445,7 +447,7 @@ static void tls_input(tw_conn_t *c, const uint8_t *p, size_t n)
              * TLS stream mid-record, so the connection ends here, with the reason. */
             snprintf(err, sizeof(err), "TLS input stalled: OpenSSL took none of %zu ciphertext bytes", n);
             set_tls_error(c, err);
-            teardown(c, -EPROTO);
+            tw_conn_teardown(c, -EPROTO);
             break;
         }
     }
@@ -457,7 +459,7 @@ static void arm_recv(tw_conn_t *c)
 {
     struct io_uring_sqe *sqe = tw_loop_sqe(c->loop);
     if (sqe == NULL) {
-        teardown(c, -EBUSY);
+        tw_conn_teardown(c, -EBUSY);
         return;
     }
     io_uring_prep_recv_multishot(sqe, c->fd, NULL, 0, 0);
@@ -471,14 +473,14 @@ static void on_connect(tw_conn_t *c, int res)
     if (c->tearing)
         return;
     if (res < 0) {
-        teardown(c, res);
+        tw_conn_teardown(c, res);
         return;
     }
     arm_recv(c);
     if (c->tearing)
         return;
     if (c->tls_s.ssl) {
-        set_state(c, TW_CONN_TLS);
+        tw_conn_set_state(c, TW_CONN_TLS);
         tls_handshake(c);
     } else {
         send_request(c);
@@ -503,7 +505,7 @@ static void on_recv(tw_conn_t *c, int res, unsigned flags)
     if (c->tearing)
         return;
     if (res == 0 || (res < 0 && res != -ENOBUFS)) {
-        teardown(c, c->ending ? c->end_err : res == 0 ? -ECONNABORTED : res);
+        tw_conn_teardown(c, c->ending ? c->end_err : res == 0 ? -ECONNABORTED : res);
         return;
     }
     if (!(flags & IORING_CQE_F_MORE))
@@ -516,7 +518,7 @@ static void on_send(tw_conn_t *c, int res)
     if (c->tearing)
         return;
     if (res < 0) {
-        teardown(c, c->ending ? c->end_err : res);
+        tw_conn_teardown(c, c->ending ? c->end_err : res);
         return;
     }
     STAT_ADD(c, bytes_out, (uint64_t)res);
@@ -539,7 +541,7 @@ static void on_timer(tw_conn_t *c)
     flush_pong(c);
     if (c->deadline && tw_mono_ns() >= c->deadline) {
         c->deadline = 0;
-        teardown(c, -ETIMEDOUT);
+        tw_conn_teardown(c, -ETIMEDOUT);
         return;
     }
     timer_update(c);
@@ -564,7 +566,7 @@ static void finish(tw_conn_t *c)
     int err = c->end_err;
     uint16_t code = c->close_code ? c->close_code : TW_NET_CLOSE_ABNORMAL;
     c->tearing = 0;
-    set_state(c, TW_CONN_CLOSED);
+    tw_conn_set_state(c, TW_CONN_CLOSED);
     STAT_SET(c, last_error, err);
     STAT_SET(c, last_close_code, code);
     if (c->h.on_close)
@@ -587,7 +589,7 @@ void tw_conn_complete(tw_conn_t *c, unsigned op, int res, unsigned flags)
 }
 
 /* Cancels everything in flight on the socket; finish() runs when the last completion is back. */
-static void teardown(tw_conn_t *c, int err)
+void tw_conn_teardown(tw_conn_t *c, int err)
 {
     if (c->tearing)
         return;
@@ -616,164 +618,6 @@ static void teardown(tw_conn_t *c, int err)
 }
 
 /* ------------------------------------------------------------ public API -- */
-
-static int config_defaults(tw_conn_config_t *c)
-{
-    if (c->max_frame == 0)
-        c->max_frame = 1u << 20;
-    if (c->max_message == 0)
-        c->max_message = 4u << 20;
-    if (c->rx_capacity == 0)
-        c->rx_capacity = 2 * c->max_frame + 65536;
-    if (c->tx_capacity == 0)
-        c->tx_capacity = 65536;
-    if (c->open_timeout_ms == 0)
-        c->open_timeout_ms = 10000;
-    if (c->close_timeout_ms == 0)
-        c->close_timeout_ms = 2000;
-    if (c->msgs_per_sec == 0)
-        c->msgs_per_sec = 5;
-    if (c->seed == 0)
-        c->seed = 0x9E3779B97F4A7C15ull;
-    int ok = c->host && c->host[0] && strlen(c->host) < 200 && (c->msgs_per_sec <= TW_NET_RATE_MAX || c->msgs_per_sec == TW_CONN_RATE_UNLIMITED) &&
-             c->max_frame <= TW_WS_FRAME_LIMIT && c->rx_capacity >= (uint64_t)c->max_frame + TW_WS_HEADER_MAX &&
-             c->tx_capacity >= 2 * TW_NET_TX_RESERVE && c->addr_len > 0 && c->addr_len <= sizeof(c->addr) &&
-             (c->addr.ss_family == AF_INET || c->addr.ss_family == AF_INET6);
-    return ok ? 0 : -EINVAL;
-}
-
-static uint16_t addr_port(const struct sockaddr_storage *a)
-{
-    if (a->ss_family == AF_INET)
-        return ntohs(((const struct sockaddr_in *)a)->sin_port);
-    return ntohs(((const struct sockaddr_in6 *)a)->sin6_port);
-}
-
-/* The upgrade request with a placeholder key, patched with a fresh nonce at every open. */
-static int request_template(tw_conn_t *c, const char *path)
-{
-    char host[256];
-    uint16_t dflt = c->tls ? 443 : 80;
-    int v6 = strchr(c->name, ':') != NULL;
-    if (c->port == dflt)
-        snprintf(host, sizeof(host), v6 ? "[%s]" : "%s", c->name);
-    else
-        snprintf(host, sizeof(host), v6 ? "[%s]:%u" : "%s:%u", c->name, (unsigned)c->port);
-    uint8_t zero[16] = {0};
-    path = path ? path : "/";
-    size_t plen = strlen(path);
-    if (plen > TW_WS_PATH_MAX)
-        return tw_error_set(EMSGSIZE, "%s: request path of %zu bytes is longer than %d", c->name, plen,
-                            TW_WS_PATH_MAX);
-    size_t cap = plen + strlen(host) + 256; /* the fixed header lines and the key are < 160 bytes */
-    c->request = malloc(cap);
-    if (c->request == NULL)
-        return -ENOMEM;
-    int n = tw_ws_request_build(c->request, cap, host, path, zero);
-    if (n < 0)
-        return tw_error_set(n == -ENOBUFS ? EMSGSIZE : -n, "%s: cannot build the upgrade request (%s)", c->name,
-                            n == -EINVAL ? "CR or LF in host or path, or a path not starting with '/'" : "too long");
-    const char *k = strstr(c->request, "Sec-WebSocket-Key: ");
-    c->request_len = (size_t)n;
-    c->key_off = (size_t)(k - c->request) + 19;
-    c->cfg.path = c->request + 4;
-    return 0;
-}
-
-static void *zalloc(size_t n)
-{
-    return calloc(1, n ? n : 1);
-}
-
-int tw_conn_create(tw_loop_t *loop, const tw_conn_config_t *cfg, const tw_conn_handlers_t *h, tw_conn_t **out)
-{
-    tw_conn_config_t k = *cfg;
-    if (loop == NULL || config_defaults(&k) < 0)
-        return -EINVAL;
-    if (k.tls && !k.tls->verify && !tw_net_is_loopback(&k.addr))
-        return -EPERM;
-    tw_conn_t *c = aligned_alloc(64, (sizeof(*c) + 63) & ~(size_t)63);
-    if (c == NULL)
-        return -ENOMEM;
-    memset(c, 0, sizeof(*c));
-    c->loop = loop;
-    c->cfg = k;
-    c->tls = k.tls;
-    c->h = h ? *h : (tw_conn_handlers_t){0};
-    c->fd = -1;
-    c->rng = k.seed;
-    c->port = addr_port(&k.addr);
-    snprintf(c->name, sizeof(c->name), "%s", k.host);
-    c->cfg.host = c->name;
-    c->rx_cap = k.rx_capacity;
-    c->tx_cap = k.tx_capacity;
-    c->scratch_cap = k.tx_capacity + TW_WS_HEADER_MAX;
-    c->rx = malloc(c->rx_cap);
-    c->tx = malloc(c->tx_cap);
-    c->scratch = malloc(c->scratch_cap);
-    uint8_t *msg = zalloc(k.max_message);
-    int r = c->rx && c->tx && c->scratch && msg ? request_template(c, cfg->path) : -ENOMEM;
-    if (r < 0) {
-        free(msg);
-        c->loop = NULL;
-        tw_conn_destroy(c);
-        return r;
-    }
-    tw_ws_assembler_init(&c->as, msg, k.max_message, 0);
-    if (k.tls && !k.tls->verify && !k.tls->warned) {
-        k.tls->warned = 1;
-        fprintf(stderr, "tickwire: WARNING: TLS CERTIFICATE VERIFICATION IS OFF for %s (loopback only)\n", c->name);
-    }
-    c->next = loop->conns;
-    loop->conns = c;
-    *out = c;
-    return 0;
-}
-
-void tw_conn_detach(tw_conn_t *c)
-{
-    if (c->fd >= 0)
-        close(c->fd);
-    c->fd = -1;
-    if (c->tls_s.ssl)
-        tw_tls_session_free(&c->tls_s);
-    c->loop = NULL;
-    c->ops = 0;
-    c->tearing = 0;
-    set_state(c, TW_CONN_CLOSED);
-}
-
-void tw_conn_destroy(tw_conn_t *c)
-{
-    if (c == NULL)
-        return;
-    tw_loop_t *l = c->loop;
-    if (l && (c->state != TW_CONN_CLOSED || c->tearing)) {
-        teardown(c, -ECANCELED);
-        int64_t end = tw_mono_ns() + SEC_NS;
-        while ((c->state != TW_CONN_CLOSED || c->tearing) && tw_mono_ns() < end)
-            tw_loop_poll(l, 10000000);
-        if (c->state != TW_CONN_CLOSED || c->tearing)
-            tw_conn_detach(c);
-    }
-    if (l) {
-        tw_conn_t **p = &l->conns;
-        while (*p && *p != c)
-            p = &(*p)->next;
-        if (*p)
-            *p = c->next;
-    }
-    if (c->fd >= 0)
-        close(c->fd);
-    if (c->tls_s.ssl)
-        tw_tls_session_free(&c->tls_s);
-    free(c->as.buf);
-    free(c->rx);
-    free(c->tx);
-    free(c->scratch);
-    free(c->request);
-    free(c);
-}
 
 /* Fresh per-connection state: buffers empty, a new nonce, a full token bucket. */
 static void reset(tw_conn_t *c)
@@ -833,7 +677,7 @@ int tw_conn_open(tw_conn_t *c)
     set_tls_error(c, "");
     io_uring_prep_connect(sqe, c->fd, (const struct sockaddr *)&c->cfg.addr, c->cfg.addr_len);
     submit(c, sqe, TW_OP_CONNECT);
-    set_state(c, TW_CONN_CONNECTING);
+    tw_conn_set_state(c, TW_CONN_CONNECTING);
     set_deadline(c, c->cfg.open_timeout_ms);
     return 0;
 }
@@ -866,14 +710,14 @@ int tw_conn_close(tw_conn_t *c, uint16_t code)
     if (!close_code_sendable(code))
         return -EINVAL;
     if (c->state < TW_CONN_OPEN) {
-        teardown(c, -ECANCELED);
+        tw_conn_teardown(c, -ECANCELED);
         return 0;
     }
     if (queue_close(c, code) < 0) {
-        teardown(c, -ENOBUFS);
+        tw_conn_teardown(c, -ENOBUFS);
         return 0;
     }
-    set_state(c, TW_CONN_CLOSING);
+    tw_conn_set_state(c, TW_CONN_CLOSING);
     set_deadline(c, c->cfg.close_timeout_ms);
     return 0;
 }

@@ -148,4 +148,8 @@ size_t tw_tls_take(tw_tls_session_t *s, uint8_t *out, size_t cap);
 /* Queues close_notify after a finished handshake. */
 void tw_tls_shutdown(tw_tls_session_t *s);
 
+/* conn.c, for conn_setup.c: the state word (stats and handlers see it), and the end of a connection. */
+void tw_conn_set_state(tw_conn_t *c, uint32_t s);
+void tw_conn_teardown(tw_conn_t *c, int err);
+
 #endif /* TW_NET_INTERNAL_H */

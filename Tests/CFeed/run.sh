@@ -185,7 +185,7 @@ have_data=0
 hft="$out/hft.txt"
 
 # ---------------------------------------------------- feed thread (feed.c) --
-feed_thread_srcs=(feed feed_setup loop conn tls cpu)
+feed_thread_srcs=(feed feed_setup loop conn conn_setup tls cpu)
 feed_thread_libs=(-luring -lssl -lcrypto -lnuma -lpthread)
 
 # build_feed NAME VARIANT MAIN.c [extra...]: the building blocks, the net layer and feed.c (+ its private header).
@@ -295,7 +295,7 @@ setup_tests() {
 }
 
 # ------------------------------------------- network layer (net.h) --
-net_srcs=(loop tls conn)
+net_srcs=(loop tls conn conn_setup)
 net_libs=(-luring -lssl -lcrypto -lpthread)
 
 # build_net NAME VARIANT MAIN.c: the building blocks and the io_uring/TLS/WebSocket client.
