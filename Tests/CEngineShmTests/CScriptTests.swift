@@ -34,42 +34,36 @@ import Testing
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tw-readers-\(getpid())")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-m", "unittest", "discover", "-s", "Tools/readers/tests"]
-        process.currentDirectoryURL = Self.root
-        process.environment = ProcessInfo.processInfo.environment.merging(["TICKWIRE_SHM_DIR": dir.path]) { _, b in b }
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let output = String(decoding: data, as: UTF8.self)
-        #expect(process.terminationReason == .exit && process.terminationStatus == 0, "unittest failed:\n\(output)")
+        let (ok, output) = try Self.run(
+            ["python3", "-m", "unittest", "discover", "-s", "Tools/readers/tests"], environment: ["TICKWIRE_SHM_DIR": dir.path])
+        #expect(ok, "unittest failed:\n\(output)")
         #expect(output.contains("\nOK") && !output.contains("Ran 0 tests"), "\(output)")
     }
 
     private func runSuite(_ relativePath: String, summaryPrefix: String) throws {
         let script = Self.root.appendingPathComponent(relativePath)
         #expect(FileManager.default.fileExists(atPath: script.path), "missing \(script.path)")
+        let (ok, output) = try Self.run(["bash", script.path])
+        #expect(ok, "\(relativePath) failed:\n\(output)")
+        let summary = output.split(separator: "\n").last { $0.hasPrefix(summaryPrefix) }.map(String.init) ?? ""
+        #expect(summary.hasSuffix(" passed, 0 failed") && !summary.hasPrefix(summaryPrefix + "0 passed"),
+                "unexpected summary line '\(summary)'")
+    }
+
+    /// Runs a command from the repository root through /usr/bin/env: whether it exited 0, and its output
+    /// (stdout and stderr together, read to the end before waiting so a full pipe cannot stall it).
+    private static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> (Bool, String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["bash", script.path]
-        process.currentDirectoryURL = Self.root
+        process.arguments = arguments
+        process.currentDirectoryURL = root
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe
         try process.run()
-        // Read to the end before waiting, so a full pipe cannot stall the script.
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        let output = String(decoding: data, as: UTF8.self)
-        #expect(
-            process.terminationReason == .exit && process.terminationStatus == 0,
-            "\(relativePath) exited with \(process.terminationStatus):\n\(output)")
-        let summary = output.split(separator: "\n").last { $0.hasPrefix(summaryPrefix) }.map(String.init) ?? ""
-        #expect(summary.hasSuffix(" passed, 0 failed") && !summary.hasPrefix(summaryPrefix + "0 passed"),
-                "unexpected summary line '\(summary)'")
+        return (process.terminationReason == .exit && process.terminationStatus == 0, String(decoding: data, as: UTF8.self))
     }
 }
