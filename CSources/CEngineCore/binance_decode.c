@@ -159,6 +159,7 @@ __attribute__((always_inline)) static inline int levels_walk(tw_json_t *j, const
     if (end - p < 128)
         return 0;
     quotes_t q = {p, end, quote_mask(p)};
+    const char *after = p; /* just past the last level taken */
     uint32_t k = *n;
     int done = 0;
     while (k < cap && end - p >= 64 && p[0] == '[' && p[1] == '"') {
@@ -182,7 +183,7 @@ __attribute__((always_inline)) static inline int levels_walk(tw_json_t *j, const
         arr[k].price = price;
         arr[k].quantity = qty;
         k++;
-        p = q3 + 2;
+        after = p = q3 + 2;
         if (*p == ']') {
             p++;
             done = 1;
@@ -192,9 +193,9 @@ __attribute__((always_inline)) static inline int levels_walk(tw_json_t *j, const
             break;
         p++;
     }
-    if (k > *n || done) {
-        j->p = p;
-        j->first = done ? 0 : 1; /* at the next level's '[' (its ',' consumed), or past the array */
+    if (k > *n || done) { /* past the array, or just after a level: the general path takes the separator */
+        j->p = done ? p : after;
+        j->first = 0;
     }
     *n = k;
     return done;

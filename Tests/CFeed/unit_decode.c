@@ -202,6 +202,50 @@ static void test_nesting(void)
     CHECK_EQ(tw_json_skip(&j), -EBADMSG);
 }
 
+/* A spot diff of n bid and n ask levels in Binance's shape, with sep between levels and between the arrays. */
+static size_t make_diff(char *out, size_t cap, int n, const char *sep, int trailing_comma)
+{
+    size_t k = (size_t)snprintf(out, cap, "{\"e\":\"depthUpdate\",\"E\":1,\"s\":\"BTCUSDT\",\"U\":5,\"u\":9,\"b\":[");
+    for (int side = 0; side < 2; side++) {
+        for (int i = 0; i < n; i++)
+            k += (size_t)snprintf(out + k, cap - k, "%s[\"%d.%02d000000\",\"0.%08d\"]", i ? sep : "",
+                                  side ? 61838 + i : 61837 - i, i % 100, 1000 + i);
+        k += (size_t)snprintf(out + k, cap - k, "%s]%s", trailing_comma && side == 0 ? "," : "",
+                              side ? "}" : ",\"a\":[");
+    }
+    return k;
+}
+
+/*
+ * The indexed fast walk over levels hands over to the general path mid-array
+ * without changing what is valid JSON: blanks around separators are read,
+ * a trailing comma is refused, an unusual decimal stops the walk and the
+ * general path decides; values equal the compact form's.
+ */
+static void test_level_walk_edges(void)
+{
+    static char a[16384], b[16384];
+    static tw_level_t ab[64], aa[64], bb[64], ba[64];
+    tw_bn_scale_t sc = {-2, -8};
+    size_t na = make_diff(a, sizeof(a), 40, ",", 0), nb = make_diff(b, sizeof(b), 40, " ,\n ", 0);
+    tw_bn_depth_t da = {.bids = ab, .asks = aa, .bids_cap = 64, .asks_cap = 64};
+    tw_bn_depth_t db = {.bids = bb, .asks = ba, .bids_cap = 64, .asks_cap = 64};
+    CHECK_EQ(tw_bn_depth_decode(a, na, &sc, &da), 0);
+    CHECK_EQ(tw_bn_depth_decode(b, nb, &sc, &db), 0);
+    CHECK(da.bid_count == 40 && da.ask_count == 40 && db.bid_count == 40 && db.ask_count == 40);
+    CHECK(memcmp(ab, bb, sizeof(ab)) == 0 && memcmp(aa, ba, sizeof(aa)) == 0);
+    CHECK(ab[0].price == 6183700 && ab[39].price == 6179839 && ab[39].quantity == 1039 && aa[0].price == 6183800);
+    size_t nc = make_diff(b, sizeof(b), 40, ",", 1);
+    CHECK_EQ(tw_bn_depth_decode(b, nc, &sc, &db), -EBADMSG); /* [[..],[..],] */
+    memcpy(b, a, na);
+    char *mid = strstr(b, "61817.20000000"); /* the 21st bid: an exponent is not a Binance decimal */
+    CHECK(mid != NULL);
+    memcpy(mid, "6.181720e+04  ", 14);
+    CHECK(tw_bn_depth_decode(b, na, &sc, &db) < 0);
+    da.bids_cap = 39; /* one level short: the walk stops at capacity, the general path says so */
+    CHECK_EQ(tw_bn_depth_decode(a, na, &sc, &da), -ENOBUFS);
+}
+
 int main(void)
 {
     test_decimal();
@@ -210,5 +254,6 @@ int main(void)
     test_other_decoders();
     test_truncation();
     test_nesting();
+    test_level_walk_edges();
     return cfeed_summary("unit_decode");
 }
