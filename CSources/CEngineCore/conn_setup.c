@@ -153,8 +153,11 @@ void tw_conn_destroy(tw_conn_t *c)
     if (l && (c->state != TW_CONN_CLOSED || c->tearing)) {
         tw_conn_teardown(c, -ECANCELED);
         int64_t end = tw_mono_ns() + SEC_NS;
+        /* only the ring's thread may poll it (SINGLE_ISSUER): from any other, poll fails at once and the
+         * connection is detached without waiting */
         while ((c->state != TW_CONN_CLOSED || c->tearing) && tw_mono_ns() < end)
-            tw_loop_poll(l, 10000000);
+            if (tw_loop_poll(l, 10000000) < 0)
+                break;
         if (c->state != TW_CONN_CLOSED || c->tearing)
             tw_conn_detach(c);
     }

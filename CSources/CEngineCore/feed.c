@@ -669,7 +669,9 @@ static void symbol_health(struct tw_feed *f, int64_t mono)
     int64_t limit = (int64_t)f->cfg.stale_intervals * (f->cfg.depth_ms ? f->cfg.depth_ms : 100) * MS;
     for (uint32_t i = 0; i < f->nsym; i++) {
         struct feed_sym *sy = &f->sym[i];
-        uint32_t failed = __atomic_exchange_n(&sy->mb.failed, 0, __ATOMIC_RELAXED);
+        uint32_t failed = __atomic_load_n(&sy->mb.failed, __ATOMIC_RELAXED); /* no locked op unless set */
+        if (failed)
+            failed = __atomic_exchange_n(&sy->mb.failed, 0, __ATOMIC_RELAXED);
         if (sy->state != TW_FEED_LIVE && sy->state != TW_FEED_SYNCING)
             continue;
         if (sy->state == TW_FEED_SYNCING && failed)

@@ -862,6 +862,63 @@ static void on_alarm(int sig)
     _exit(2);
 }
 
+/* ---------------------------------------------------- one issuer -- */
+
+typedef struct issuer_arg {
+    tw_loop_t *loop;
+    tw_conn_t *c;
+    int open_rc, polls_ok;
+} issuer_arg_t;
+
+static void *issuer_thread(void *p)
+{
+    issuer_arg_t *a = p;
+    a->open_rc = tw_conn_open(a->c);
+    for (int i = 0; i < 5; i++)
+        a->polls_ok += tw_loop_poll(a->loop, 20 * 1000000) >= 0;
+    return NULL;
+}
+
+/*
+ * The ring belongs to the thread that first submits on it: that thread opens
+ * and polls; where the kernel has SINGLE_ISSUER another thread's poll is
+ * refused at once (-EEXIST), and destroying a connection from there detaches
+ * it without spinning on polls that cannot succeed.
+ */
+static void test_one_issuer(env_t *e)
+{
+    (void)e;
+    tw_loop_t *l = NULL;
+    tw_loop_config_t lc = {.entries = 16, .buffers = 4, .buffer_size = 4096};
+    CHECK_EQ(tw_loop_create(&lc, &l), 0);
+    int lfd = -1;
+    uint16_t port = listen_any(&lfd); /* accepts in the backlog, never answers the upgrade */
+    CHECK(port != 0);
+    client_t cl = {0};
+    env_t mine = {.loop = l};
+    tw_conn_t *c = client_make(&mine, &cl, port, NULL, "localhost", 0, 5000);
+    issuer_arg_t a = {.loop = l, .c = c};
+    pthread_t t;
+    CHECK_EQ(pthread_create(&t, NULL, issuer_thread, &a), 0);
+    pthread_join(t, NULL);
+    CHECK_EQ(a.open_rc, 0);
+    CHECK_EQ(a.polls_ok, 5);
+    tw_conn_stats_t st;
+    tw_conn_get_stats(c, &st);
+    CHECK(st.state != TW_CONN_CLOSED); /* connected, waiting for the upgrade answer */
+    unsigned flags = tw_loop_setup_flags(l);
+    int single = (flags & (1u << 12)) != 0; /* IORING_SETUP_SINGLE_ISSUER */
+    if (single)
+        CHECK_EQ(tw_loop_poll(l, 0), -EEXIST);
+    int64_t t0 = tw_mono_ns();
+    tw_conn_destroy(c);
+    int64_t took = tw_mono_ns() - t0;
+    CHECK(!single || took < 500 * 1000000LL); /* it used to poll in vain for a second */
+    tw_loop_destroy(l);
+    close(lfd);
+    printf("  one issuer: setup flags 0x%x, destroy from another thread %lld us\n", flags, (long long)(took / 1000));
+}
+
 int main(void)
 {
     signal(SIGALRM, on_alarm);
@@ -903,6 +960,7 @@ int main(void)
     expect_close(&e, "open timeout", NULL, NULL, "localhost", script_silent, 0, 300, -ETIMEDOUT, 1006, NULL);
     test_refused(&e);
     test_rate(&e);
+    test_one_issuer(&e);
     test_setup_errors(&e);
 
     SSL_CTX_free(good), SSL_CTX_free(other), SSL_CTX_free(unknown);
