@@ -154,6 +154,11 @@ struct EngineConfigFile: Decodable, Equatable {
         } catch let DecodingError.typeMismatch(type, context) {
             throw ConfigFileError("config file \(path): \(keyPath(context)) should be \(type)")
         } catch let DecodingError.dataCorrupted(context) {
+            // Foundation reports a number that does not fit its field (-1 for a count) as "not valid
+            // JSON" with no path: name the setting from the parsed file instead.
+            if context.codingPath.isEmpty, let bad = badWholeNumber(in: object) {
+                throw ConfigFileError("config file \(path): \(bad.key) must be a whole number from 0 up, not \(bad.value)")
+            }
             throw ConfigFileError("config file \(path): \(keyPath(context)): \(context.debugDescription)")
         } catch {
             throw ConfigFileError("config file \(path): \(error)")
@@ -168,8 +173,27 @@ struct EngineConfigFile: Decodable, Equatable {
         }
     }
 
+    /// The setting's name as the file spells it (the decoder's keys are camel case).
     private static func keyPath(_ context: DecodingError.Context) -> String {
-        context.codingPath.map(\.stringValue).joined(separator: ".")
+        context.codingPath.map { key in
+            key.stringValue.reduce(into: "") { out, c in
+                if c.isUppercase { out += "_" + c.lowercased() } else { out.append(c) }
+            }
+        }.joined(separator: ".")
+    }
+
+    /// The first negative or fractional number among the sections whose numbers are all whole counts,
+    /// sizes, ids or durations (feed, sim, synthetic).
+    private static func badWholeNumber(in object: [String: Any]) -> (key: String, value: String)? {
+        for section in ["feed", "sim", "synthetic"] {
+            guard let inner = object[section] as? [String: Any] else { continue }
+            for key in inner.keys.sorted() {
+                guard let number = inner[key] as? NSNumber else { continue }  // true and false are 1 and 0: never flagged
+                let value = number.doubleValue
+                if value < 0 || value != value.rounded() { return ("\(section).\(key)", "\(number)") }
+            }
+        }
+        return nil
     }
 }
 
