@@ -220,13 +220,43 @@ static int levels_indexed(tw_json_t *j, const tw_bn_scale_t *sc, tw_level_t *arr
 }
 #endif
 
+#if TW_SCAN_SSE2
+enum { TAIL = 192, TAIL_PAD = 128 };
+
+/*
+ * The walk needs a window past each level, so an array's last levels (the
+ * asks end the message) would take the slow path. When the walk stopped
+ * within TAIL bytes of the end, the rest is walked again in a copy padded
+ * with blanks: a level is taken only when all its bytes and the separator
+ * after it are the text's own (a blank is never '"', ',' or ']'), so the
+ * padding changes what is read, not what is accepted.
+ */
+static int levels_tail(tw_json_t *j, const tw_bn_scale_t *sc, tw_level_t *arr, uint32_t cap, uint32_t *n)
+{
+    size_t left = (size_t)(j->end - j->p);
+    if (left > TAIL || *n == cap || left == 0 || *j->p != (*n ? ',' : '['))
+        return 0;
+    char buf[TAIL + TAIL_PAD];
+    memcpy(buf, j->p, left);
+    memset(buf + left, ' ', TAIL_PAD);
+    uint32_t before = *n;
+    tw_json_t t = {buf + (before ? 1 : 0), buf + left + TAIL_PAD, 0}; /* after a level: past its ',' */
+    int done = levels_indexed(&t, sc, arr, cap, n);
+    if (!done && *n == before)
+        return 0; /* nothing taken: the general path goes on from where it was */
+    j->p += t.p - buf;
+    j->first = 0;
+    return done;
+}
+#endif
+
 static int levels(tw_json_t *j, const tw_bn_scale_t *sc, tw_level_t *arr, uint32_t cap, uint32_t *count)
 {
     int r = tw_json_array_begin(j);
     uint32_t n = 0;
 #if TW_SCAN_SSE2
     if (r == 0 && tw_scan_exponent_ok(sc->price_exp) && tw_scan_exponent_ok(sc->qty_exp) &&
-        levels_indexed(j, sc, arr, cap, &n)) {
+        (levels_indexed(j, sc, arr, cap, &n) || levels_tail(j, sc, arr, cap, &n))) {
         *count = n;
         return 0;
     }

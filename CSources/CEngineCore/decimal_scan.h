@@ -212,11 +212,12 @@ __attribute__((target("sse4.1"))) static inline int tw_scan_decimal_known(const 
     unsigned total = d + take; /* kept digits: the integer part, then `take` of the fraction */
     if (total > 16u)
         return -1;
-    /* lane i takes digit j = i - (16 - total): source j below the point, j + 1 past it; j < 0 is a zero */
-    const __m128i iota = _mm_setr_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
-    __m128i j = _mm_sub_epi8(iota, _mm_set1_epi8((char)(16 - total)));
+    /* lane i takes digit j = i - (16 - total) (loaded from a sliding row: -1, a zero, where j < 0),
+     * source j below the point and j + 1 past it */
+    static const signed char slide[32] = {-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+                                          0,  1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11, 12, 13, 14, 15};
+    __m128i j = _mm_loadu_si128((const __m128i *)(const void *)(slide + total));
     __m128i ctrl = _mm_sub_epi8(j, _mm_cmpgt_epi8(j, _mm_set1_epi8((char)(d - 1u))));
-    ctrl = _mm_or_si128(ctrl, _mm_cmplt_epi8(j, zero));
     __m128i v = _mm_shuffle_epi8(dig, ctrl);
     v = _mm_maddubs_epi16(v, _mm_setr_epi8(10, 1, 10, 1, 10, 1, 10, 1, 10, 1, 10, 1, 10, 1, 10, 1));
     v = _mm_madd_epi16(v, _mm_setr_epi16(100, 1, 100, 1, 100, 1, 100, 1));

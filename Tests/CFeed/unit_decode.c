@@ -246,6 +246,124 @@ static void test_level_walk_edges(void)
     CHECK_EQ(tw_bn_depth_decode(a, na, &sc, &da), -ENOBUFS);
 }
 
+/*
+ * Integers: ids and times are read a word at a time when 16 bytes follow,
+ * else byte by byte; both readers must agree on every length, on what ends
+ * a number and on overflow.
+ */
+static void test_uint(void)
+{
+    static const struct {
+        const char *text;
+        int r;
+        uint64_t v;
+    } cases[] = {
+        {"0", 0, 0},
+        {"7,", 0, 7},
+        {"1723161255208,", 0, 1723161255208ull},
+        {"50093239189}", 0, 50093239189ull},
+        {"12345678", 0, 12345678ull},
+        {"123456789", 0, 123456789ull},
+        {"1234567890123456", 0, 1234567890123456ull},
+        {"12345678901234567", 0, 12345678901234567ull},
+        {"18446744073709551615", 0, UINT64_MAX},
+        {"18446744073709551616", -ERANGE, 0},
+        {"99999999999999999999", -ERANGE, 0},
+        {"00042,", 0, 42},
+        {"12.5", -EBADMSG, 0},
+        {"1723161255208.0", -EBADMSG, 0},
+        {"1e5", -EBADMSG, 0},
+        {"12345678901E3", -EBADMSG, 0},
+        {"-1", -EBADMSG, 0},
+        {"x", -EBADMSG, 0},
+    };
+    for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+        for (int padded = 0; padded < 2; padded++) { /* alone, then with 20 more bytes after it */
+            char buf[64];
+            size_t n = strlen(cases[c].text);
+            memcpy(buf, cases[c].text, n);
+            if (padded) {
+                memcpy(buf + n, "                    ", 20);
+                n += 20;
+            }
+            tw_json_t j;
+            tw_json_init(&j, buf, n);
+            uint64_t v = 0;
+            int r = tw_json_uint(&j, &v);
+            CHECK_EQ(r, cases[c].r);
+            if (r == 0 && cases[c].r == 0)
+                CHECK(v == cases[c].v && j.p == buf + strcspn(cases[c].text, ",}"));
+        }
+    }
+}
+
+/* One-letter keys are read at once, anything else as before: blanks, escapes, "" and a bad separator. */
+static void test_keys(void)
+{
+    static const struct {
+        const char *text;
+        int r;
+        const char *key;
+    } cases[] = {
+        {"{\"e\":1,\"E\":2}", 2, "eE"},
+        {"{ \"e\" : 1 , \"pu\":2}", 2, "e?"},
+        {"{\"\\n\":1}", 1, "?"},
+        {"{\"\":1}", 1, "?"},
+        {"{\"a\":1;\"b\":2}", -EBADMSG, "a"},
+        {"{\"\x01\":1}", -EBADMSG, ""},
+        {"{\"a\"1}", -EBADMSG, ""},
+    };
+    for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+        tw_json_t j;
+        const char *k;
+        size_t kl;
+        int r, keys = 0;
+        tw_json_init(&j, cases[c].text, strlen(cases[c].text));
+        r = tw_json_object_begin(&j);
+        while (r == 0 && (r = tw_json_next_key(&j, &k, &kl)) == 1) {
+            if (cases[c].key[keys] != '?')
+                CHECK(kl == 1 && k[0] == cases[c].key[keys]);
+            keys++;
+            uint64_t v;
+            r = tw_json_uint(&j, &v);
+        }
+        CHECK_EQ(r < 0 ? r : keys, cases[c].r);
+    }
+}
+
+/*
+ * The last levels of the asks are walked in a padded copy: the same values
+ * as the general path for every number of levels, and every cut of the
+ * text refused, as is a trailing comma or a level that is not closed.
+ */
+static void test_tail_walk(void)
+{
+    static char a[4096], b[4096];
+    static tw_level_t ab[16], aa[16], bb[16], ba[16];
+    tw_bn_scale_t sc = {-2, -8};
+    for (int n = 1; n <= 8; n++) {
+        size_t na = make_diff(a, sizeof(a), n, ",", 0), nb = make_diff(b, sizeof(b), n, " , ", 0);
+        tw_bn_depth_t da = {.bids = ab, .asks = aa, .bids_cap = 16, .asks_cap = 16};
+        tw_bn_depth_t db = {.bids = bb, .asks = ba, .bids_cap = 16, .asks_cap = 16};
+        CHECK_EQ(tw_bn_depth_decode(a, na, &sc, &da), 0);
+        CHECK_EQ(tw_bn_depth_decode(b, nb, &sc, &db), 0);
+        CHECK(da.ask_count == (uint32_t)n && db.ask_count == (uint32_t)n && da.bid_count == (uint32_t)n);
+        CHECK(memcmp(aa, ba, (size_t)n * sizeof(aa[0])) == 0 && memcmp(ab, bb, (size_t)n * sizeof(ab[0])) == 0);
+        CHECK(aa[n - 1].price == (61838 + n - 1) * 100 + (n - 1) % 100 && aa[n - 1].quantity == 1000 + n - 1);
+        int refused = 0, cuts = 0;
+        for (size_t k = na > 220 ? na - 220 : 0; k < na; k++, cuts++)
+            refused += tw_bn_depth_decode(a, k, &sc, &da) < 0;
+        CHECK_EQ(refused, cuts);
+        memcpy(b, a, na - 2);
+        memcpy(b + na - 2, ",]}", 3); /* [..,["P","Q"],] */
+        CHECK_EQ(tw_bn_depth_decode(b, na + 1, &sc, &db), -EBADMSG);
+        memcpy(b + na - 2, "}", 1); /* the array never closed */
+        CHECK_EQ(tw_bn_depth_decode(b, na - 1, &sc, &db), -EBADMSG);
+        da.asks_cap = (uint32_t)n - 1; /* capacity reached inside the tail */
+        CHECK_EQ(tw_bn_depth_decode(a, na, &sc, &da), -ENOBUFS);
+    }
+}
+
 int main(void)
 {
     test_decimal();
@@ -255,5 +373,8 @@ int main(void)
     test_truncation();
     test_nesting();
     test_level_walk_edges();
+    test_uint();
+    test_keys();
+    test_tail_walk();
     return cfeed_summary("unit_decode");
 }
