@@ -538,12 +538,62 @@ int tw_feedbook_set(tw_feedbook_t *b, int side, int64_t price, int64_t qty)
     return r;
 }
 
+/*
+ * The levels of a diff that land in the ladder, from i on, until one does
+ * not (outside the window, a full side, a bad value): returns where it
+ * stopped, with *changed counted. Without a branch on which of update,
+ * insert, remove or nothing each level is: a diff mixes them unpredictably
+ * (on BTCUSDT about as many removes as inserts), and each mispredicted
+ * branch cost more than every store made here (measured: 10-11 ns a
+ * level with branches, under 5 without). The count and the top slot stay
+ * in registers through the loop.
+ */
+static uint32_t ladder_run(tw_fb_side_t *s, const tw_level_t *lv, uint32_t i, uint32_t n, int *changed)
+{
+    if (!s->placed)
+        return i;
+    const int64_t lo = s->lo, sign = s->sign;
+    int64_t *qty = s->qty;
+    uint64_t *bits = s->bits, *summary = s->summary;
+    const uint32_t full = s->cap - s->n; /* ladder levels that fill the side */
+    uint32_t lad_n = s->lad_n;
+    int32_t top = s->lad_top;
+    int count = 0;
+    for (; i < n; i++) {
+        int64_t price = lv[i].price, q = lv[i].quantity;
+        if (q < 0 || price == INT64_MIN)
+            break;
+        uint64_t slot = (uint64_t)(price * sign) - (uint64_t)lo;
+        if (slot >= LAD)
+            break;
+        uint32_t w = (uint32_t)slot >> 6, sw = w >> 6;
+        uint64_t bit = 1ull << (slot & 63u), word = bits[w];
+        uint32_t was = (word & bit) != 0, now = q != 0;
+        if (lad_n == full && now > was)
+            break; /* a full side: make_room decides */
+        count += (int)((was != now) | (now & (qty[slot] != q)));
+        qty[slot] = q; /* an empty slot's quantity is never read */
+        word = (word & ~bit) | (bit & (0 - (uint64_t)now));
+        bits[w] = word;
+        uint64_t sbit = 1ull << (w & 63u);
+        summary[sw] = (summary[sw] & ~sbit) | (sbit & (0 - (uint64_t)(word != 0)));
+        lad_n += now - was;
+        top = now && (int32_t)slot > top ? (int32_t)slot : top;
+        if (was > now && (int32_t)slot == top) /* the best went: the next one down */
+            top = ladder_below(s, (int32_t)slot - 1);
+    }
+    s->lad_n = lad_n;
+    s->lad_top = top;
+    *changed += count;
+    return i;
+}
+
 static int apply_side(tw_feedbook_t *b, int side, const tw_level_t *lv, uint32_t n)
 {
     tw_fb_side_t *s = &b->side[side];
     int changed = 0;
-    for (uint32_t i = 0; i < n; i++) {
-        int r = set_level(b, s, lv[i].price, lv[i].quantity);
+    for (uint32_t i = 0; (i = ladder_run(s, lv, i, n, &changed)) < n; i++) {
+        int r = set_level(b, s, lv[i].price, lv[i].quantity); /* far, a full side, or refused */
         if (r < 0) {
             follow_touch(b, s);
             return r;

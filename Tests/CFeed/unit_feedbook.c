@@ -380,10 +380,70 @@ static void test_book_property(void)
     free(asks);
 }
 
+/*
+ * A dense touch: every tick of a few hundred held, diffs that insert,
+ * change and remove levels right at the best (so the best goes and the
+ * next one is the tick below), checked after each diff against a table
+ * indexed by tick: the best, the top 20 and the change count.
+ */
+static void test_dense_touch(void)
+{
+    enum { TICKS = 512, DIFFS = 4000 };
+    const int64_t base = 6000000;
+    static int64_t want[2][TICKS];
+    tw_level_t lv[2][64], top[20];
+    tw_feedbook_t b;
+    CHECK_EQ(tw_feedbook_init(&b, 5000), 0);
+    memset(want, 0, sizeof(want));
+    int agree = 1;
+    for (uint32_t d = 0; d < DIFFS && agree; d++) {
+        uint32_t n[2];
+        int expect = 0;
+        for (int side = 0; side < 2; side++) {
+            /* the current best tick of the side, or the middle when empty */
+            int best = -1;
+            for (int t = 0; t < TICKS; t++)
+                if (want[side][t] && (best < 0 || (side == TW_FB_BID ? t > best : t < best)))
+                    best = t;
+            n[side] = (uint32_t)(rnd() % 64);
+            for (uint32_t i = 0; i < n[side]; i++) {
+                int t = best < 0 ? TICKS / 2 : best + (int)(rnd() % 9) - 4;
+                if (rnd() % 4 == 0)
+                    t = (int)(rnd() % TICKS);
+                t = t < 0 ? 0 : t >= TICKS ? TICKS - 1 : t;
+                int64_t q = rnd() % 2 ? 0 : (int64_t)(rnd() % 5) + 1;
+                lv[side][i] = (tw_level_t){base + t, q};
+                expect += (want[side][t] != 0) != (q != 0) || (q && want[side][t] != q);
+                want[side][t] = q;
+            }
+        }
+        int got = tw_feedbook_apply(&b, lv[0], n[0], lv[1], n[1]);
+        agree = got == expect;
+        for (int side = 0; side < 2 && agree; side++) {
+            uint32_t k = 0;
+            tw_level_t ref[20];
+            for (int i = 0; i < TICKS && k < 20; i++) {
+                int t = side == TW_FB_BID ? TICKS - 1 - i : i;
+                if (want[side][t])
+                    ref[k++] = (tw_level_t){base + t, want[side][t]};
+            }
+            uint32_t m = tw_feedbook_top(&b, side, top, 20);
+            tw_level_t best = tw_feedbook_best(&b, side);
+            agree = m == k && memcmp(top, ref, k * sizeof(ref[0])) == 0 &&
+                    (k ? best.price == ref[0].price && best.quantity == ref[0].quantity : best.price == 0);
+        }
+        if (!agree)
+            fprintf(stderr, "dense touch: diff %u differs from the table\n", d);
+    }
+    CHECK(agree);
+    tw_feedbook_free(&b);
+}
+
 int main(void)
 {
     test_book();
     test_book_property();
+    test_dense_touch();
     test_spot();
     test_spot_snapshot_too_old_and_overflow();
     test_futures();
