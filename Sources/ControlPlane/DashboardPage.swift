@@ -115,7 +115,7 @@ enum DashboardPage {
               <div id="kill-result" role="status"></div></section>
             <section><h2>Feeds</h2>
               <table id="feeds"><thead><tr><th>symbol</th><th>state</th><th>age ms</th><th>msgs</th><th>gaps</th>
-                <th>resyncs</th><th>reconn</th><th>malformed</th></tr></thead><tbody></tbody></table></section>
+                <th>resyncs</th><th>reconn</th><th>malformed</th><th>why</th></tr></thead><tbody></tbody></table></section>
             <section><h2>Latency <small id="latency-note" class="dim"></small></h2>
               <table id="latency"><thead><tr><th>histogram</th><th>count</th><th>p50</th><th>p99</th><th>p99.9</th>
                 <th>max</th></tr></thead><tbody></tbody></table></section>
@@ -213,7 +213,7 @@ enum DashboardPage {
           } else delete t.dataset.spread;
           t.dataset.bestBid = bids[0]?.[0] ?? ''; t.dataset.bestAsk = asks[0]?.[0] ?? '';
           t.dataset.state = b.state ?? 'unknown';
-          const state = (b.state ?? 'no book') + (b.stale ? ' (stale)' : '');
+          const state = (b.state ?? 'no book') + (b.stale ? ' (stale)' : '') + (b.reason_text ? ': ' + b.reason_text : '');
           const body = el('tbody');
           for (const l of asks.slice().reverse()) body.append(row('ask', l));
           body.append(el('tr', { class: 'spread' }, el('td', { colspan: 3, text: 'spread ' + spread })));
@@ -286,11 +286,12 @@ enum DashboardPage {
           $('kill-note').textContent = h.kill_switch ? 'now ' + h.kill_switch : '';
           $('uptime').textContent = fmtUptime(h.uptime_seconds);
           $('errors-last-minute').textContent = h.errors_last_minute ?? '–';
-          const attrs = (f) => ({ 'data-symbol': f.symbol, 'data-venue': f.venue, 'data-state': f.state });
+          const attrs = (f) => ({ 'data-symbol': f.symbol, 'data-venue': f.venue, 'data-state': f.state,
+            'data-reason': f.reason ?? 'none' });
           rows('feeds', h.symbols || [], (f) => el('tr', attrs(f),
             td(f.symbol + (f.venue === 'binance-futures' ? ' (usdm)' : '')),
             td(f.state, f.state === 'live' ? 'pos' : 'neg'), td(f.last_update_age_ms), td(f.messages), td(f.gaps),
-            td(f.resyncs), td(f.reconnects), td(f.malformed)), 8, 'no feeds');
+            td(f.resyncs), td(f.reconnects), td(f.malformed), td(f.reason_text || '–', 'dim')), 9, 'no feeds');
         }
         function renderStrategies() {
           const r = S.strategies;

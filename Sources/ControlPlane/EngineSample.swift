@@ -47,6 +47,9 @@ public struct FeedSample: Sendable, Equatable {
     public var resyncs: UInt64 = 0
     public var reconnects: UInt64 = 0
     public var bookTickerMismatches: UInt64 = 0
+    /// Why it is in its state ("no_updates", "snapshot_failed", …; "none"), and what a user is told ("" when nothing).
+    public var reason = "none"
+    public var reasonText = ""
 
     public init(symbol: String, venue: String, state: String, connected: Bool) {
         self.symbol = symbol

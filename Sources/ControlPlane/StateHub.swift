@@ -119,7 +119,8 @@ public final class StateHub: Sendable {
                         "last_update_age_ms": f.lastUpdateAgeMs.map { .double(($0 * 10).rounded() / 10) } ?? .null,
                         "messages": .int(Int64(f.messages)), "gaps": .int(Int64(f.gaps)),
                         "resyncs": .int(Int64(f.resyncs)), "reconnects": .int(Int64(f.reconnects)),
-                        "malformed": .int(Int64(f.malformed)),
+                        "malformed": .int(Int64(f.malformed)), "reason": .string(f.reason),
+                        "reason_text": .string(f.reasonText),
                     ]
                 }),
         ]

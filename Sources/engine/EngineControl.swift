@@ -61,10 +61,11 @@ final class EngineControl: ControlSource, @unchecked Sendable {
         return lock.withLock {
             let view = views[stack]
             let entry = view.books.instruments[index]
+            let why = view.health(index)
             guard let book = try? view.books.snapshot(index, levels: depth) else {
                 return [
                     "symbol": .string(entry.symbol), "state": .string(view.books.feedState(index).label), "bids": [],
-                    "asks": [],
+                    "asks": [], "reason": .string(why.name), "reason_text": .string(why.text),
                 ]
             }
             func side(_ levels: [BookLevel]) -> JSONValue {
@@ -79,7 +80,8 @@ final class EngineControl: ControlSource, @unchecked Sendable {
             return [
                 "symbol": .string(entry.symbol), "venue": .string(entry.venue), "update_id": .int(Int64(book.updateId)),
                 "exchange_ns": .int(book.exchangeNs), "recv_ns": .int(book.receiveNs), "stale": .bool(book.stale),
-                "state": .string(view.books.feedState(index).label), "bids": side(book.bids), "asks": side(book.asks),
+                "state": .string(view.books.feedState(index).label), "reason": .string(why.name),
+                "reason_text": .string(why.text), "bids": side(book.bids), "asks": side(book.asks),
             ]
         }
     }
@@ -200,6 +202,7 @@ extension EngineControl {
                     f.resyncs = c.resyncs
                     f.reconnects = c.reconnects
                     f.bookTickerMismatches = c.bookTickerMismatches
+                    (f.reason, f.reasonText) = view.health(entry.index)
                     s.feeds.append(f)
                 }
                 func counter(_ name: String) -> UInt64 {

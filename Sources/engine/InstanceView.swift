@@ -60,20 +60,29 @@ struct InstanceView {
         return object
     }
 
+    /// Why a symbol is in its state: the reason's name and what a user is told ("" when nothing).
+    /// A writer that is gone (kill -9) left its last words in the segments: the symbol is dead, not live.
+    func health(_ index: Int) -> (name: String, text: String) {
+        guard stats.segment.writerAlive else {
+            return ("writer_gone",
+                    "the engine (pid \(stats.segment.writerPID)) is gone; the book was last \(books.feedState(index).label)")
+        }
+        let c = stats.instrument(index)
+        let reason = FeedReason(rawValue: c.healthReason) ?? .none
+        return (reason.name, reason.text(detail: c.healthDetail))
+    }
+
     /// One instrument's state, top of book and counters.
     func instrumentObject(_ entry: InstrumentEntry) -> [String: Any] {
         let c = stats.instrument(entry.index)
-        // A writer that is gone (kill -9) left its last words in the segments: the symbol is dead, not live.
         let writerGone = !stats.segment.writerAlive
-        let reason = FeedReason(rawValue: c.healthReason) ?? .none
+        let why = health(entry.index)
         var o: [String: Any] = [
             "symbol": entry.symbol, "index": entry.index, "venue": entry.venue,
             "state": writerGone ? "dead" : books.feedState(entry.index).label,
-            "reason": writerGone ? "writer_gone" : reason.name,
+            "reason": why.name,
             "reason_detail": c.healthDetail,
-            "reason_text": writerGone
-                ? "the engine (pid \(stats.segment.writerPID)) is gone; the book was last \(books.feedState(entry.index).label)"
-                : reason.text(detail: c.healthDetail),
+            "reason_text": why.text,
             "reason_age_ms": c.healthNs > 0 ? Double(nowNs() - c.healthNs) / 1e6 : NSNull(),
             "last_update_id": c.lastUpdateId,
             "messages": c.messages, "bytes": c.bytes, "gaps": c.gaps, "resyncs": c.resyncs,

@@ -43,7 +43,7 @@ struct Status: ParsableCommand {
                 + pad("\(item["last_update_id"]!)", 12) + pad(age, 9) + pad("\(item["messages"]!)", 10)
                 + pad("\(item["trades"]!)", 9) + pad("\(item["gaps"]!)", 6) + pad("\(item["resyncs"]!)", 8)
                 + pad("\(item["reconnects"]!)", 8) + pad("\(item["malformed"]!)", 6)
-                + pad("\(item["bookticker_checks"]!)/\(item["bookticker_mismatches"]!)", 23) + reasonText(item))
+                + pad("\(item["bookticker_checks"]!)/\(item["bookticker_mismatches"]!)", 23) + (reasonText(item) ?? "-"))
         }
         if let rings = o["rings"] as? [String: [String: Any]] {
             let md = rings["md"] ?? [:]
@@ -70,10 +70,11 @@ struct Status: ParsableCommand {
     }
 }
 
-/// The symbol's reason and how long ago it was set: "no valid update for 5.0 s (12 s ago)".
-private func reasonText(_ item: [String: Any]) -> String {
+/// The symbol's reason and how long ago it was set: "no valid update for 5.0 s (12 s ago)"; nil when there is none.
+/// `engine status` and `engine top` show it.
+func reasonText(_ item: [String: Any]) -> String? {
     let text = item["reason_text"] as? String ?? ""
-    guard !text.isEmpty else { return "-" }
+    guard !text.isEmpty else { return nil }
     guard let age = item["reason_age_ms"] as? Double, "\(item["state"]!)" != "dead" else { return text }
     return text + " (" + (age >= 10_000 ? "\(Int(age / 1000)) s" : String(format: "%.1f s", age / 1000)) + " ago)"
 }

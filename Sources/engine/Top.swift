@@ -42,7 +42,7 @@ struct Top: ParsableCommand {
         var screen = TopScreen(view: TopView(name: view)!)
         if once {
             model.refresh()
-            print(screen.render(model, width: 120, height: 40).joined(separator: "\n"))
+            print(screen.render(model, width: 160, height: 40).joined(separator: "\n"))
             return
         }
         guard isatty(STDIN_FILENO) != 0, isatty(STDOUT_FILENO) != 0 else {

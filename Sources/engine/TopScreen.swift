@@ -65,6 +65,7 @@ struct TopScreen {
         let entry = m.view.books.instruments[symbol]
         let state = m.instruments[safe: symbol]?["state"] as? String ?? "?"
         var out = ["\(entry.symbol)  (\(symbol + 1)/\(m.view.books.instruments.count), n/p)  state \(state)"]
+        if let why = m.instruments[safe: symbol].flatMap(reasonText) { out.append("why: \(why)") }
         guard let book = m.books[symbol] else { return out + ["no book"] }
         let px = { decimal($0, entry.priceExponent) }
         let qty = { decimal($0, entry.quantityExponent) }
@@ -138,7 +139,7 @@ struct TopScreen {
     private func feeds(_ m: TopModel) -> [String] {
         var out = [
             pad("SYMBOL", 10) + pad("STATE", 9) + pad("AGE_MS", 9) + pad("MSGS", 10) + pad("GAPS", 6) + pad("RESYNC", 8)
-                + pad("RECONN", 8) + pad("BAD", 6) + "BBO_CHECKS/MISMATCHES"
+                + pad("RECONN", 8) + pad("BAD", 6) + pad("BBO_CHECKS/MISMATCHES", 23) + "REASON"
         ]
         for i in m.instruments {
             let stale = (i["stale"] as? Bool ?? false) && i["state"] as? String == "live"
@@ -147,7 +148,8 @@ struct TopScreen {
                 pad("\(i["symbol"] ?? "")", 10) + pad(stale ? "stale" : "\(i["state"] ?? "")", 9) + pad(age, 9)
                     + pad("\(i["messages"] ?? 0)", 10) + pad("\(i["gaps"] ?? 0)", 6) + pad("\(i["resyncs"] ?? 0)", 8)
                     + pad("\(i["reconnects"] ?? 0)", 8) + pad("\(i["malformed"] ?? 0)", 6)
-                    + "\(i["bookticker_checks"] ?? 0)/\(i["bookticker_mismatches"] ?? 0)")
+                    + pad("\(i["bookticker_checks"] ?? 0)/\(i["bookticker_mismatches"] ?? 0)", 23)
+                    + (reasonText(i) ?? "-"))
         }
         return out
     }

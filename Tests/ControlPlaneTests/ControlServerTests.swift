@@ -18,6 +18,8 @@ final class FakeSource: ControlSource, Sendable {
         "BBB": ["symbol": "BBB", "bids": [["2.00", "5"]], "asks": [["2.02", "5"]]],
     ])
     let commands = Mutex<[ControlCommand]>([])
+    /// A symbol's feed state, reason and reason text when not live with none.
+    let feedStates = Mutex<[String: (String, String, String)]>([:])
     let feed = AccountFeed(store: AccountStateStore(), broadcaster: AccountBroadcaster())
 
     var symbols: [String] { ["AAA", "BBB"] }
@@ -25,7 +27,15 @@ final class FakeSource: ControlSource, Sendable {
         var s = EngineSample()
         s.nowNs = Int64(Date().timeIntervalSince1970 * 1e9)
         s.startedNs = s.nowNs - 5_000_000_000
-        s.feeds = symbols.map { FeedSample(symbol: $0, venue: "test", state: "live", connected: true) }
+        let overrides = feedStates.withLock { $0 }
+        s.feeds = symbols.map {
+            guard let (state, reason, text) = overrides[$0] else {
+                return FeedSample(symbol: $0, venue: "test", state: "live", connected: true)
+            }
+            var f = FeedSample(symbol: $0, venue: "test", state: state, connected: true)
+            (f.reason, f.reasonText) = (reason, text)
+            return f
+        }
         return s
     }
     func status() -> JSONValue { ["state": "live", "instance": "fake"] }
@@ -214,6 +224,23 @@ func object(_ text: String) -> [String: Any] {
         }
         #expect(
             parsed.dropFirst(2).allSatisfy { ["ORDERBOOK_UPDATE", "HEARTBEAT"].contains($0["type"] as? String ?? "") })
+        await s.stop()
+    }
+
+    @Test func healthSaysWhyASymbolIsNotLive() async throws {
+        let s = try await RunningServer.start()
+        s.source.feedStates.withLock {
+            $0["BBB"] = ("syncing", "snapshot_failed", "the snapshot request failed with HTTP status 503")
+        }
+        s.server.hub.refresh()
+        let health = object(try await s.request(.GET, "/health").body)
+        let symbols = health["symbols"] as? [[String: Any]] ?? []
+        let bbb = symbols.first { $0["symbol"] as? String == "BBB" }, aaa = symbols.first { $0["symbol"] as? String == "AAA" }
+        #expect(health["status"] as? String == "degraded", "\(health)")
+        #expect(bbb?["state"] as? String == "syncing" && bbb?["reason"] as? String == "snapshot_failed", "\(health)")
+        let text = bbb?["reason_text"] as? String ?? ""
+        #expect(text.contains("HTTP status 503"), "\(health)")
+        #expect(aaa?["reason"] as? String == "none" && aaa?["reason_text"] as? String == "", "\(health)")
         await s.stop()
     }
 

@@ -83,7 +83,12 @@ import TickwireTestSupport
         #expect(health["status"] as? String == "healthy", "\(health)")
         #expect((health["connections"] as? [String: String])?["BTCUSDT"] == "connected")
         #expect(health["uptime_seconds"] is Int && health["errors_last_minute"] is Int)
+        // Each symbol says why it is in its state, as `engine status` does (a live book: its snapshot).
+        let said = (status["instruments"] as? [[String: Any]])?.first { $0["symbol"] as? String == "BTCUSDT" }
+        let told = (health["symbols"] as? [[String: Any]])?.first { $0["symbol"] as? String == "BTCUSDT" }
+        #expect(told?["reason"] as? String != nil && told?["reason"] as? String == said?["reason"] as? String, "\(health)")
         let book = try #require(try c.get("/api/books/btcusdt?depth=5") as? [String: Any])
+        #expect(book["reason"] as? String == said?["reason"] as? String && book["reason_text"] is String, "\(book)")
         let bids = try #require(book["bids"] as? [[String]]), asks = try #require(book["asks"] as? [[String]])
         #expect(!bids.isEmpty && bids.count <= 5 && !asks.isEmpty && asks.count <= 5)
         let bid = try #require(Decimal(string: bids[0][0])), ask = try #require(Decimal(string: asks[0][0]))

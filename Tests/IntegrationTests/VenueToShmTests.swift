@@ -244,6 +244,11 @@ import TickwireTestSupport
         #expect((btc["reason_text"] as? String ?? "").contains("no depth diffs received"), "\(btc)")
         let text = try Harness.run(Harness.engine, ["status", "--instance", "stuck"], env: env)
         #expect(text.stdout.contains("no depth diffs received for"), "\(text.stdout)")
+        // engine top says it too: the feeds view's REASON column and the books view's "why" line.
+        for view in ["feeds", "books"] {
+            let top = try Harness.run(Harness.engine, ["top", "--instance", "stuck", "--once", "--view", view], env: env)
+            #expect(top.status == 0 && top.stdout.contains("no depth diffs received for"), "\(view): \(top.stdout)")
+        }
     }
 
     @Test func tlsToTheSimIsVerifiedAgainstItsCAAndRefusedWithoutIt() throws {
