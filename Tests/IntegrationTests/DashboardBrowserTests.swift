@@ -116,7 +116,10 @@ import TickwireTestSupport
         #expect(Decimal(string: pnl["total"] ?? "") != nil, "\(pnl)")
         let feeds = live.rows("feeds")
         for symbol in ["BTCUSDT", "ETHUSDT"] {
-            #expect(feeds.contains { $0.first == symbol && $0[1] == "live" }, "\(symbol): \(feeds)")
+            // …and why: a live book's reason is the snapshot it was built from (the "why" column).
+            #expect(
+                feeds.contains { $0.first == symbol && $0[1] == "live" && $0.last == "snapshot loaded" },
+                "\(symbol): \(feeds)")
         }
         let latency = live.rows("latency")
         #expect(latency.contains { $0.first == "feed_wire_ns" }, "\(latency)")
