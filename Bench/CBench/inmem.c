@@ -191,7 +191,8 @@ int tw_bench_frames_make(const char *text, uint64_t len, int depth_only, tw_benc
     out->wire = malloc(cap + 64); /* 64 readable bytes past the last frame, for a padded parser */
     out->frame_at = malloc((lines + 1) * sizeof(uint32_t));
     out->snapshot = calloc(lines + 1, 1);
-    if (out->wire == NULL || out->frame_at == NULL || out->snapshot == NULL || cap > UINT32_MAX)
+    out->levels = calloc(lines + 1, sizeof(uint16_t));
+    if (out->wire == NULL || out->frame_at == NULL || out->snapshot == NULL || out->levels == NULL || cap > UINT32_MAX)
         return frames_fail(error, error_cap, ENOMEM, "cannot hold the frames");
     memset(out->wire, 0, cap + 64);
     while (pos < len) {
@@ -203,6 +204,10 @@ int tw_bench_frames_make(const char *text, uint64_t len, int depth_only, tw_benc
             continue;
         size_t jl = ll - (size_t)(sp + 1 - line);
         out->snapshot[k] = (uint8_t)is_snapshot_line(sp + 1, jl);
+        uint32_t lv = 0; /* every level opens with [" (a price string): nothing else in a depth message does */
+        for (const char *c = sp + 1, *e = sp + 1 + jl; (c = memchr(c, '[', (size_t)(e - c))) != NULL && c + 1 < e; c++)
+            lv += c[1] == '"';
+        out->levels[k] = (uint16_t)(lv < UINT16_MAX ? lv : UINT16_MAX);
         out->frame_at[k++] = (uint32_t)wn;
         int r = tw_ws_frame_encode(out->wire + wn, cap - wn, TW_WS_TEXT, 1, (const uint8_t *)sp + 1, jl, 0, 0);
         if (r < 0)
@@ -230,6 +235,7 @@ void tw_bench_frames_free(tw_bench_frames_t *f)
     free(f->wire);
     free(f->frame_at);
     free(f->snapshot);
+    free(f->levels);
     memset(f, 0, sizeof(*f));
 }
 
@@ -315,6 +321,30 @@ static void floor_samples(inmem_t *m, uint64_t *out, uint64_t n)
     }
 }
 
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* The median sample of the diffs of a typical size (TW_BENCH_TYPICAL_MIN..MAX levels), untimed. */
+static void typical(inmem_t *m, uint64_t timed)
+{
+    tw_bench_inmem_t *b = m->b;
+    uint64_t *pick = b->samples ? malloc(b->samples * sizeof(uint64_t)) : NULL, k = 0;
+    for (uint64_t s = 0; pick && s < b->samples; s++) {
+        uint16_t lv = m->fr.levels[m->fr.start + s % timed];
+        if (lv >= TW_BENCH_TYPICAL_MIN && lv <= TW_BENCH_TYPICAL_MAX)
+            pick[k++] = b->out[s];
+    }
+    if (k) {
+        qsort(pick, k, sizeof(pick[0]), cmp_u64);
+        b->typical_p50_ns = (int64_t)pick[k / 2];
+    }
+    b->typical_samples = k;
+    free(pick);
+}
+
 static int measure(inmem_t *m)
 {
     tw_bench_inmem_t *b = m->b;
@@ -329,6 +359,7 @@ static int measure(inmem_t *m)
             floor_samples(m, b->floor_out + b->samples, timed);
         b->samples += timed;
     }
+    typical(m, timed);
     int64_t total = 0;
     for (uint32_t p = 0; r == 0 && p < b->reps; p++)
         r = pass(m, NULL, &total);

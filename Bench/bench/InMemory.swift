@@ -73,6 +73,10 @@ struct InMemoryResult {
     var snapshotLevels: UInt32 = 0
     var snapshotThreadNs: Int64 = 0
     var snapshotDecodeNs: Int64 = 0
+    /// Depth scenario: the median sample of the diffs with TW_BENCH_TYPICAL_MIN...MAX levels (a "~30-level
+    /// diff") and how many samples that is.
+    var typicalP50Ns: Int64 = 0
+    var typicalSamples: UInt64 = 0
 
     var nsPerMessage: Double { Double(elapsedNs) / (Double(messages) * Double(passes)) }
     var messagesPerSecond: Double { 1e9 / nsPerMessage }
@@ -88,11 +92,18 @@ struct InMemoryResult {
                 format: "\n  a %u-level-a-side REST snapshot: the feed thread's part (load, buffered replay, publish) "
                     + "%.0f us p50; the fetcher's decode beforehand %.0f us", snapshotLevels,
                 Double(snapshotThreadNs) / 1e3, Double(snapshotDecodeNs) / 1e3)
+        let typical =
+            typicalSamples == 0
+            ? ""
+            : String(
+                format: "\n  a diff of %d-%d levels (%llu samples): p50 %lld ns (one clock pair included)",
+                Int32(TW_BENCH_TYPICAL_MIN), Int32(TW_BENCH_TYPICAL_MAX), typicalSamples,
+                typicalP50Ns)
         return String(
             format: "  %@: %llu msgs a pass x %u passes: %.0f msgs/s on one core (%.1f ns/msg); "
                 + "floor memcpy %.1f ns/msg (x%.1f); bookTicker checks %llu, mismatches %llu, malformed %llu",
             scenario.name, messages, passes, messagesPerSecond, nsPerMessage, floorNsPerMessage, ratio, checks,
-            mismatches, malformed) + snapshot
+            mismatches, malformed) + typical + snapshot
     }
 
     /// The same numbers as extra JSON members.
@@ -104,6 +115,7 @@ struct InMemoryResult {
             "bbo_checks": .uint(checks), "bbo_mismatches": .uint(mismatches), "malformed": .uint(malformed),
             "snapshot_levels": .uint(UInt64(snapshotLevels)), "snapshot_thread_ns": .uint(UInt64(max(0, snapshotThreadNs))),
             "snapshot_decode_ns": .uint(UInt64(max(0, snapshotDecodeNs))),
+            "typical_diff_samples": .uint(typicalSamples), "typical_diff_p50_ns": .uint(UInt64(max(0, typicalP50Ns))),
         ]
     }
 }
@@ -157,7 +169,8 @@ func runInMemory(
         messages: b.messages, bytes: b.bytes, passes: b.reps, elapsedNs: b.elapsed_ns,
         floorElapsedNs: b.floor_elapsed_ns, floorSamples: Array(floor.prefix(count)), checks: b.bbo_checks,
         mismatches: b.bbo_mismatches, malformed: b.malformed, snapshotLevels: b.snapshot_levels,
-        snapshotThreadNs: b.snapshot_p50_ns, snapshotDecodeNs: b.snapshot_decode_p50_ns)
+        snapshotThreadNs: b.snapshot_p50_ns, snapshotDecodeNs: b.snapshot_decode_p50_ns,
+        typicalP50Ns: b.typical_p50_ns, typicalSamples: b.typical_samples)
     return RunResult(
         samples: Array(samples.prefix(count)), voluntarySwitches: after.voluntary - before.voluntary,
         involuntarySwitches: after.involuntary - before.involuntary, clamped: 0, inMemory: result)

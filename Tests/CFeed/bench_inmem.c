@@ -80,6 +80,9 @@ static int scenario(const char *text, size_t len, int depth_only, int reps, resu
            (unsigned long long)b->applied, (unsigned long long)b->stale, (unsigned long long)b->bbo_checks,
            (unsigned long long)b->bbo_mismatches, (unsigned long long)b->gaps,
            (unsigned long long)b->malformed, (unsigned long long)b->published);
+    if (b->typical_samples)
+        printf("  a diff of %d-%d levels: p50 %lld ns of %llu samples (clock read included)\n", TW_BENCH_TYPICAL_MIN,
+               TW_BENCH_TYPICAL_MAX, (long long)b->typical_p50_ns, (unsigned long long)b->typical_samples);
     if (b->snapshot_runs)
         printf("  a %u-level-a-side REST snapshot: the feed thread's load + buffered replay + publish min %.0f us, "
                "median %.0f us of %u; decoded beforehand by the fetcher in %.0f us (median)\n",

@@ -91,6 +91,7 @@ typedef struct tw_bench_frames {
     uint8_t *wire;
     uint32_t *frame_at;         /* offset of each frame, plus the end */
     uint8_t *snapshot;          /* per frame: 1 for the REST snapshot the recorder stored inline */
+    uint16_t *levels;           /* per frame: the [price, qty] levels it carries (a depth diff's size) */
     uint64_t frames, wire_len, wire_cap;
     uint64_t start;             /* the first timed frame */
     uint64_t diffs;             /* depth diffs among the timed frames */
@@ -118,6 +119,8 @@ void tw_bench_frames_free(tw_bench_frames_t *f);
  * snapshot, with no gap, resync or malformed message, and the symbol live.
  * The floor is memcpy of the same frames' bytes, in the same run.
  */
+enum { TW_BENCH_TYPICAL_MIN = 25, TW_BENCH_TYPICAL_MAX = 35 };
+
 typedef struct tw_bench_inmem {
     const char *text;           /* the file's bytes (read only) */
     uint64_t len;
@@ -138,6 +141,10 @@ typedef struct tw_bench_inmem {
     uint64_t samples;           /* entries written to out (and floor_out) */
     uint64_t applied, stale;    /* timed diffs applied, and dropped as older than the snapshot (all passes) */
     uint64_t bbo_checks, bbo_mismatches, gaps, malformed, published; /* over all passes */
+    /* the "~30-level diff" of a throughput target: the median of the samples (out) of diffs with
+     * TW_BENCH_TYPICAL_MIN..MAX levels, and how many there were (0: none sampled) */
+    uint64_t typical_samples;
+    int64_t typical_p50_ns;
     /* depth_only: a REST snapshot of TW_BENCH_SNAPSHOT_LEVELS levels a side: the feed thread's part
      * (load, the buffered diffs replayed, the book published; what every other symbol on that thread
      * waits), min and median of a few; and the fetcher's part (decoding the body), median */
