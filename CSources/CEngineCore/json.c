@@ -55,8 +55,9 @@ static int member_separator(tw_json_t *j, char close)
 int tw_json_next_key(tw_json_t *j, const char **key, size_t *klen)
 {
     /* the venues' usual member, ,"k": with a one-letter key and no blanks, read at once */
-    const char *p = j->p + (j->first ? 0 : 1);
-    if (j->end - p >= 4 && (j->first || j->p[0] == ',') && p[0] == '"' && p[2] == '"' && p[3] == ':' &&
+    ptrdiff_t skip = j->first ? 0 : 1;
+    const char *p = j->p + skip;
+    if (j->end - j->p >= 4 + skip && (skip == 0 || j->p[0] == ',') && p[0] == '"' && p[2] == '"' && p[3] == ':' &&
         p[1] != '"' && p[1] != '\\' && (unsigned char)p[1] >= 0x20) {
         *key = p + 1;
         *klen = 1;
