@@ -65,52 +65,48 @@ enum InMemoryBaseline {
     private static func baseline(feed: FeedData, depthOnly: Bool, cpu: Int32, reps: UInt32) throws(ScenarioError)
         -> tw_bench_baseline_t
     {
-        var b = tw_bench_baseline_t()
-        b.len = UInt64(feed.bytes.count)
-        b.depth_only = depthOnly ? 1 : 0
-        b.cpu = cpu
-        b.reps = reps
-        let rc = feed.bytes.withUnsafeBytes { text in
-            b.text = text.baseAddress?.assumingMemoryBound(to: CChar.self)
-            return tw_bench_baseline(&b)
+        try run(tw_bench_baseline_t(), "baseline", feed: feed, depthOnly: depthOnly, cpu: cpu, reps: reps) {
+            tw_bench_baseline(&$0)
         }
-        guard rc == 0 else { throw ScenarioError(message: "baseline: " + message(b.error, rc)) }
-        guard b.bbo_mismatches == 0, b.malformed == 0, b.gaps == 0 else {
-            throw ScenarioError(
-                message: "baseline: \(b.bbo_mismatches) bookTicker mismatches, \(b.malformed) malformed, \(b.gaps) gaps")
-        }
-        return b
     }
 
     private static func ownFeed(
         feed: FeedData, depthOnly: Bool, cpu: Int32, reps: UInt32, instance: String
     ) throws(ScenarioError) -> tw_bench_inmem_t {
         var b = tw_bench_inmem_t()
+        b.sample_passes = 0
+        return try run(b, "feed", feed: feed, depthOnly: depthOnly, cpu: cpu, reps: reps) { (b: inout tw_bench_inmem_t) in
+            instance.withCString { name in
+                b.instance = name
+                defer { b.instance = nil }  // the name lives only as long as this call
+                return tw_bench_inmem(&b)
+            }
+        }
+    }
+
+    /// One C run over the recorded file (either side): refused when it failed or read the data wrongly.
+    private static func run<Run: BenchRun>(
+        _ initial: Run, _ label: String, feed: FeedData, depthOnly: Bool, cpu: Int32, reps: UInt32,
+        _ call: (inout Run) -> Int32
+    ) throws(ScenarioError) -> Run {
+        var b = initial
         b.len = UInt64(feed.bytes.count)
         b.depth_only = depthOnly ? 1 : 0
         b.cpu = cpu
         b.reps = reps
-        b.sample_passes = 0
         let rc = feed.bytes.withUnsafeBytes { text in
-            instance.withCString { name in
-                b.text = text.baseAddress?.assumingMemoryBound(to: CChar.self)
-                b.instance = name
-                return tw_bench_inmem(&b)
-            }
+            b.text = text.baseAddress?.assumingMemoryBound(to: CChar.self)
+            return call(&b)
         }
-        guard rc == 0 else { throw ScenarioError(message: "feed: " + message(b.error, rc)) }
+        guard rc == 0 else {
+            let text = b.errorText
+            throw ScenarioError(message: label + ": " + (text.isEmpty ? "failed (errno \(-rc))" : text))
+        }
         guard b.bbo_mismatches == 0, b.malformed == 0, b.gaps == 0 else {
             throw ScenarioError(
-                message: "feed: \(b.bbo_mismatches) bookTicker mismatches, \(b.malformed) malformed, \(b.gaps) gaps")
+                message: "\(label): \(b.bbo_mismatches) bookTicker mismatches, \(b.malformed) malformed, \(b.gaps) gaps")
         }
         return b
-    }
-
-    private static func message<T>(_ error: T, _ rc: Int32) -> String {
-        let text = withUnsafeBytes(of: error) { raw in
-            String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
-        }
-        return text.isEmpty ? "failed (errno \(-rc))" : text
     }
 
     static func report(_ r: Result, json: Bool, load: Double?) {
@@ -145,4 +141,32 @@ enum InMemoryBaseline {
                 rounds: feed [\(rates(r.feedMix))], baseline [\(rates(r.baseMix))]
             """)
     }
+}
+
+/// What the feed's run (tw_bench_inmem_t) and the baseline's (tw_bench_baseline_t) have in common.
+private protocol BenchRun {
+    var text: UnsafePointer<CChar>! { get set }
+    var len: UInt64 { get set }
+    var depth_only: Int32 { get set }
+    var cpu: Int32 { get set }
+    var reps: UInt32 { get set }
+    var bbo_mismatches: UInt64 { get }
+    var malformed: UInt64 { get }
+    var gaps: UInt64 { get }
+    /// The C error buffer as text ("" when none was set).
+    var errorText: String { get }
+}
+
+extension BenchRun {
+    fileprivate static func text<T>(_ buffer: T) -> String {
+        withUnsafeBytes(of: buffer) { String(decoding: $0.prefix(while: { $0 != 0 }), as: UTF8.self) }
+    }
+}
+
+extension tw_bench_inmem_t: BenchRun {
+    var errorText: String { Self.text(error) }
+}
+
+extension tw_bench_baseline_t: BenchRun {
+    var errorText: String { Self.text(error) }
 }
