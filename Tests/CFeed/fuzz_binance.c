@@ -7,6 +7,12 @@
  * bookTickers drive one spot and one futures tw_sync_t, and after each line
  * both books must still be strictly sorted with positive quantities and
  * within capacity.
+ *
+ * Differentially: the depth and snapshot decoders' fast paths (the indexed
+ * level walk, its padded tail, one-letter keys, word-at-a-time integers)
+ * only take the compact form; the same text with a blank after every ',',
+ * '[' and ':' outside strings goes through the general cursor. Both must
+ * accept or refuse alike, and agree on every value when they accept.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -37,8 +43,68 @@ static void check_book(const tw_feedbook_t *b)
     }
 }
 
+/* p[0..n) with a blank after each ',', '[' and ':' that is not inside a string; the new length. */
+static size_t spread(const char *p, size_t n, char *out)
+{
+    size_t k = 0;
+    int in_string = 0, escaped = 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = p[i];
+        out[k++] = c;
+        if (in_string) {
+            if (escaped)
+                escaped = 0;
+            else if (c == '\\')
+                escaped = 1;
+            else if (c == '"')
+                in_string = 0;
+        } else if (c == '"') {
+            in_string = 1;
+        } else if (c == ',' || c == '[' || c == ':') {
+            out[k++] = ' ';
+        }
+    }
+    return k;
+}
+
+static int same_levels(const tw_level_t *a, const tw_level_t *b, uint32_t n)
+{
+    return n == 0 || memcmp(a, b, n * sizeof(a[0])) == 0;
+}
+
+/* The fast paths against the general one, on the depth and snapshot decoders. */
+static void differential(const char *p, size_t n, const tw_bn_scale_t *sc)
+{
+    static tw_level_t b1[CAP], a1[CAP], b2[CAP], a2[CAP];
+    char *wide = malloc(2 * n + 1);
+    if (wide == NULL)
+        abort();
+    size_t w = spread(p, n, wide);
+    tw_bn_depth_t d1 = {.bids = b1, .asks = a1, .bids_cap = CAP, .asks_cap = CAP}, d2 = d1;
+    d2.bids = b2, d2.asks = a2;
+    int r1 = tw_bn_depth_decode(p, n, sc, &d1), r2 = tw_bn_depth_decode(wide, w, sc, &d2);
+    if ((r1 == 0) != (r2 == 0))
+        abort();
+    if (r1 == 0 && (d1.bid_count != d2.bid_count || d1.ask_count != d2.ask_count || d1.first_id != d2.first_id ||
+                    d1.last_id != d2.last_id || d1.event_ms != d2.event_ms || d1.has_prev != d2.has_prev ||
+                    (d1.has_prev && d1.prev_last_id != d2.prev_last_id) || !same_levels(b1, b2, d1.bid_count) ||
+                    !same_levels(a1, a2, d1.ask_count)))
+        abort();
+    tw_bn_snapshot_t s1 = {.bids = b1, .asks = a1, .bids_cap = CAP, .asks_cap = CAP}, s2 = s1;
+    s2.bids = b2, s2.asks = a2;
+    r1 = tw_bn_snapshot_decode(p, n, sc, &s1), r2 = tw_bn_snapshot_decode(wide, w, sc, &s2);
+    if ((r1 == 0) != (r2 == 0))
+        abort();
+    if (r1 == 0 && (s1.bid_count != s2.bid_count || s1.ask_count != s2.ask_count ||
+                    s1.last_update_id != s2.last_update_id || !same_levels(b1, b2, s1.bid_count) ||
+                    !same_levels(a1, a2, s1.ask_count)))
+        abort();
+    free(wide);
+}
+
 static void drive(tw_sync_t *s, const char *p, size_t n, const tw_bn_scale_t *sc)
 {
+    differential(p, n, sc);
     tw_bn_depth_t d = {.bids = bids, .asks = asks, .bids_cap = CAP, .asks_cap = CAP};
     tw_bn_snapshot_t snap = {.bids = bids, .asks = asks, .bids_cap = CAP, .asks_cap = CAP};
     tw_bn_bookticker_t t;
