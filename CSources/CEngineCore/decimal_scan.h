@@ -157,36 +157,56 @@ TW_SCAN_INLINE const char *tw_scan_decimal(const char *p, const char *end, int e
 /* ---------------------------------------------- known length, SSE4.1 -- */
 
 #if TW_SCAN_SSE2 && (defined(__clang__) || defined(__GNUC__))
-#include <smmintrin.h>
+#include <immintrin.h> /* SSE4.1 here; AVX2 for the depth walk, both behind a CPU check */
 #define TW_SCAN_KNOWN 1
 
-/* Whether this CPU has SSE4.1 (and so SSSE3), asked once. */
-static inline int tw_scan_known_ok(void)
+/* Whether this CPU has SSE4.1 (and so SSSE3), or with wide AVX2, asked once each. */
+static inline int tw_scan_cpu_has(int wide)
 {
-    static int have = -1;
-    int h = __atomic_load_n(&have, __ATOMIC_RELAXED);
+    static int have[2] = {-1, -1};
+    int h = __atomic_load_n(&have[wide != 0], __ATOMIC_RELAXED);
     if (h < 0) {
         __builtin_cpu_init();
-        h = __builtin_cpu_supports("sse4.1") != 0;
-        __atomic_store_n(&have, h, __ATOMIC_RELAXED);
+        h = wide ? __builtin_cpu_supports("avx2") != 0 : __builtin_cpu_supports("sse4.1") != 0;
+        __atomic_store_n(&have[wide != 0], h, __ATOMIC_RELAXED);
     }
     return h;
 }
 
+static inline int tw_scan_known_ok(void)
+{
+    return tw_scan_cpu_has(0);
+}
+
+/* AVX2: the depth walk then takes two 16-byte rows per instruction. */
+static inline int tw_scan_wide_ok(void)
+{
+#ifdef TW_SCAN_NO_WIDE /* tests: the SSE4.1 walk, on a CPU that has AVX2 too */
+    return 0;
+#else
+    return tw_scan_cpu_has(1);
+#endif
+}
+
+/* How to convert every decimal of one layout (see tw_scan_known_plan). */
+typedef struct tw_scan_plan {
+    __m128i ctrl;  /* shuffle: the kept digits right-aligned over zeros */
+    uint64_t mul;  /* 10^(fraction digits the exponent wants and the text lacks) */
+    unsigned point; /* the '.''s index, or len when there is none */
+    unsigned take;  /* fraction digits kept (those past them are zeros) */
+    int wide;       /* more than 18 digits once scaled: mul may overflow */
+} tw_scan_plan_t;
+
 /*
- * The decimal s[0..len) whose length is already known (its closing quote
- * was found by the caller): digits[.digits], at most 16 bytes, kept digits
- * at most 16, exact at the exponent (0..-18). 0 and *out, or -1 to decline
- * (anything else: a sign, blanks, a lone '.', rounding, too long); the
- * caller then takes the general path, which decides. Reads 16 bytes at s.
- *
- * One 16-byte load: a mask of the non-digits finds the '.', a shuffle
- * drops it and right-aligns the kept digits over zeros, and three
- * multiply-adds turn 16 digits into two 8-digit halves. No loop and no
- * branch on the digits themselves; only tw_scan_known_ok() CPUs.
+ * The checks and the layout of the decimal s[0..len) whose length is
+ * already known (its closing quote was found by the caller): digits[.digits],
+ * at most 16 bytes, kept digits at most 16, exact at the exponent (0..-18).
+ * 0 and *pl, or -1 to decline (anything else: a sign, blanks, a lone '.',
+ * rounding, too long); the caller then takes the general path, which
+ * decides. Reads 16 bytes at s.
  */
-__attribute__((target("sse4.1"))) static inline int tw_scan_decimal_known(const char *s, unsigned len, int exponent,
-                                                                         int64_t *out)
+__attribute__((target("sse4.1"))) TW_SCAN_INLINE int tw_scan_known_plan(const char *s, unsigned len, int exponent,
+                                                                     tw_scan_plan_t *pl)
 {
     if (len - 1u >= 16u || exponent > 0 || exponent < -18)
         return -1;
@@ -217,16 +237,40 @@ __attribute__((target("sse4.1"))) static inline int tw_scan_decimal_known(const 
     static const signed char slide[32] = {-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
                                           0,  1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11, 12, 13, 14, 15};
     __m128i j = _mm_loadu_si128((const __m128i *)(const void *)(slide + total));
-    __m128i ctrl = _mm_sub_epi8(j, _mm_cmpgt_epi8(j, _mm_set1_epi8((char)(d - 1u))));
+    pl->ctrl = _mm_sub_epi8(j, _mm_cmpgt_epi8(j, _mm_set1_epi8((char)(d - 1u))));
+    pl->mul = tw_scan_pow10[keep - take];
+    pl->point = d;
+    pl->take = take;
+    pl->wide = total + keep - take > 18u;
+    return 0;
+}
+
+/*
+ * The kept digits of the decimal at s (a layout tw_scan_known_plan
+ * accepted) as one number: a shuffle drops the '.' and right-aligns them
+ * over zeros, and three multiply-adds turn 16 digits into two 8-digit
+ * halves. No loop and no branch on the digits themselves. Below 10^16.
+ */
+__attribute__((target("sse4.1"))) TW_SCAN_INLINE uint64_t tw_scan_known_digits(const char *s, __m128i ctrl)
+{
+    __m128i dig = _mm_sub_epi8(_mm_loadu_si128((const __m128i *)(const void *)s), _mm_set1_epi8('0'));
     __m128i v = _mm_shuffle_epi8(dig, ctrl);
     v = _mm_maddubs_epi16(v, _mm_setr_epi8(10, 1, 10, 1, 10, 1, 10, 1, 10, 1, 10, 1, 10, 1, 10, 1));
     v = _mm_madd_epi16(v, _mm_setr_epi16(100, 1, 100, 1, 100, 1, 100, 1));
     v = _mm_packus_epi32(v, v);
     v = _mm_madd_epi16(v, _mm_setr_epi16(10000, 1, 10000, 1, 10000, 1, 10000, 1));
-    uint64_t m = (uint64_t)(uint32_t)_mm_cvtsi128_si32(v) * 100000000u + (uint32_t)_mm_extract_epi32(v, 1);
-    if (keep > take && __builtin_mul_overflow(m, tw_scan_pow10[keep - take], &m))
+    return (uint64_t)(uint32_t)_mm_cvtsi128_si32(v) * 100000000u + (uint32_t)_mm_extract_epi32(v, 1);
+}
+
+/* The decimal s[0..len) (see tw_scan_known_plan): 0 and *out, or -1 to decline. Only tw_scan_known_ok() CPUs. */
+__attribute__((target("sse4.1"))) static inline int tw_scan_decimal_known(const char *s, unsigned len, int exponent,
+                                                                         int64_t *out)
+{
+    tw_scan_plan_t pl;
+    if (tw_scan_known_plan(s, len, exponent, &pl) < 0)
         return -1;
-    if (m > (uint64_t)INT64_MAX)
+    uint64_t m = tw_scan_known_digits(s, pl.ctrl);
+    if (__builtin_mul_overflow(m, pl.mul, &m) || m > (uint64_t)INT64_MAX)
         return -1;
     *out = (int64_t)m;
     return 0;

@@ -4,7 +4,8 @@
 # C tests of the market-data building blocks in CSources/CEngineCore
 # (WebSocket codec, JSON scanner and Binance decoders, feed book and sync):
 #   unit          unit_ws, unit_decode, unit_feedbook: -O2 -Wall -Wextra -Werror,
-#                 and again with ASan+UBSan when the compiler can
+#                 and again with ASan+UBSan when the compiler can; unit_decode
+#                 once more with the SSE4.1 depth walk (no AVX2)
 #   feed          unit_feed: the feed thread (feed.c) driven without sockets over
 #                 recorded data into real segments; e2e_feed: the thread on
 #                 io_uring against a loopback WebSocket server (both -O2 and
@@ -139,6 +140,18 @@ unit_tests() {
             run_item "$label" "$out/$t.$v"
         done
     done
+    # the decoder's SSE4.1 depth walk, which a CPU with AVX2 never takes otherwise
+    local t0 v=o2
+    t0=$(now_ms)
+    [[ $san_ok == 1 ]] && v=san
+    local -n base="flags_$v"
+    flags_narrow=("${base[@]}" -DTW_SCAN_NO_WIDE)
+    if ! build unit_decode narrow "$here/unit_decode.c"; then
+        report FAIL "unit_decode[sse4.1]" "$(seconds_since "$t0")" "does not compile:"
+        indent <"$out/unit_decode.narrow.cc"
+    else
+        run_item "unit_decode[sse4.1]" "$out/unit_decode.narrow"
+    fi
 }
 
 # Each fuzz target also builds without libFuzzer, as a replayer of saved inputs.

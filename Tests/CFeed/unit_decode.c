@@ -364,6 +364,101 @@ static void test_tail_walk(void)
     }
 }
 
+/* Levels lv[0..n) as a diff's bids and asks; sep between levels, open after each array's '['. */
+static size_t join_levels(char *out, size_t cap, char lv[][48], int n, const char *open, const char *sep)
+{
+    size_t k = (size_t)snprintf(out, cap, "{\"e\":\"depthUpdate\",\"E\":1,\"s\":\"BTCUSDT\",\"U\":5,\"u\":9,\"b\":[%s", open);
+    for (int side = 0; side < 2; side++) {
+        for (int i = 0; i < n; i++)
+            k += (size_t)snprintf(out + k, cap - k, "%s%s", i ? sep : "", lv[i]);
+        k += (size_t)snprintf(out + k, cap - k, side ? "]}" : "],\"a\":[%s", open);
+    }
+    return k;
+}
+
+typedef struct decoded {
+    int r;
+    tw_bn_depth_t d;
+    tw_level_t b[64], a[64];
+} decoded_t;
+
+static void decode_into(const char *text, size_t n, const tw_bn_scale_t *sc, decoded_t *o)
+{
+    memset(o, 0, sizeof(*o));
+    o->d = (tw_bn_depth_t){.bids = o->b, .asks = o->a, .bids_cap = 64, .asks_cap = 64};
+    o->r = tw_bn_depth_decode(text, n, sc, &o->d);
+}
+
+/* Both refuse, or both accept with the same levels. */
+static int same_outcome(const decoded_t *x, const decoded_t *y)
+{
+    if (x->r < 0 || y->r < 0)
+        return (x->r < 0) == (y->r < 0);
+    return x->d.bid_count == y->d.bid_count && x->d.ask_count == y->d.ask_count &&
+           memcmp(x->b, y->b, x->d.bid_count * sizeof(x->b[0])) == 0 &&
+           memcmp(x->a, y->a, x->d.ask_count * sizeof(x->a[0])) == 0;
+}
+
+/*
+ * The shaped walk (a level matched byte for byte against the layout of the
+ * one before) against the general cursor, which a blank after each '[' and
+ * around each separator forces: levels of changing layouts decode alike,
+ * and so does every one-byte change at every place of several levels (a
+ * digit where the exponent wants a zero, a letter among the digits, a
+ * moved quote or point): both refuse, or both take the same values.
+ */
+static void test_shape_walk(void)
+{
+    static char lv[40][48], a[8192], b[8192];
+    static decoded_t x, y;
+    tw_bn_scale_t sc = {-2, -8};
+    for (int i = 0; i < 40; i++) {
+        char px[24], qx[24];
+        if (i % 7 == 3)
+            snprintf(px, sizeof(px), "%d.%d", 61837 - i, i % 10); /* fewer fraction digits than the exponent */
+        else if (i % 13 == 5)
+            snprintf(px, sizeof(px), "%d", 9000 + i); /* no point */
+        else
+            snprintf(px, sizeof(px), "%d.%02d000000", 61837 - i, i % 100);
+        if (i % 5 == 0)
+            snprintf(qx, sizeof(qx), "12.%08d", 100 + i);
+        else if (i % 11 == 0)
+            snprintf(qx, sizeof(qx), "3");
+        else
+            snprintf(qx, sizeof(qx), "0.%08d", 1000 + i);
+        snprintf(lv[i], sizeof(lv[i]), "[\"%s\",\"%s\"]", px, qx);
+    }
+    size_t na = join_levels(a, sizeof(a), lv, 40, "", ","), nb = join_levels(b, sizeof(b), lv, 40, " ", " , ");
+    decode_into(a, na, &sc, &x);
+    decode_into(b, nb, &sc, &y);
+    CHECK(x.r == 0 && x.d.bid_count == 40 && x.d.ask_count == 40 && same_outcome(&x, &y));
+    CHECK(x.b[1].price == 6183601 && x.b[1].quantity == 1001 && x.b[3].price == 6183430 &&
+          x.b[5].price == 900500 && x.b[5].quantity == 1200000105 && x.b[11].quantity == 300000000);
+    static const int at[] = {0, 1, 2, 4, 17, 36, 38, 39};
+    static const char with[] = "x09.\",]- 5";
+    int cases = 0, refused = 0, mismatched = 0;
+    for (size_t t = 0; t < sizeof(at) / sizeof(at[0]); t++) {
+        char *l = lv[at[t]], keep[48];
+        memcpy(keep, l, sizeof(keep));
+        for (size_t pos = 0; l[pos]; pos++)
+            for (const char *c = with; *c; c++) {
+                if (*c == keep[pos])
+                    continue;
+                l[pos] = *c;
+                na = join_levels(a, sizeof(a), lv, 40, "", ",");
+                nb = join_levels(b, sizeof(b), lv, 40, " ", " , ");
+                decode_into(a, na, &sc, &x);
+                decode_into(b, nb, &sc, &y);
+                cases++;
+                refused += x.r < 0;
+                mismatched += !same_outcome(&x, &y);
+                l[pos] = keep[pos];
+            }
+    }
+    CHECK_EQ(mismatched, 0);
+    CHECK(cases > 1000 && refused > cases / 2 && refused < cases); /* most changes break a level; some are values */
+}
+
 int main(void)
 {
     test_decimal();
@@ -376,5 +471,6 @@ int main(void)
     test_uint();
     test_keys();
     test_tail_walk();
+    test_shape_walk();
     return cfeed_summary("unit_decode");
 }
