@@ -44,7 +44,7 @@ enum { TW_FB_BID = 0, TW_FB_ASK = 1 };
 enum { TW_FB_BLOCK = 64 };
 
 /* Ladder slots a side: price mantissas [lo, lo + TW_FB_LADDER) are held in the ladder. */
-enum { TW_FB_LADDER = 1 << 15, TW_FB_LADDER_WORDS = TW_FB_LADDER / 64, TW_FB_LADDER_SUMMARY = TW_FB_LADDER_WORDS / 64 };
+enum { TW_FB_LADDER = 1 << 16, TW_FB_LADDER_WORDS = TW_FB_LADDER / 64, TW_FB_LADDER_SUMMARY = TW_FB_LADDER_WORDS / 64 };
 
 /*
  * One side. Every level has a key = price * sign (+1 bids, -1 asks), so the
