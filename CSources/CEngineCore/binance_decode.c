@@ -243,10 +243,11 @@ typedef struct level_shape {
     int scaled;          /* pmul or qmul is not 1 */
 } level_shape_t;
 
-/* What a message's arrays share: the shape of their levels (bids and asks alike), learnt once. */
+/* What the arrays of a thread's messages share: the shape of their levels (bids and asks alike). */
 typedef struct walk {
     level_shape_t sh;
     int have;
+    int price_exp, qty_exp; /* the scale its plans were made for */
 } walk_t;
 
 /* A digit d at a kept place becomes '0' (v - d); a non-digit there becomes v - 9, never '0'. */
@@ -476,8 +477,27 @@ static int levels_tail(tw_json_t *j, const tw_bn_scale_t *sc, tw_level_t *arr, u
 #if !TW_SCAN_KNOWN
 typedef struct walk {
     int have;
+    int price_exp, qty_exp;
 } walk_t; /* no shapes without SSE4.1 */
 #endif
+
+/*
+ * The thread's walk, kept from one message to the next: a feed's diffs
+ * nearly all share one shape, so it is learnt once rather than at every
+ * message's first level (a learning costs about as much as ten matched
+ * levels). Only a cache: every level is still matched against it byte for
+ * byte, and a scale other than the one it was learnt for drops it.
+ */
+static walk_t *thread_walk(const tw_bn_scale_t *sc)
+{
+    static _Thread_local walk_t w;
+    if (w.price_exp != sc->price_exp || w.qty_exp != sc->qty_exp) {
+        w.have = 0;
+        w.price_exp = sc->price_exp;
+        w.qty_exp = sc->qty_exp;
+    }
+    return &w;
+}
 
 static int levels(tw_json_t *j, const tw_bn_scale_t *sc, tw_level_t *arr, uint32_t cap, uint32_t *count, walk_t *w)
 {
@@ -621,8 +641,7 @@ int tw_bn_depth_decode(const char *s, size_t n, const tw_bn_scale_t *sc, tw_bn_d
     const char *k;
     size_t kl;
     unsigned seen = 0;
-    walk_t w;
-    w.have = 0;
+    walk_t *w = thread_walk(sc);
     tw_json_init(&j, s, n);
     out->bid_count = out->ask_count = 0;
     out->has_prev = 0;
@@ -631,7 +650,7 @@ int tw_bn_depth_decode(const char *s, size_t n, const tw_bn_scale_t *sc, tw_bn_d
     out->symbol_len = 0;
     int r = tw_json_object_begin(&j);
     while (r == 0 && (r = tw_json_next_key(&j, &k, &kl)) == 1)
-        r = depth_field(&j, k, kl, sc, out, &seen, &w);
+        r = depth_field(&j, k, kl, sc, out, &seen, w);
     return finish(&j, r, seen, D_U | D_u | D_b | D_a);
 }
 
@@ -665,14 +684,13 @@ int tw_bn_snapshot_decode(const char *s, size_t n, const tw_bn_scale_t *sc, tw_b
     const char *k;
     size_t kl;
     unsigned seen = 0;
-    walk_t w;
-    w.have = 0;
+    walk_t *w = thread_walk(sc);
     tw_json_init(&j, s, n);
     out->bid_count = out->ask_count = 0;
     out->last_update_id = out->event_ms = out->transact_ms = 0;
     int r = tw_json_object_begin(&j);
     while (r == 0 && (r = tw_json_next_key(&j, &k, &kl)) == 1)
-        r = snapshot_field(&j, k, kl, sc, out, &seen, &w);
+        r = snapshot_field(&j, k, kl, sc, out, &seen, w);
     return finish(&j, r, seen, S_ID | S_BIDS | S_ASKS);
 }
 

@@ -700,15 +700,11 @@ enum { TOP_FAST = 64, TOP_UNROLL = 4 };
  * unconditionally (m | 1: an empty word gives slot 0 and counts nothing)
  * into a buffer with room for the overshoot.
  */
-static uint32_t ladder_top(const tw_fb_side_t *s, tw_level_t *out, uint32_t k, uint32_t n)
+__attribute__((always_inline)) static inline uint32_t ladder_top_as(const tw_fb_side_t *s, tw_level_t *out,
+                                                                   uint32_t k, uint32_t n, const int64_t sign)
 {
-    if (s->lad_n == 0 || k >= n)
-        return k;
     uint32_t want = n - k, got = 0;
-    if (want > TOP_FAST)
-        return ladder_top_each(s, out, k, n);
     tw_level_t tmp[TOP_FAST + TOP_UNROLL];
-    const int64_t sign = s->sign;
     int32_t w = s->lad_top >> 6;
     uint64_t m = s->bits[w];
     for (;;) {
@@ -716,7 +712,7 @@ static uint32_t ladder_top(const tw_fb_side_t *s, tw_level_t *out, uint32_t k, u
         int64_t base = key_of(s, (uint32_t)w << 6);
         for (int u = 0; u < TOP_UNROLL; u++) {
             uint32_t t = 63u - (uint32_t)__builtin_clzll(m | 1u);
-            tmp[got].price = (base + (int64_t)t) * sign;
+            tmp[got].price = sign > 0 ? base + (int64_t)t : -base - (int64_t)t; /* a constant sign: no multiply */
             tmp[got].quantity = q[t];
             got += m != 0;
             m &= ~(1ull << t);
@@ -738,6 +734,15 @@ static uint32_t ladder_top(const tw_fb_side_t *s, tw_level_t *out, uint32_t k, u
     got = got < want ? got : want;
     memcpy(out + k, tmp, got * sizeof(tmp[0]));
     return k + got;
+}
+
+static uint32_t ladder_top(const tw_fb_side_t *s, tw_level_t *out, uint32_t k, uint32_t n)
+{
+    if (s->lad_n == 0 || k >= n)
+        return k;
+    if (n - k > TOP_FAST)
+        return ladder_top_each(s, out, k, n);
+    return s->sign > 0 ? ladder_top_as(s, out, k, n, 1) : ladder_top_as(s, out, k, n, -1);
 }
 
 /* Best first: far levels above the window, the ladder from its top down, then far levels below it. */
