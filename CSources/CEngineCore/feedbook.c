@@ -554,7 +554,7 @@ int tw_feedbook_set(tw_feedbook_t *b, int side, int64_t price, int64_t qty)
  * 10-11 ns a level with branches, 7-8 without). The count, the room and
  * the highest slot set stay in registers through the loop, and the top is
  * settled once after it: keeping it current level by level (a compare, a
- * select and a rare search when the best went) cost 40% of the loop.
+ * select and a rare search when the best went) cost a third of its time.
  */
 __attribute__((always_inline)) static inline uint32_t ladder_run_as(tw_fb_side_t *s, const tw_level_t *lv, uint32_t i,
                                                                    uint32_t n, int *changed, const int64_t sign)
