@@ -9,6 +9,7 @@
  * zero. The `e` field, when present, must name the expected event: a frame
  * routed to the wrong decoder is a malformed frame, not a book change.
  */
+#include <stddef.h>
 #include <string.h>
 
 #include "decimal_scan.h"
@@ -242,6 +243,9 @@ typedef struct level_shape {
     int rows;            /* 2 or 3 */
     int scaled;          /* pmul or qmul is not 1 */
 } level_shape_t;
+
+_Static_assert(offsetof(level_shape_t, qctrl) == offsetof(level_shape_t, pctrl) + 16,
+               "shape_take_wide loads both shuffle controls as one 32-byte row");
 
 /* What the arrays of a thread's messages share: the shape of their levels (bids and asks alike). */
 typedef struct walk {
