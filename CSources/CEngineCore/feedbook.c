@@ -402,6 +402,18 @@ static uint32_t flatten_all(const tw_fb_side_t *s)
 }
 
 /*
+ * The window for a best key: centred on it, but within [-INT64_MAX,
+ * INT64_MAX], so that no key wraps and INT64_MIN (see set_level) is never in
+ * it. A best within a half window of either end leaves it off centre.
+ */
+static int64_t window_lo(int64_t best)
+{
+    return best < -INT64_MAX + LAD / 2  ? -INT64_MAX
+           : best > INT64_MAX - LAD / 2 ? INT64_MAX - LAD + 1
+                                        : best - LAD / 2;
+}
+
+/*
  * Lays the side out again from scratch[0..n) (keys ascending) with the
  * ladder window centred on the best key: the levels inside it go to the
  * ladder, the rest to the far blocks (three quarters full).
@@ -414,11 +426,7 @@ static void place(tw_feedbook_t *b, tw_fb_side_t *s, uint32_t n)
         s->placed = 0;
         return;
     }
-    int64_t best = s->scratch[n - 1].price;
-    /* the window within [-INT64_MAX, INT64_MAX]: no key wraps, and INT64_MIN (see set_level) is never in it */
-    s->lo = best < -INT64_MAX + LAD / 2   ? -INT64_MAX
-            : best > INT64_MAX - LAD / 2 ? INT64_MAX - LAD + 1
-                                         : best - LAD / 2;
+    s->lo = window_lo(s->scratch[n - 1].price);
     s->placed = 1;
     uint32_t below = 0, far = 0;
     while (below < n && s->scratch[below].price < s->lo)
@@ -440,8 +448,11 @@ static inline void follow_touch(tw_feedbook_t *b, tw_fb_side_t *s)
 {
     if (side_count(s) == 0)
         return;
-    uint64_t at = slot_of(s, best_key(s));
-    if (at - LAD / 4 >= LAD / 2) /* outside [LAD/4, 3·LAD/4), or no window yet */
+    int64_t best = best_key(s);
+    uint64_t at = slot_of(s, best);
+    /* outside [LAD/4, 3·LAD/4), or no window yet; a window pinned at an end of the keys stays (moving it would
+     * give the same one, rebuilt at every change) */
+    if (at - LAD / 4 >= LAD / 2 && !(s->placed && window_lo(best) == s->lo))
         place(b, s, flatten_all(s));
 }
 

@@ -150,6 +150,15 @@ static void int64_min_prices(void)
     tw_level_t top[2];
     EXPECT(tw_feedbook_top(&b, TW_FB_BID, top, 2) == 2 && top[0].price == INT64_MAX && top[1].price == -INT64_MAX,
            "bids at +-INT64_MAX read back");
+    /* a best at either end of the keys pins the window there: changes must not rebuild the side each time */
+    uint64_t moves = b.recenters;
+    for (int64_t i = 1; i <= 50; i++) { /* within the capacity of 64 a side */
+        tw_level_t bid = {INT64_MAX - i, i}, ask = {-INT64_MAX + i, i};
+        EXPECT(tw_feedbook_apply(&b, &bid, 1, &ask, 1) == 2, "a level next to +-INT64_MAX applied");
+    }
+    EXPECT(b.recenters == moves, "a window pinned at an end of the keys was moved at every change");
+    EXPECT(tw_feedbook_top(&b, TW_FB_BID, top, 2) == 2 && top[0].price == INT64_MAX && top[1].price == INT64_MAX - 1,
+           "bids next to INT64_MAX read back");
     tw_feedbook_free(&b);
 }
 
